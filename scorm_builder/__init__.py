@@ -1,0 +1,1 @@
+"""Build SCORM 1.2 packages from Markdown lessons and quiz files."""

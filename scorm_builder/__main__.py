@@ -1,0 +1,5 @@
+import sys
+
+from scorm_builder.cli import main
+
+sys.exit(main())

@@ -1,0 +1,123 @@
+"""The build pipeline: read the sources, render pages, write the manifest, check, package.
+
+    read_course -> LessonRenderer -> write_manifest -> check_files -> zip_bytes -> write_atomically
+
+Each stage takes and returns plain data; nothing is written to the output
+folder until the whole package exists in memory and has passed the checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scorm_builder.manifest import ScoEntry, write_manifest
+from scorm_builder.model import Course, Lesson
+from scorm_builder.package import write_atomically, zip_bytes
+from scorm_builder.problems import BuildError, Problem, errors
+from scorm_builder.render import LessonRenderer, Theme, TEMPLATES_DIR
+from scorm_builder.schema import SCHEMA_DIR, SCHEMA_FILES, validate_manifest
+from scorm_builder.sources import read_course
+
+SHARED_DIR = "shared"
+
+
+@dataclass
+class Package:
+    """One zip to be: its file name, its files (package path -> bytes) and what it holds."""
+
+    name: str
+    files: dict[str, bytes]
+    lessons: tuple[Lesson, ...]
+
+    @property
+    def page_count(self) -> int:
+        return sum(len(lesson.pages) + (1 if lesson.quiz else 0) for lesson in self.lessons)
+
+    @property
+    def question_count(self) -> int:
+        return sum(len(lesson.quiz.questions) for lesson in self.lessons if lesson.quiz)
+
+
+@dataclass
+class BuildResult:
+    written: list[tuple[Path, Package, int]] = field(default_factory=list)  # path, package, size
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def build(source_dir: Path, output_dir: Path, split: bool = False,
+          theme: Theme | None = None) -> BuildResult:
+    """Build the course in `source_dir` into zips in `output_dir`; raise BuildError on errors."""
+    course, warnings = read_course(source_dir)
+    theme = theme or Theme(TEMPLATES_DIR)
+    if split:
+        packages = [make_package(course, (lesson,), theme) for lesson in course.lessons]
+    else:
+        packages = [make_package(course, course.lessons, theme)]
+    found = [problem for package in packages for problem in check_package(package)]
+    if errors(found):
+        raise BuildError(found)
+    result = BuildResult(warnings=warnings + found)
+    archives = [(output_dir / f"{package.name}.zip", package, zip_bytes(package.files))
+                for package in packages]
+    for path, package, data in archives:
+        try:
+            write_atomically(path, data)
+        except OSError as error:
+            raise BuildError([Problem(
+                "output-not-written", "error", str(path),
+                f"the package could not be written ({error.strerror or error})",
+                "check that the output folder exists, that you may write to it and that the "
+                "disk has free space; the previous package was left as it was")]) from error
+        result.written.append((path, package, len(data)))
+    return result
+
+
+def build_package(source_dir: Path, theme: Theme | None = None) -> Package:
+    """The whole course as one package in memory (for the checker, tests and benchmarks)."""
+    course, _ = read_course(source_dir)
+    return make_package(course, course.lessons, theme or Theme(TEMPLATES_DIR))
+
+
+def make_package(course: Course, lessons: tuple[Lesson, ...], theme: Theme) -> Package:
+    settings = course.settings
+    renderer = LessonRenderer(course, theme)
+    files: dict[str, bytes] = {}
+    scos = []
+    for lesson in lessons:
+        launch = f"{lesson.id}/index.html"
+        files[launch] = renderer.render(lesson).encode("utf-8")
+        for package_path, source in sorted(lesson.media.items()):
+            files[package_path] = source.read_bytes()
+        scos.append(ScoEntry(
+            lesson_id=lesson.id,
+            title=lesson.title,
+            launch=launch,
+            files=(launch, *sorted(lesson.media)),
+            mastery_score=lesson.quiz.pass_mark if lesson.quiz else None,
+        ))
+    shared = {f"{SHARED_DIR}/{name}": data for name, data in theme.static_files().items()}
+    files.update(shared)
+    for schema_file in SCHEMA_FILES:
+        files[schema_file] = (SCHEMA_DIR / schema_file).read_bytes()
+
+    if len(lessons) == 1 and len(course.lessons) > 1:
+        name = f"{settings.identifier}-{lessons[0].id}"
+        title = f"{settings.title}: {lessons[0].title}"
+    else:
+        name, title = settings.identifier, settings.title
+    files["imsmanifest.xml"] = write_manifest(settings, name, title, scos, sorted(shared))
+    return Package(name=name, files=files, lessons=lessons)
+
+
+def check_package(package: Package) -> list[Problem]:
+    """The checks every package must pass before it is written."""
+    from lxml import etree
+
+    manifest = etree.fromstring(package.files["imsmanifest.xml"])
+    return [
+        Problem("manifest-schema", "error", "imsmanifest.xml",
+                f"the manifest we wrote breaks the SCORM 1.2 schema: {violation.message}",
+                "this is a bug in scorm-builder; please report it", violation.line)
+        for violation in validate_manifest(manifest)
+    ]

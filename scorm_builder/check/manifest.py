@@ -1,0 +1,437 @@
+"""Rules on imsmanifest.xml: where it is, its XML, its schema, and what the schemas miss.
+
+The schemas accept a dangling `identifierref`, a missing `scormtype`, a masteryscore of
+"high" and files that are not in the zip; Moodle then imports a package that records no
+score. Those are checked here, each by its own small function, on a `Manifest` read once.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from scorm_builder.problems import Problem
+from scorm_builder.schema import ADLCP_NS, validate_manifest
+
+from .paths import MANIFEST, has_scheme, is_external, resolve, unsafe_reason
+
+XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+SCORMTYPE = f"{{{ADLCP_NS}}}scormtype"
+
+
+@dataclass
+class FileRef:
+    href: str
+    name: str | None  # the package name it resolves to; None if it leaves the package
+    line: int
+
+
+@dataclass
+class Resource:
+    identifier: str
+    line: int
+    scormtype: str | None
+    launch: FileRef | None
+    files: list[FileRef] = field(default_factory=list)
+    dependencies: list[tuple[str, int]] = field(default_factory=list)
+
+
+@dataclass
+class Item:
+    identifier: str
+    identifierref: str | None
+    line: int
+
+
+@dataclass
+class Manifest:
+    root: etree._Element
+    resources: dict[str, Resource]
+    items: list[Item]
+
+    def launched(self) -> list[Resource]:
+        """Resources an LMS launches: those items point at, and every SCO."""
+        chosen = {i.identifierref for i in self.items if i.identifierref in self.resources}
+        chosen |= {r.identifier for r in self.resources.values() if r.scormtype == "sco"}
+        return [r for r in self.resources.values() if r.identifier in chosen]
+
+
+def _problem(rule: str, line: int | None, message: str, fix: str, severity="error") -> Problem:
+    return Problem(rule, severity, MANIFEST, message, fix, line)
+
+
+# --- finding and parsing ------------------------------------------------------------------
+
+
+def locate(names: Iterable[str]) -> list[Problem]:
+    """Problems if the package has no imsmanifest.xml at its root (empty if it has one)."""
+    names = list(names)
+    if MANIFEST in names:
+        return []
+    elsewhere = sorted(n for n in names if posixpath.basename(n).lower() == MANIFEST)
+    nested = [n for n in elsewhere if "/" in n]
+    if nested:
+        folder = posixpath.dirname(nested[0])
+        return [
+            Problem(
+                "manifest-not-at-root",
+                "error",
+                nested[0],
+                "the manifest is in a subfolder; Moodle only looks at the root of the zip",
+                f"zip the contents of {folder}/, not the folder itself",
+            )
+        ]
+    message = "the package has no imsmanifest.xml at its root"
+    fix = "add imsmanifest.xml at the root of the package"
+    if elsewhere:
+        message = f"the manifest is named {elsewhere[0]}; names are case-sensitive on the LMS"
+        fix = f"rename {elsewhere[0]} to {MANIFEST}"
+    return [Problem("manifest-missing", "error", MANIFEST, message, fix)]
+
+
+def parse(data: bytes) -> etree._Element | Problem:
+    # No DTD, no entities, no network: a manifest is data from an unknown author.
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        return etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as error:
+        return _problem(
+            "manifest-not-well-formed",
+            error.lineno,
+            f"not well-formed XML: {error.msg}",
+            "fix the XML syntax at that line (an unclosed tag, a stray '&'?)",
+        )
+
+
+def read(root: etree._Element) -> Manifest:
+    resources: dict[str, Resource] = {}
+    base = _base("", root)
+    for group in root.iterfind("{*}resources"):
+        group_base = _base(base, group)
+        for element in group.iterfind("{*}resource"):
+            resource = _resource(_base(group_base, element), element)
+            resources.setdefault(resource.identifier, resource)
+    items = [
+        Item(el.get("identifier", ""), el.get("identifierref"), el.sourceline)
+        for el in root.iterfind("{*}organizations/{*}organization//{*}item")
+    ]
+    return Manifest(root, resources, items)
+
+
+def _base(parent: str, element: etree._Element) -> str:
+    # xml:base on <manifest>, <resources> and <resource> prefixes every href below it.
+    value = element.get(XML_BASE)
+    return posixpath.join(parent, value) if value else parent
+
+
+def _ref(base: str, href: str, line: int) -> FileRef:
+    return FileRef(href, None if has_scheme(href) else resolve(base, href), line)
+
+
+def _resource(base: str, element: etree._Element) -> Resource:
+    href = element.get("href")
+    return Resource(
+        identifier=element.get("identifier", ""),
+        line=element.sourceline,
+        scormtype=_scormtype(element),
+        launch=_ref(base, href, element.sourceline) if href else None,
+        files=[
+            _ref(base, f.get("href", ""), f.sourceline) for f in element.iterfind("{*}file")
+        ],
+        dependencies=[
+            (d.get("identifierref", ""), d.sourceline) for d in element.iterfind("{*}dependency")
+        ],
+    )
+
+
+def _scormtype(element: etree._Element) -> str | None:
+    # Match the local name in any case: `adlcp:scormType` is a common slip.
+    for name, value in element.attrib.items():
+        if etree.QName(name).localname.lower() == "scormtype":
+            return value
+    return None
+
+
+# --- rules --------------------------------------------------------------------------------
+
+
+def check_schema(root: etree._Element, explained: set[tuple[int, str]]) -> list[Problem]:
+    """Schema violations, minus those a more precise rule below already reported."""
+    problems = []
+    for violation in validate_manifest(root):
+        attribute = re.search(r"attribute '(?:\{[^}]*\})?([^']+)'", violation.message)
+        if attribute and (violation.line, attribute.group(1).lower()) in explained:
+            continue
+        problems.append(
+            _problem(
+                "manifest-schema",
+                violation.line,
+                violation.message,
+                "make the element match the SCORM 1.2 (IMS CP 1.1.2 + ADLCP) schema",
+            )
+        )
+    return problems
+
+
+def check_schema_version(root: etree._Element) -> list[Problem]:
+    metadata = root.find("{*}metadata")
+    fix = "put <metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>"
+    if metadata is None:
+        return [_problem("manifest-schema-version", root.sourceline, "no <metadata>", fix)]
+    problems = []
+    for tag, expected in (("schema", "ADL SCORM"), ("schemaversion", "1.2")):
+        element = metadata.find(f"{{*}}{tag}")
+        value = None if element is None else (element.text or "").strip()
+        if value != expected:
+            line = metadata.sourceline if element is None else element.sourceline
+            found = "missing" if value is None else f"'{value}'"
+            problems.append(
+                _problem(
+                    "manifest-schema-version",
+                    line,
+                    f"<{tag}> is {found}, not '{expected}': not declared as SCORM 1.2",
+                    f"write <{tag}>{expected}</{tag}> in the manifest's <metadata>",
+                )
+            )
+    return problems
+
+
+def check_adlcp_prefix(root: etree._Element) -> list[Problem]:
+    # Moodle matches literal names like ADLCP:SCORMTYPE, so the namespace alone is not enough.
+    problems, reported = [], set()
+    for element in root.iter(etree.Element):
+        for prefix, uri in element.nsmap.items():
+            if uri == ADLCP_NS and prefix != "adlcp" and prefix not in reported:
+                reported.add(prefix)
+                problems.append(
+                    _problem(
+                        "manifest-adlcp-prefix",
+                        element.sourceline,
+                        f"the ADLCP namespace has the prefix '{prefix or '(default)'}';"
+                        " Moodle only understands 'adlcp'",
+                        f'declare xmlns:adlcp="{ADLCP_NS}" and write adlcp:scormtype,'
+                        " adlcp:masteryscore",
+                    )
+                )
+    return problems
+
+
+def check_identifiers(root: etree._Element, explained: set[tuple[int, str]]) -> list[Problem]:
+    first_line: dict[str, int] = {}
+    problems = []
+    for element in root.iter(etree.Element):
+        identifier = element.get("identifier")
+        if identifier is None:
+            continue
+        if identifier in first_line:
+            explained.add((element.sourceline, "identifier"))
+            problems.append(
+                _problem(
+                    "manifest-duplicate-identifier",
+                    element.sourceline,
+                    f"identifier '{identifier}' is already used on line {first_line[identifier]}",
+                    "give every manifest, organization, item and resource its own identifier",
+                )
+            )
+        else:
+            first_line[identifier] = element.sourceline
+    return problems
+
+
+def check_references(manifest: Manifest) -> list[Problem]:
+    root, resources = manifest.root, manifest.resources
+    problems = []
+    organizations = root.find("{*}organizations")
+    if organizations is not None and organizations.get("default") is not None:
+        default = organizations.get("default")
+        known = {o.get("identifier") for o in organizations.iterfind("{*}organization")}
+        if default not in known:
+            problems.append(
+                _problem(
+                    "manifest-unresolved-reference",
+                    organizations.sourceline,
+                    f"<organizations default='{default}'> names no <organization>",
+                    f"set default to one of: {', '.join(sorted(filter(None, known))) or '-'}",
+                )
+            )
+    unresolved = [
+        (f"item '{item.identifier}'", item.identifierref, item.line)
+        for item in manifest.items
+        if item.identifierref is not None and item.identifierref not in resources
+    ] + [
+        (f"a <dependency> of resource '{resource.identifier}'", ref, line)
+        for resource in resources.values()
+        for ref, line in resource.dependencies
+        if ref not in resources
+    ]
+    for who, ref, line in unresolved:
+        problems.append(
+            _problem(
+                "manifest-unresolved-reference",
+                line,
+                f"{who} has identifierref '{ref}', which is no <resource>",
+                "point identifierref at the identifier of a <resource>, or add that resource",
+            )
+        )
+    return problems
+
+
+def check_scormtype(manifest: Manifest, explained: set[tuple[int, str]]) -> list[Problem]:
+    problems = []
+    for resource in manifest.resources.values():
+        value = resource.scormtype
+        if value in ("sco", "asset"):
+            continue
+        explained.add((resource.line, "scormtype"))
+        if value is None:
+            message = f"resource '{resource.identifier}' has no adlcp:scormtype"
+        elif value.lower() in ("sco", "asset"):
+            message = f"adlcp:scormtype='{value}' must be lowercase"
+        else:
+            message = f"adlcp:scormtype='{value}' is neither 'sco' nor 'asset'"
+        problems.append(
+            _problem(
+                "manifest-scormtype",
+                resource.line,
+                message + "; Moodle would treat it as an untracked asset",
+                'write adlcp:scormtype="sco" on tracked pages, adlcp:scormtype="asset" on the rest',
+            )
+        )
+    return problems
+
+
+def check_masteryscore(root: etree._Element) -> list[Problem]:
+    problems = []
+    for element in root.iter(f"{{{ADLCP_NS}}}masteryscore"):
+        text = (element.text or "").strip()
+        if re.fullmatch(r"\d+(\.\d+)?", text) and float(text) <= 100:
+            continue
+        problems.append(
+            _problem(
+                "manifest-masteryscore",
+                element.sourceline,
+                f"adlcp:masteryscore '{text}' is not a number from 0 to 100",
+                "write the pass mark as a percentage, e.g. <adlcp:masteryscore>80"
+                "</adlcp:masteryscore>",
+            )
+        )
+    return problems
+
+
+def check_files(manifest: Manifest, names: set[str]) -> list[Problem]:
+    """Every launch page and every <file> must be in the package; launch pages first so
+    that a missing one is reported once, by the rule that says why it matters."""
+    problems, missing_launch = [], set()
+    launched = manifest.launched()
+    launched_ids = {resource.identifier for resource in launched}
+    for resource in launched:
+        ref = resource.launch
+        if ref is None:
+            problems.append(
+                _problem(
+                    "manifest-launch-missing",
+                    resource.line,
+                    f"resource '{resource.identifier}' is launched but has no href",
+                    "set href to the resource's start page, e.g. href=\"index.html\"",
+                )
+            )
+        elif ref.name not in names and not is_external(ref.href):
+            missing_launch.add(ref.name)
+            problems.append(
+                _problem(
+                    "manifest-launch-missing",
+                    ref.line,
+                    f"launch page '{ref.href}' of resource '{resource.identifier}'"
+                    " is not in the package",
+                    _add_or_rename(ref, names),
+                )
+            )
+    for resource in manifest.resources.values():
+        refs = resource.files
+        if resource.launch is not None and resource.identifier not in launched_ids:
+            refs = [resource.launch, *refs]
+        for ref in refs:
+            if ref.name in names or ref.name in missing_launch or is_external(ref.href):
+                continue
+            if has_scheme(ref.href) and ref.name is None:
+                continue
+            problems.append(
+                _problem(
+                    "manifest-missing-file",
+                    ref.line,
+                    f"'{ref.href}' (resource '{resource.identifier}') is not in the package",
+                    _add_or_rename(ref, names),
+                )
+            )
+    return problems
+
+
+def _add_or_rename(ref: FileRef, names: set[str]) -> str:
+    if ref.name is None:
+        return f"use a path inside the package instead of '{ref.href}'"
+    twin = next((n for n in sorted(names) if n.lower() == ref.name.lower()), None)
+    if twin:
+        return f"the package has '{twin}': make the case match (the LMS server is case-sensitive)"
+    return f"add {ref.name} to the package, or correct the href"
+
+
+def check_unlisted(manifest: Manifest, names: Iterable[str]) -> list[Problem]:
+    listed = {MANIFEST}
+    for resource in manifest.resources.values():
+        listed |= {ref.name for ref in [resource.launch, *resource.files] if ref and ref.name}
+    problems = []
+    for name in sorted(names):
+        # The schema files conventionally sit unlisted at the root next to the manifest.
+        conventional = "/" not in name and name.lower().endswith((".xsd", ".dtd"))
+        if name in listed or conventional or unsafe_reason(name):
+            continue
+        problems.append(
+            Problem(
+                "manifest-unlisted-file",
+                "warning",
+                name,
+                "is in the package but in no <file> of the manifest",
+                "add a <file href> for it to the resource that uses it, or delete it",
+            )
+        )
+    return problems
+
+
+def external_hrefs(manifest: Manifest) -> list[tuple[str, int]]:
+    """Manifest hrefs that send the learner's browser outside the package."""
+    return [
+        (ref.href, ref.line)
+        for resource in manifest.resources.values()
+        for ref in [resource.launch, *resource.files]
+        if ref is not None and is_external(ref.href)
+    ]
+
+
+def check_manifest(files: Mapping[str, bytes], unreadable: frozenset[str]) -> tuple[
+    list[Problem], Manifest | None
+]:
+    """All manifest rules; the parsed manifest too, for the content rules."""
+    names = set(files) | set(unreadable)
+    located = locate(names)
+    if located or MANIFEST in unreadable:
+        return located, None
+    root = parse(files[MANIFEST])
+    if isinstance(root, Problem):
+        return [root], None
+    manifest = read(root)
+    explained: set[tuple[int, str]] = set()
+    problems = (
+        check_identifiers(root, explained)
+        + check_scormtype(manifest, explained)
+        + check_schema_version(root)
+        + check_adlcp_prefix(root)
+        + check_references(manifest)
+        + check_masteryscore(root)
+        + check_files(manifest, names)
+        + check_unlisted(manifest, names)
+    )
+    return check_schema(root, explained) + problems, manifest

@@ -1,0 +1,54 @@
+"""Package paths: what counts as a safe name, and how manifest and page URLs map onto names.
+
+Every name in a package is a POSIX path relative to the package root, exactly as it
+will be extracted by the LMS; links are resolved to such names before being looked up.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from urllib.parse import unquote, urlsplit
+
+MANIFEST = "imsmanifest.xml"
+
+# http:, https: and protocol-relative ("//cdn...") URLs leave the package; data:, blob:
+# and relative URLs do not.
+_EXTERNAL = re.compile(r"^\s*(?:https?:)?//", re.IGNORECASE)
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_DRIVE = re.compile(r"^[a-zA-Z]:")
+
+
+def is_external(url: str) -> bool:
+    return bool(_EXTERNAL.match(url))
+
+
+def has_scheme(url: str) -> bool:
+    """True for `data:`, `javascript:`, `mailto:`... which name no file of the package."""
+    return bool(_SCHEME.match(url.strip()))
+
+
+def unsafe_reason(name: str) -> str | None:
+    """Why an extractor could write this name outside the package folder, or mangle it."""
+    if "\\" in name:
+        return "contains a backslash"
+    if name.startswith("/") or _DRIVE.match(name):
+        return "is an absolute path"
+    if ".." in name.split("/"):
+        return "contains a '..' segment"
+    return None
+
+
+def resolve(base_dir: str, url: str) -> str | None:
+    """The package name a relative URL points at, or None if it leaves the package root.
+
+    The query and fragment are dropped (`index.html?lang=fr#top` is `index.html`) and
+    percent-escapes decoded, as a browser does before asking the server for the file.
+    """
+    path = unquote(urlsplit(url.strip()).path)
+    if not path:
+        return None
+    joined = posixpath.normpath(posixpath.join(base_dir, path))
+    if joined.startswith("../") or joined == ".." or joined.startswith("/"):
+        return None
+    return joined

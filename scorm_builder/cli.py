@@ -1,0 +1,86 @@
+"""The `scorm-builder` command: build (and check) SCORM 1.2 packages.
+
+Exit status: 0 done, 1 the sources (or the package) have errors, 2 the command was used wrongly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from scorm_builder.build import build
+from scorm_builder.problems import BuildError, Problem
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="scorm-builder",
+        description="Build SCORM 1.2 packages from Markdown lessons and quiz files.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build_command = commands.add_parser("build", help="build the course into a SCORM 1.2 zip")
+    build_command.add_argument("source", nargs="?", default="source", type=Path,
+                               help="the course folder (default: source)")
+    build_command.add_argument("-o", "--output", default="dist", type=Path,
+                               help="where to write the zip (default: dist)")
+    build_command.add_argument("--split", action="store_true",
+                               help="one zip per lesson, for one LMS activity per lesson")
+    build_command.add_argument("--strict", action="store_true",
+                               help="treat warnings as errors (for CI)")
+
+    check_command = commands.add_parser("check", help="check a SCORM 1.2 package (zip or folder)")
+    check_command.add_argument("path", type=Path)
+    check_command.add_argument("--format", choices=["text", "json"], default="text")
+    check_command.add_argument("--strict", action="store_true",
+                               help="treat warnings as errors")
+
+    try:
+        arguments = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return EXIT_USAGE if exit_.code else EXIT_OK
+
+    if arguments.command == "check":
+        from scorm_builder.check import run_check_command
+
+        return run_check_command(arguments.path, arguments.format, arguments.strict)
+    return _build(arguments)
+
+
+def _build(arguments: argparse.Namespace) -> int:
+    source: Path = arguments.source
+    if not source.is_dir():
+        print(f"scorm-builder: the course folder '{source}' does not exist", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        result = build(source, arguments.output, split=arguments.split)
+    except BuildError as error:
+        report(error.problems, source)
+        return EXIT_ERRORS
+    if arguments.strict and result.warnings:
+        report(result.warnings, source, warnings_are_errors=True)
+        return EXIT_ERRORS
+    report(result.warnings, source)
+    for path, package, size in result.written:
+        print(f"built {path} ({size / 1024:.1f} KB): {len(package.lessons)} lesson(s), "
+              f"{package.page_count} pages, {package.question_count} questions")
+    return EXIT_OK
+
+
+def report(problems: list[Problem], source: Path, warnings_are_errors: bool = False) -> None:
+    """Errors first, then warnings, each group in file order; then a one-line summary."""
+    if not problems:
+        return
+    ordered = sorted(problems, key=lambda p: (p.severity != "error", p.file, p.line or 0))
+    for problem in ordered:
+        print(f"{source}/{problem.describe()}", file=sys.stderr)
+    error_count = sum(p.severity == "error" for p in problems)
+    warning_count = len(problems) - error_count
+    if error_count or warnings_are_errors:
+        print(f"build failed: {error_count} error(s), {warning_count} warning(s); "
+              "nothing was written", file=sys.stderr)
+    else:
+        print(f"{warning_count} warning(s)", file=sys.stderr)

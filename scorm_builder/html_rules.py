@@ -1,0 +1,137 @@
+"""Check and adjust the HTML of a lesson page.
+
+Authors may write simple raw HTML in Markdown, so the rendered page is checked
+as HTML: anything that runs code or loads from outside the package is refused,
+local images and files are collected into the package, external links open in
+a new window, and tables get a scrolling wrapper for narrow screens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+
+from lxml import html as lxml_html
+
+from scorm_builder.problems import FileProblems
+
+if TYPE_CHECKING:
+    from scorm_builder.lesson import Section
+
+SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,100}")
+EMBEDDING_TAGS = {"iframe", "object", "embed", "video", "audio", "source"}
+
+
+@dataclass
+class SectionHtml:
+    html: str
+    media: dict[str, Path] = field(default_factory=dict)  # package path -> source file
+
+
+def clean_section_html(markup: str, section: Section, lesson_dir: Path, lesson_id: str,
+                       report: FileProblems) -> SectionHtml:
+    root = lxml_html.fragment_fromstring(markup, create_parent="div")
+    result = SectionHtml(html="")
+
+    def line_of(needle: str) -> int:
+        at = section.body.find(needle)
+        return section.line + (section.body.count("\n", 0, at) + 1 if at >= 0 else 0)
+
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str):
+            continue  # comments
+        tag = element.tag.lower()
+        if tag == "script":
+            report.error("lesson-script", f"section '{section.title}': <script> is not allowed",
+                         "remove the <script> element; lessons cannot run their own code",
+                         line_of("<script"))
+        for name, value in element.attrib.items():
+            if name.lower().startswith("on"):
+                report.error("lesson-event-handler",
+                             f"section '{section.title}': the attribute {name}= runs code",
+                             f"remove {name}=\"…\" from the <{tag}> element", line_of(name))
+            elif name in ("href", "src", "data") and value.strip().lower().startswith("javascript:"):
+                report.error("lesson-javascript-url",
+                             f"section '{section.title}': a javascript: link runs code",
+                             "link to a page or file instead", line_of("javascript:"))
+        if tag in EMBEDDING_TAGS or tag == "img":
+            _local_file(element, "data" if tag == "object" else "src", section, lesson_dir,
+                        lesson_id, report, result, line_of)
+        if tag == "img" and not element.get("alt", "").strip():
+            report.warning("lesson-image-alt",
+                           f"section '{section.title}': the image '{element.get('src', '')}' has "
+                           "no alt text", "describe the image: ![説明](file.png)",
+                           line_of(element.get("src", "") or "!["))
+        if tag == "a" and element.get("href"):
+            _link(element, section, lesson_dir, lesson_id, report, result, line_of)
+        if tag == "table":
+            _wrap_table(element)
+
+    result.html = (root.text or "") + "".join(
+        lxml_html.tostring(child, encoding="unicode") for child in root
+    )
+    return result
+
+
+def _local_file(element, attribute, section, lesson_dir, lesson_id, report, result, line_of):  # noqa: ANN001
+    url = element.get(attribute)
+    if not url:
+        return
+    parts = urlsplit(url)
+    if parts.scheme or url.startswith("//"):
+        report.error("lesson-external-media",
+                     f"section '{section.title}': <{element.tag}> loads '{url}' from outside the "
+                     "course, which hospital networks block",
+                     "download the file, put it beside the lesson and link to it by name",
+                     line_of(url))
+        return
+    package_href = _collect(parts.path, lesson_dir, lesson_id, section, report, result, line_of,
+                            url)
+    if package_href:
+        element.set(attribute, package_href)
+
+
+def _link(element, section, lesson_dir, lesson_id, report, result, line_of):  # noqa: ANN001
+    href = element.get("href")
+    parts = urlsplit(href)
+    if parts.scheme in ("http", "https") or href.startswith("//"):
+        element.set("target", "_blank")
+        element.set("rel", "noopener noreferrer")
+    elif not parts.scheme and parts.path:
+        package_href = _collect(parts.path, lesson_dir, lesson_id, section, report, result,
+                                line_of, href)
+        if package_href:
+            element.set("href", package_href + (f"#{parts.fragment}" if parts.fragment else ""))
+            element.set("target", "_blank")
+
+
+def _collect(path_text, lesson_dir, lesson_id, section, report, result, line_of, url):  # noqa: ANN001
+    """Add a local file to the lesson's media; return its href from the lesson page."""
+    source = (lesson_dir / unquote(path_text)).resolve()
+    if not source.is_file():
+        report.error("lesson-missing-file",
+                     f"section '{section.title}': the file '{url}' does not exist",
+                     f"put the file at {source} or correct the name (names are case-sensitive)",
+                     line_of(url))
+        return None
+    name = source.name
+    if not SAFE_FILE_NAME.fullmatch(name):
+        # LMSs mangle non-ASCII names in zips, so such files get a stable ASCII name.
+        digest = hashlib.sha256(source.read_bytes()).hexdigest()[:12]
+        suffix = source.suffix.lower() if source.suffix.isascii() else ""
+        name = f"file-{digest}{suffix}"
+    result.media[f"{lesson_id}/media/{name}"] = source
+    return f"media/{name}"
+
+
+def _wrap_table(table) -> None:  # noqa: ANN001
+    """Wide tables scroll sideways in their own keyboard-reachable box instead of the page."""
+    wrapper = lxml_html.Element("div", {"class": "table-scroll", "tabindex": "0", "role": "region",
+                                        "aria-label": "表"})
+    table.addprevious(wrapper)
+    wrapper.tail, table.tail = table.tail, None
+    wrapper.append(table)

@@ -1,0 +1,132 @@
+"""Stage 1b: read a lesson (`lessons/<id>.md`) into pages.
+
+The `#` heading is the lesson title and every `##` section becomes one page.
+Horizontal rules that merely separate sections are section breaks, not content.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from scorm_builder.html_rules import SectionHtml, clean_section_html
+from scorm_builder.markdown_html import MarkdownConverter
+from scorm_builder.model import Lesson, Page, Quiz
+from scorm_builder.problems import FileProblems, Problem
+from scorm_builder.text_file import read_text
+
+FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+THEMATIC_BREAK = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
+FOOTNOTE_DEFINITION = re.compile(r"^\[\^([^\]]+)\]:")
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    body: str
+    line: int  # line of the `##` heading in the lesson file
+
+
+def read_lesson(path: Path, lesson_id: str, shown_as: str, quiz: Quiz | None,
+                problems: list[Problem]) -> Lesson | None:
+    text = read_text(path, shown_as, problems)
+    if text is None:
+        return None
+    report = FileProblems(shown_as, problems)
+    if not text.strip():
+        report.error("lesson-empty", "the lesson file is empty",
+                     "write the lesson: a '# title' line, then '## section' headings with text")
+        return None
+    title, sections = split_sections(text)
+    if title is None:
+        report.error("lesson-no-title", "the lesson has no '# ' title line",
+                     "start the file with a line such as: # 感染対策の基本", 1)
+        return None
+    if not sections:
+        report.error("lesson-no-sections", "the lesson has no '## ' sections",
+                     "split the lesson into pages with '## section title' headings")
+        return None
+
+    converter = MarkdownConverter(footnotes=_footnote_definitions(text))
+    pages = []
+    media: dict[str, Path] = {}
+    for section in sections:
+        if not section.body.strip():
+            report.error("lesson-empty-section", f"the section '{section.title}' has no text",
+                         "write text under the heading, or remove the heading", section.line)
+            continue
+        html: SectionHtml = clean_section_html(
+            converter.convert(section.body), section, path.parent, lesson_id, report
+        )
+        media.update(html.media)
+        pages.append(Page(title=section.title, html=html.html))
+    return Lesson(id=lesson_id, title=title, source=path, pages=tuple(pages), quiz=quiz,
+                  media=media)
+
+
+def split_sections(text: str) -> tuple[str | None, list[Section]]:
+    """Split a lesson into its `#` title and its `##` sections, ignoring code fences."""
+    title: str | None = None
+    sections: list[Section] = []
+    current: list[str] = []
+    current_title: str | None = None
+    current_line = 0
+    fence: str | None = None
+    intro_line = 0
+
+    def close() -> None:
+        body = "\n".join(line for line in _strip_breaks(current)
+                         if not FOOTNOTE_DEFINITION.match(line))
+        if current_title is not None:
+            sections.append(Section(current_title, body, current_line))
+        elif body.strip() and title is not None:
+            # Text between the title and the first section is a page of its own.
+            sections.append(Section(title, body, intro_line))
+
+    for number, line in enumerate(text.split("\n"), start=1):
+        opened = FENCE.match(line)
+        if fence is not None:
+            if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
+                fence = None
+            current.append(line)
+            continue
+        if opened:
+            fence = opened.group(1)
+        elif title is None and line.startswith("# "):
+            title = line[2:].strip().rstrip("#").strip()
+            intro_line = number
+            continue
+        elif line.startswith("## "):
+            close()
+            current, current_title, current_line = [], line[3:].strip().rstrip("#").strip(), number
+            continue
+        current.append(line)
+    close()
+    return title, sections
+
+
+def _strip_breaks(lines: list[str]) -> list[str]:
+    """Drop blank lines and horizontal rules at either end of a section: they are breaks."""
+    start, end = 0, len(lines)
+    while start < end and (not lines[start].strip() or THEMATIC_BREAK.match(lines[start])):
+        start += 1
+    while end > start and (not lines[end - 1].strip() or THEMATIC_BREAK.match(lines[end - 1])):
+        end -= 1
+    return lines[start:end]
+
+
+def _footnote_definitions(text: str) -> dict[str, str]:
+    """Footnote definitions anywhere in the lesson, so a page can cite one defined at the end."""
+    definitions: dict[str, str] = {}
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        found = FOOTNOTE_DEFINITION.match(line)
+        if found:
+            block = [line]
+            for following in lines[index + 1:]:
+                if not following.startswith(("    ", "\t")):
+                    break
+                block.append(following)
+            definitions[found.group(1)] = "\n".join(block)
+    return definitions

@@ -1,0 +1,71 @@
+"""The course as plain data: what the readers produce and the later stages consume."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+QuestionType = Literal["single", "multiple", "true-false", "numeric"]
+
+
+@dataclass(frozen=True)
+class Choice:
+    key: str  # one character a-z, the SCORM 1.2 "choice" response format
+    text: str
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str  # ASCII, used as cmi.interactions.n.id
+    type: QuestionType
+    text: str
+    choices: tuple[Choice, ...]
+    correct: tuple[str, ...]  # choice keys; "t"/"f" for true-false; one number for numeric
+    explanation: str = ""
+    points: float = 1.0
+    tolerance: float = 0.0  # numeric questions only
+
+
+@dataclass(frozen=True)
+class Quiz:
+    questions: tuple[Question, ...]
+    pass_mark: float
+    max_attempts: int = 0  # 0: unlimited
+    shuffle_questions: bool = False
+    shuffle_choices: bool = False
+
+
+@dataclass(frozen=True)
+class Page:
+    title: str
+    html: str  # rendered body of the section (without its heading)
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str  # ASCII file stem, used in folder names and manifest identifiers
+    title: str
+    source: Path
+    pages: tuple[Page, ...]
+    quiz: Quiz | None
+    # Files the lesson's pages use (images), as package path -> source file.
+    media: dict[str, Path] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CourseSettings:
+    title: str
+    identifier: str
+    language: str
+    version: str
+    description: str
+    pass_mark: float
+    lessons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Course:
+    settings: CourseSettings
+    lessons: tuple[Lesson, ...]
+    source_dir: Path

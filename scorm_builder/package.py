@@ -1,0 +1,47 @@
+"""Stage 4: zip the package deterministically and write it without ever leaving half a file."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+# Same sources, same bytes: every entry gets this time and these permissions.
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+FILE_MODE = 0o644 << 16
+
+
+def zip_bytes(files: dict[str, bytes]) -> bytes:
+    """The zip of `files` (package path -> content), manifest first, the rest sorted."""
+    buffer = io.BytesIO()
+    names = sorted(files, key=lambda name: (name != "imsmanifest.xml", name))
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+            info.external_attr = FILE_MODE
+            info.create_system = 3  # Unix, so the permissions above are read as such
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, files[name], compresslevel=9)
+    return buffer.getvalue()
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, then rename it over `path`.
+
+    A failure at any point (disk full, killed build) leaves the previous file as it was.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                             dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,61 @@
+"""What the builder and the checker report: one `Problem` per mistake found.
+
+Authors and CI both read these, so every problem names the file, the place and
+the fix. Problems are collected, not raised one by one, so that a single run
+reports every mistake at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    rule: str
+    severity: Severity
+    file: str
+    message: str
+    fix: str = ""
+    line: int | None = None
+
+    def where(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+    def describe(self) -> str:
+        text = f"{self.where()}: {self.severity}: {self.message}"
+        if self.fix:
+            text += f"\n    fix: {self.fix}"
+        return text
+
+
+def errors(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity == "error"]
+
+
+class BuildError(Exception):
+    """The course sources (or the output folder) have errors; nothing was written."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(p.describe() for p in problems))
+        self.problems = problems
+
+
+@dataclass
+class FileProblems:
+    """Collects the problems of one source file, so readers need not repeat its name."""
+
+    file: str
+    found: list[Problem]
+
+    def error(self, rule: str, message: str, fix: str, line: int | None = None) -> None:
+        self.found.append(Problem(rule, "error", self.file, message, fix, line))
+
+    def warning(self, rule: str, message: str, fix: str, line: int | None = None) -> None:
+        self.found.append(Problem(rule, "warning", self.file, message, fix, line))
+
+    def error_count(self) -> int:
+        return sum(1 for p in self.found if p.file == self.file and p.severity == "error")

@@ -1,0 +1,110 @@
+"""Stage 2: render each lesson into the HTML page of its SCO, with Jinja2."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from scorm_builder.model import Choice, Course, Lesson, Page, Question
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+STATIC_DIR = "static"  # shipped as-is, shared by every SCO of a package
+
+
+@dataclass(frozen=True)
+class Theme:
+    """The templates, interface strings and static files a package is made with."""
+
+    directory: Path
+
+    def environment(self) -> jinja2.Environment:
+        environment = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(self.directory),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+        )
+        # Japanese as characters, not \u escapes: a third of the bytes.
+        environment.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
+        return environment
+
+    def strings(self, language: str) -> dict[str, str]:
+        with (self.directory / "strings" / f"{language}.toml").open("rb") as file:
+            return tomllib.load(file)
+
+    def static_files(self) -> dict[str, bytes]:
+        """Static file name -> bytes, in a stable order."""
+        folder = self.directory / STATIC_DIR
+        return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+class LessonRenderer:
+    def __init__(self, course: Course, theme: Theme) -> None:
+        self._course = course
+        self._strings = theme.strings(course.settings.language)
+        self._template = theme.environment().get_template("lesson.html")
+
+    def render(self, lesson: Lesson) -> str:
+        strings = self._strings
+        quiz = lesson.quiz
+        pages = list(lesson.pages)
+        if quiz:
+            pages.append(Page(title=strings["quiz_title"], html=""))
+        return self._template.render(
+            course=self._course.settings,
+            lesson=lesson,
+            pages=pages,
+            quiz=quiz,
+            quiz_intro=strings["quiz_intro"].format(pass_mark=_percent(quiz.pass_mark)) if quiz else "",
+            strings=strings,
+            hints={
+                "single": strings["single_hint"],
+                "multiple": strings["multiple_hint"],
+                "true-false": strings["true_false_hint"],
+                "numeric": strings["numeric_hint"],
+            },
+            choice_lists={q.id: self._choices(q) for q in quiz.questions} if quiz else {},
+            sco_data=self._sco_data(lesson, len(pages)),
+        )
+
+    def _choices(self, question: Question) -> tuple[Choice, ...]:
+        if question.type == "true-false":
+            return (Choice("t", self._strings["true"]), Choice("f", self._strings["false"]))
+        return question.choices
+
+    def _sco_data(self, lesson: Lesson, page_count: int) -> dict[str, Any]:
+        """What the run-time needs: the answer key, the pass mark and its own strings."""
+        quiz = lesson.quiz
+        data: dict[str, Any] = {
+            "lesson": lesson.id,
+            "pageCount": page_count,
+            "strings": self._strings,
+            "quiz": None,
+        }
+        if quiz:
+            data["quiz"] = {
+                "passMark": quiz.pass_mark,
+                "maxAttempts": quiz.max_attempts,
+                "shuffleQuestions": quiz.shuffle_questions,
+                "shuffleChoices": quiz.shuffle_choices,
+                "questions": [
+                    {
+                        "id": q.id,
+                        "type": q.type,
+                        "points": q.points,
+                        "correct": list(q.correct),
+                        "tolerance": q.tolerance,
+                        "choices": [asdict(c)["key"] for c in self._choices(q)],
+                    }
+                    for q in quiz.questions
+                ],
+            }
+        return data
+
+
+def _percent(value: float) -> str:
+    return str(int(value)) if value.is_integer() else str(value)
