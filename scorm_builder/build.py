@@ -15,7 +15,7 @@ from scorm_builder.manifest import ScoEntry, write_manifest
 from scorm_builder.model import Course, Lesson
 from scorm_builder.package import write_atomically, zip_bytes
 from scorm_builder.problems import BuildError, Problem, errors
-from scorm_builder.render import LessonRenderer, Theme, TEMPLATES_DIR
+from scorm_builder.render import TEMPLATES_DIR, LessonRenderer, Theme
 from scorm_builder.schema import SCHEMA_DIR, SCHEMA_FILES, validate_manifest
 from scorm_builder.sources import read_course
 
@@ -45,8 +45,9 @@ class BuildResult:
     warnings: list[Problem] = field(default_factory=list)
 
 
-def build(source_dir: Path, output_dir: Path, split: bool = False,
-          theme: Theme | None = None) -> BuildResult:
+def build(
+    source_dir: Path, output_dir: Path, split: bool = False, theme: Theme | None = None
+) -> BuildResult:
     """Build the course in `source_dir` into zips in `output_dir`; raise BuildError on errors."""
     course, warnings = read_course(source_dir)
     theme = theme or Theme(TEMPLATES_DIR)
@@ -58,17 +59,26 @@ def build(source_dir: Path, output_dir: Path, split: bool = False,
     if errors(found):
         raise BuildError(found)
     result = BuildResult(warnings=warnings + found)
-    archives = [(output_dir / f"{package.name}.zip", package, zip_bytes(package.files))
-                for package in packages]
+    archives = [
+        (output_dir / f"{package.name}.zip", package, zip_bytes(package.files))
+        for package in packages
+    ]
     for path, package, data in archives:
         try:
             write_atomically(path, data)
         except OSError as error:
-            raise BuildError([Problem(
-                "output-not-written", "error", str(path),
-                f"the package could not be written ({error.strerror or error})",
-                "check that the output folder exists, that you may write to it and that the "
-                "disk has free space; the previous package was left as it was")]) from error
+            raise BuildError(
+                [
+                    Problem(
+                        "output-not-written",
+                        "error",
+                        str(path),
+                        f"the package could not be written ({error.strerror or error})",
+                        "check that the output folder exists, that you may write to it and that the "
+                        "disk has free space; the previous package was left as it was",
+                    )
+                ]
+            ) from error
         result.written.append((path, package, len(data)))
     return result
 
@@ -89,13 +99,15 @@ def make_package(course: Course, lessons: tuple[Lesson, ...], theme: Theme) -> P
         files[launch] = renderer.render(lesson).encode("utf-8")
         for package_path, source in sorted(lesson.media.items()):
             files[package_path] = source.read_bytes()
-        scos.append(ScoEntry(
-            lesson_id=lesson.id,
-            title=lesson.title,
-            launch=launch,
-            files=(launch, *sorted(lesson.media)),
-            mastery_score=lesson.quiz.pass_mark if lesson.quiz else None,
-        ))
+        scos.append(
+            ScoEntry(
+                lesson_id=lesson.id,
+                title=lesson.title,
+                launch=launch,
+                files=(launch, *sorted(lesson.media)),
+                mastery_score=lesson.quiz.pass_mark if lesson.quiz else None,
+            )
+        )
     shared = {f"{SHARED_DIR}/{name}": data for name, data in theme.static_files().items()}
     files.update(shared)
     for schema_file in SCHEMA_FILES:
@@ -116,8 +128,13 @@ def check_package(package: Package) -> list[Problem]:
 
     manifest = etree.fromstring(package.files["imsmanifest.xml"])
     return [
-        Problem("manifest-schema", "error", "imsmanifest.xml",
-                f"the manifest we wrote breaks the SCORM 1.2 schema: {violation.message}",
-                "this is a bug in scorm-builder; please report it", violation.line)
+        Problem(
+            "manifest-schema",
+            "error",
+            "imsmanifest.xml",
+            f"the manifest we wrote breaks the SCORM 1.2 schema: {violation.message}",
+            "this is a bug in scorm-builder; please report it",
+            violation.line,
+        )
         for violation in validate_manifest(manifest)
     ]

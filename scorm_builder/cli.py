@@ -23,20 +23,23 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     build_command = commands.add_parser("build", help="build the course into a SCORM 1.2 zip")
-    build_command.add_argument("source", nargs="?", default="source", type=Path,
-                               help="the course folder (default: source)")
-    build_command.add_argument("-o", "--output", default="dist", type=Path,
-                               help="where to write the zip (default: dist)")
-    build_command.add_argument("--split", action="store_true",
-                               help="one zip per lesson, for one LMS activity per lesson")
-    build_command.add_argument("--strict", action="store_true",
-                               help="treat warnings as errors (for CI)")
+    build_command.add_argument(
+        "source", nargs="?", default="source", type=Path, help="the course folder (default: source)"
+    )
+    build_command.add_argument(
+        "-o", "--output", default="dist", type=Path, help="where to write the zip (default: dist)"
+    )
+    build_command.add_argument(
+        "--split", action="store_true", help="one zip per lesson, for one LMS activity per lesson"
+    )
+    build_command.add_argument(
+        "--strict", action="store_true", help="treat warnings as errors (for CI)"
+    )
 
     check_command = commands.add_parser("check", help="check a SCORM 1.2 package (zip or folder)")
     check_command.add_argument("path", type=Path)
     check_command.add_argument("--format", choices=["text", "json"], default="text")
-    check_command.add_argument("--strict", action="store_true",
-                               help="treat warnings as errors")
+    check_command.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
     try:
         arguments = parser.parse_args(argv)
@@ -65,8 +68,10 @@ def _build(arguments: argparse.Namespace) -> int:
         return EXIT_ERRORS
     report(result.warnings, source)
     for path, package, size in result.written:
-        print(f"built {path} ({size / 1024:.1f} KB): {len(package.lessons)} lesson(s), "
-              f"{package.page_count} pages, {package.question_count} questions")
+        print(
+            f"built {path} ({size / 1024:.1f} KB): {len(package.lessons)} lesson(s), "
+            f"{package.page_count} pages, {package.question_count} questions"
+        )
     return EXIT_OK
 
 
@@ -80,7 +85,10 @@ def report(problems: list[Problem], source: Path, warnings_are_errors: bool = Fa
     error_count = sum(p.severity == "error" for p in problems)
     warning_count = len(problems) - error_count
     if error_count or warnings_are_errors:
-        print(f"build failed: {error_count} error(s), {warning_count} warning(s); "
-              "nothing was written", file=sys.stderr)
+        print(
+            f"build failed: {error_count} error(s), {warning_count} warning(s); "
+            "nothing was written",
+            file=sys.stderr,
+        )
     else:
         print(f"{warning_count} warning(s)", file=sys.stderr)

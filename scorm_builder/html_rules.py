@@ -32,8 +32,9 @@ class SectionHtml:
     media: dict[str, Path] = field(default_factory=dict)  # package path -> source file
 
 
-def clean_section_html(markup: str, section: Section, lesson_dir: Path, lesson_id: str,
-                       report: FileProblems) -> SectionHtml:
+def clean_section_html(
+    markup: str, section: Section, lesson_dir: Path, lesson_id: str, report: FileProblems
+) -> SectionHtml:
     root = lxml_html.fragment_fromstring(markup, create_parent="div")
     result = SectionHtml(html="")
 
@@ -46,26 +47,47 @@ def clean_section_html(markup: str, section: Section, lesson_dir: Path, lesson_i
             continue  # comments
         tag = element.tag.lower()
         if tag == "script":
-            report.error("lesson-script", f"section '{section.title}': <script> is not allowed",
-                         "remove the <script> element; lessons cannot run their own code",
-                         line_of("<script"))
+            report.error(
+                "lesson-script",
+                f"section '{section.title}': <script> is not allowed",
+                "remove the <script> element; lessons cannot run their own code",
+                line_of("<script"),
+            )
         for name, value in element.attrib.items():
             if name.lower().startswith("on"):
-                report.error("lesson-event-handler",
-                             f"section '{section.title}': the attribute {name}= runs code",
-                             f"remove {name}=\"…\" from the <{tag}> element", line_of(name))
-            elif name in ("href", "src", "data") and value.strip().lower().startswith("javascript:"):
-                report.error("lesson-javascript-url",
-                             f"section '{section.title}': a javascript: link runs code",
-                             "link to a page or file instead", line_of("javascript:"))
+                report.error(
+                    "lesson-event-handler",
+                    f"section '{section.title}': the attribute {name}= runs code",
+                    f'remove {name}="…" from the <{tag}> element',
+                    line_of(name),
+                )
+            elif name in ("href", "src", "data") and value.strip().lower().startswith(
+                "javascript:"
+            ):
+                report.error(
+                    "lesson-javascript-url",
+                    f"section '{section.title}': a javascript: link runs code",
+                    "link to a page or file instead",
+                    line_of("javascript:"),
+                )
         if tag in EMBEDDING_TAGS or tag == "img":
-            _local_file(element, "data" if tag == "object" else "src", section, lesson_dir,
-                        lesson_id, report, result, line_of)
+            _local_file(
+                element,
+                "data" if tag == "object" else "src",
+                section,
+                lesson_dir,
+                lesson_id,
+                report,
+                result,
+                line_of,
+            )
         if tag == "img" and not element.get("alt", "").strip():
-            report.warning("lesson-image-alt",
-                           f"section '{section.title}': the image '{element.get('src', '')}' has "
-                           "no alt text", "describe the image: ![説明](file.png)",
-                           line_of(element.get("src", "") or "!["))
+            report.warning(
+                "lesson-image-alt",
+                f"section '{section.title}': the image '{element.get('src', '')}' has no alt text",
+                "describe the image: ![説明](file.png)",
+                line_of(element.get("src", "") or "!["),
+            )
         if tag == "a" and element.get("href"):
             _link(element, section, lesson_dir, lesson_id, report, result, line_of)
         if tag == "table":
@@ -83,14 +105,17 @@ def _local_file(element, attribute, section, lesson_dir, lesson_id, report, resu
         return
     parts = urlsplit(url)
     if parts.scheme or url.startswith("//"):
-        report.error("lesson-external-media",
-                     f"section '{section.title}': <{element.tag}> loads '{url}' from outside the "
-                     "course, which hospital networks block",
-                     "download the file, put it beside the lesson and link to it by name",
-                     line_of(url))
+        report.error(
+            "lesson-external-media",
+            f"section '{section.title}': <{element.tag}> loads '{url}' from outside the "
+            "course, which hospital networks block",
+            "download the file, put it beside the lesson and link to it by name",
+            line_of(url),
+        )
         return
-    package_href = _collect(parts.path, lesson_dir, lesson_id, section, report, result, line_of,
-                            url)
+    package_href = _collect(
+        parts.path, lesson_dir, lesson_id, section, report, result, line_of, url
+    )
     if package_href:
         element.set(attribute, package_href)
 
@@ -102,8 +127,9 @@ def _link(element, section, lesson_dir, lesson_id, report, result, line_of):  # 
         element.set("target", "_blank")
         element.set("rel", "noopener noreferrer")
     elif not parts.scheme and parts.path:
-        package_href = _collect(parts.path, lesson_dir, lesson_id, section, report, result,
-                                line_of, href)
+        package_href = _collect(
+            parts.path, lesson_dir, lesson_id, section, report, result, line_of, href
+        )
         if package_href:
             element.set("href", package_href + (f"#{parts.fragment}" if parts.fragment else ""))
             element.set("target", "_blank")
@@ -113,10 +139,12 @@ def _collect(path_text, lesson_dir, lesson_id, section, report, result, line_of,
     """Add a local file to the lesson's media; return its href from the lesson page."""
     source = (lesson_dir / unquote(path_text)).resolve()
     if not source.is_file():
-        report.error("lesson-missing-file",
-                     f"section '{section.title}': the file '{url}' does not exist",
-                     f"put the file at {source} or correct the name (names are case-sensitive)",
-                     line_of(url))
+        report.error(
+            "lesson-missing-file",
+            f"section '{section.title}': the file '{url}' does not exist",
+            f"put the file at {source} or correct the name (names are case-sensitive)",
+            line_of(url),
+        )
         return None
     name = source.name
     if not SAFE_FILE_NAME.fullmatch(name):
@@ -130,8 +158,9 @@ def _collect(path_text, lesson_dir, lesson_id, section, report, result, line_of,
 
 def _wrap_table(table) -> None:  # noqa: ANN001
     """Wide tables scroll sideways in their own keyboard-reachable box instead of the page."""
-    wrapper = lxml_html.Element("div", {"class": "table-scroll", "tabindex": "0", "role": "region",
-                                        "aria-label": "表"})
+    wrapper = lxml_html.Element(
+        "div", {"class": "table-scroll", "tabindex": "0", "role": "region", "aria-label": "表"}
+    )
     table.addprevious(wrapper)
     wrapper.tail, table.tail = table.tail, None
     wrapper.append(table)

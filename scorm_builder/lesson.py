@@ -28,24 +28,35 @@ class Section:
     line: int  # line of the `##` heading in the lesson file
 
 
-def read_lesson(path: Path, lesson_id: str, shown_as: str, quiz: Quiz | None,
-                problems: list[Problem]) -> Lesson | None:
+def read_lesson(
+    path: Path, lesson_id: str, shown_as: str, quiz: Quiz | None, problems: list[Problem]
+) -> Lesson | None:
     text = read_text(path, shown_as, problems)
     if text is None:
         return None
     report = FileProblems(shown_as, problems)
     if not text.strip():
-        report.error("lesson-empty", "the lesson file is empty",
-                     "write the lesson: a '# title' line, then '## section' headings with text")
+        report.error(
+            "lesson-empty",
+            "the lesson file is empty",
+            "write the lesson: a '# title' line, then '## section' headings with text",
+        )
         return None
     title, sections = split_sections(text)
     if title is None:
-        report.error("lesson-no-title", "the lesson has no '# ' title line",
-                     "start the file with a line such as: # 感染対策の基本", 1)
+        report.error(
+            "lesson-no-title",
+            "the lesson has no '# ' title line",
+            "start the file with a line such as: # 感染対策の基本",
+            1,
+        )
         return None
     if not sections:
-        report.error("lesson-no-sections", "the lesson has no '## ' sections",
-                     "split the lesson into pages with '## section title' headings")
+        report.error(
+            "lesson-no-sections",
+            "the lesson has no '## ' sections",
+            "split the lesson into pages with '## section title' headings",
+        )
         return None
 
     converter = MarkdownConverter(footnotes=_footnote_definitions(text))
@@ -53,16 +64,21 @@ def read_lesson(path: Path, lesson_id: str, shown_as: str, quiz: Quiz | None,
     media: dict[str, Path] = {}
     for section in sections:
         if not section.body.strip():
-            report.error("lesson-empty-section", f"the section '{section.title}' has no text",
-                         "write text under the heading, or remove the heading", section.line)
+            report.error(
+                "lesson-empty-section",
+                f"the section '{section.title}' has no text",
+                "write text under the heading, or remove the heading",
+                section.line,
+            )
             continue
         html: SectionHtml = clean_section_html(
             converter.convert(section.body), section, path.parent, lesson_id, report
         )
         media.update(html.media)
         pages.append(Page(title=section.title, html=html.html))
-    return Lesson(id=lesson_id, title=title, source=path, pages=tuple(pages), quiz=quiz,
-                  media=media)
+    return Lesson(
+        id=lesson_id, title=title, source=path, pages=tuple(pages), quiz=quiz, media=media
+    )
 
 
 def split_sections(text: str) -> tuple[str | None, list[Section]]:
@@ -76,8 +92,9 @@ def split_sections(text: str) -> tuple[str | None, list[Section]]:
     intro_line = 0
 
     def close() -> None:
-        body = "\n".join(line for line in _strip_breaks(current)
-                         if not FOOTNOTE_DEFINITION.match(line))
+        body = "\n".join(
+            line for line in _strip_breaks(current) if not FOOTNOTE_DEFINITION.match(line)
+        )
         if current_title is not None:
             sections.append(Section(current_title, body, current_line))
         elif body.strip() and title is not None:
@@ -124,7 +141,7 @@ def _footnote_definitions(text: str) -> dict[str, str]:
         found = FOOTNOTE_DEFINITION.match(line)
         if found:
             block = [line]
-            for following in lines[index + 1:]:
+            for following in lines[index + 1 :]:
                 if not following.startswith(("    ", "\t")):
                     break
                 block.append(following)

@@ -18,11 +18,16 @@ XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 # Moodle matches the literal prefix "adlcp", so the prefixes are fixed here.
 NSMAP = {None: IMSCP_NS, "adlcp": ADLCP_NS, "xsi": XSI_NS}
 SHARED_RESOURCE_ID = "RES-shared"
-SCHEMA_LOCATION = " ".join([
-    IMSCP_NS, SCHEMA_FILES[0],
-    IMSMD_NS, SCHEMA_FILES[2],
-    ADLCP_NS, SCHEMA_FILES[1],
-])
+SCHEMA_LOCATION = " ".join(
+    [
+        IMSCP_NS,
+        SCHEMA_FILES[0],
+        IMSMD_NS,
+        SCHEMA_FILES[2],
+        ADLCP_NS,
+        SCHEMA_FILES[1],
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -36,8 +41,13 @@ class ScoEntry:
     mastery_score: float | None
 
 
-def write_manifest(settings: CourseSettings, identifier: str, title: str,
-                   scos: list[ScoEntry], shared_files: list[str]) -> bytes:
+def write_manifest(
+    settings: CourseSettings,
+    identifier: str,
+    title: str,
+    scos: list[ScoEntry],
+    shared_files: list[str],
+) -> bytes:
     manifest = etree.Element(f"{{{IMSCP_NS}}}manifest", nsmap=NSMAP)
     manifest.set("identifier", identifier)
     manifest.set("version", settings.version)

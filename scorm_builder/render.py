@@ -59,7 +59,9 @@ class LessonRenderer:
             lesson=lesson,
             pages=pages,
             quiz=quiz,
-            quiz_intro=strings["quiz_intro"].format(pass_mark=_percent(quiz.pass_mark)) if quiz else "",
+            quiz_intro=strings["quiz_intro"].format(pass_mark=_percent(quiz.pass_mark))
+            if quiz
+            else "",
             strings=strings,
             hints={
                 "single": strings["single_hint"],

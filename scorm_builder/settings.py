@@ -22,10 +22,14 @@ def read_settings(source_dir: Path, problems: list[Problem]) -> CourseSettings |
     path = source_dir / SETTINGS_FILE
     if not path.is_file():
         problems.append(
-            Problem("course-missing", "error", SETTINGS_FILE,
-                    f"the course settings file is missing from {source_dir}",
-                    f"create {SETTINGS_FILE} with at least title, identifier and lessons "
-                    "(see the README for an example)")
+            Problem(
+                "course-missing",
+                "error",
+                SETTINGS_FILE,
+                f"the course settings file is missing from {source_dir}",
+                f"create {SETTINGS_FILE} with at least title, identifier and lessons "
+                "(see the README for an example)",
+            )
         )
         return None
     data = read_toml(path, SETTINGS_FILE, problems)
@@ -39,34 +43,56 @@ def read_settings(source_dir: Path, problems: list[Problem]) -> CourseSettings |
 
     for key in data:
         if key not in KNOWN_KEYS:
-            report.error("course-unknown-key", f"unknown setting '{key}'",
-                         f"{closest(key, KNOWN_KEYS)}the settings are: {', '.join(KNOWN_KEYS)}",
-                         line_of(text, key))
+            report.error(
+                "course-unknown-key",
+                f"unknown setting '{key}'",
+                f"{closest(key, KNOWN_KEYS)}the settings are: {', '.join(KNOWN_KEYS)}",
+                line_of(text, key),
+            )
 
     title = _text(data, "title")
     if not title:
         problem("title", "the course has no title", 'add a line: title = "コースの名前"')
     identifier = _text(data, "identifier")
     if not identifier:
-        problem("identifier", "the course has no identifier",
-                'add a line such as: identifier = "infection-control-2026"')
+        problem(
+            "identifier",
+            "the course has no identifier",
+            'add a line such as: identifier = "infection-control-2026"',
+        )
     elif not IDENTIFIER.fullmatch(identifier):
-        problem("identifier", f"the identifier '{identifier}' has characters that are not allowed",
-                "use ASCII letters, digits, '-' and '_' only, starting with a letter "
-                "(at most 64 characters)")
+        problem(
+            "identifier",
+            f"the identifier '{identifier}' has characters that are not allowed",
+            "use ASCII letters, digits, '-' and '_' only, starting with a letter "
+            "(at most 64 characters)",
+        )
     language = _text(data, "language") or "ja"
     if language not in LANGUAGES:
-        problem("language", f"the language '{language}' is not supported",
-                f"use one of: {', '.join(LANGUAGES)}")
+        problem(
+            "language",
+            f"the language '{language}' is not supported",
+            f"use one of: {', '.join(LANGUAGES)}",
+        )
     pass_mark = data.get("pass_mark", 80)
-    if isinstance(pass_mark, bool) or not isinstance(pass_mark, int | float) or not 0 <= pass_mark <= 100:
-        problem("pass_mark", f"the pass mark {pass_mark!r} is not a number from 0 to 100",
-                "write a percentage without quotes, for example: pass_mark = 80")
+    if (
+        isinstance(pass_mark, bool)
+        or not isinstance(pass_mark, int | float)
+        or not 0 <= pass_mark <= 100
+    ):
+        problem(
+            "pass_mark",
+            f"the pass mark {pass_mark!r} is not a number from 0 to 100",
+            "write a percentage without quotes, for example: pass_mark = 80",
+        )
         pass_mark = 80
     lessons = data.get("lessons")
     if not isinstance(lessons, list) or not lessons or not all(isinstance(x, str) for x in lessons):
-        problem("lessons", "the course lists no lessons",
-                'list the lesson files (without ".md") in order: lessons = ["llm-basics"]')
+        problem(
+            "lessons",
+            "the course lists no lessons",
+            'list the lesson files (without ".md") in order: lessons = ["llm-basics"]',
+        )
         lessons = []
     seen: set[str] = set()
     for name in lessons:

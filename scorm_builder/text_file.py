@@ -15,8 +15,13 @@ def read_text(path: Path, shown_as: str, problems: list[Problem]) -> str | None:
         data = path.read_bytes()
     except OSError as error:
         problems.append(
-            Problem("file-unreadable", "error", shown_as, f"cannot read this file ({error.strerror})",
-                    "check that the file exists and that you may read it")
+            Problem(
+                "file-unreadable",
+                "error",
+                shown_as,
+                f"cannot read this file ({error.strerror})",
+                "check that the file exists and that you may read it",
+            )
         )
         return None
     try:
@@ -24,9 +29,14 @@ def read_text(path: Path, shown_as: str, problems: list[Problem]) -> str | None:
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         problems.append(
-            Problem("file-not-utf8", "error", shown_as,
-                    f"this file is not UTF-8 text{_guess_encoding(data)}",
-                    "open it in your editor and save it again as 'UTF-8'", line)
+            Problem(
+                "file-not-utf8",
+                "error",
+                shown_as,
+                f"this file is not UTF-8 text{_guess_encoding(data)}",
+                "open it in your editor and save it again as 'UTF-8'",
+                line,
+            )
         )
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")

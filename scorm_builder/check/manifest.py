@@ -139,9 +139,7 @@ def _resource(base: str, element: etree._Element) -> Resource:
         line=element.sourceline,
         scormtype=_scormtype(element),
         launch=_ref(base, href, element.sourceline) if href else None,
-        files=[
-            _ref(base, f.get("href", ""), f.sourceline) for f in element.iterfind("{*}file")
-        ],
+        files=[_ref(base, f.get("href", ""), f.sourceline) for f in element.iterfind("{*}file")],
         dependencies=[
             (d.get("identifierref", ""), d.sourceline) for d in element.iterfind("{*}dependency")
         ],
@@ -336,7 +334,7 @@ def check_files(manifest: Manifest, names: set[str]) -> list[Problem]:
                     "manifest-launch-missing",
                     resource.line,
                     f"resource '{resource.identifier}' is launched but has no href",
-                    "set href to the resource's start page, e.g. href=\"index.html\"",
+                    'set href to the resource\'s start page, e.g. href="index.html"',
                 )
             )
         elif ref.name not in names and not is_external(ref.href):
@@ -411,9 +409,9 @@ def external_hrefs(manifest: Manifest) -> list[tuple[str, int]]:
     ]
 
 
-def check_manifest(files: Mapping[str, bytes], unreadable: frozenset[str]) -> tuple[
-    list[Problem], Manifest | None
-]:
+def check_manifest(
+    files: Mapping[str, bytes], unreadable: frozenset[str]
+) -> tuple[list[Problem], Manifest | None]:
     """All manifest rules; the parsed manifest too, for the content rules."""
     names = set(files) | set(unreadable)
     located = locate(names)

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterable
 from urllib.parse import unquote, urlsplit
+
+from scorm_builder.problems import Problem
 
 MANIFEST = "imsmanifest.xml"
 
@@ -52,3 +55,33 @@ def resolve(base_dir: str, url: str) -> str | None:
     if joined.startswith("../") or joined == ".." or joined.startswith("/"):
         return None
     return joined
+
+
+def check_names(names: Iterable[str]) -> list[Problem]:
+    """Rules on the names themselves; they apply to a zip, a folder and the build alike."""
+    problems = []
+    for name in sorted(names):
+        reason = unsafe_reason(name)
+        if reason:
+            problems.append(
+                Problem(
+                    "zip-unsafe-path",
+                    "error",
+                    name,
+                    f"the name {reason}: an LMS may write it outside the course folder,"
+                    " or refuse the package",
+                    "use relative paths with '/' separators inside the package folder",
+                )
+            )
+        if not name.isascii():
+            problems.append(
+                Problem(
+                    "zip-non-ascii-name",
+                    "warning",
+                    name,
+                    "the name is not ASCII; Moodle guesses the encoding of such names from"
+                    " the site language and may garble it, breaking every link to the file",
+                    "rename the file with ASCII letters, digits, '-', '_' and '.'",
+                )
+            )
+    return problems

@@ -34,6 +34,9 @@ class Limits:
     ratio_floor_bytes: int = 1024**2
 
 
+DEFAULT_LIMITS = Limits()
+
+
 @dataclass
 class PackageContents:
     files: dict[str, bytes]
@@ -56,7 +59,7 @@ def read_folder(root: Path) -> PackageContents:
     return PackageContents(files)
 
 
-def read_zip(path: Path, limits: Limits = Limits()) -> PackageContents:
+def read_zip(path: Path, limits: Limits = DEFAULT_LIMITS) -> PackageContents:
     label = path.name
     try:
         archive = zipfile.ZipFile(path)
@@ -80,9 +83,7 @@ def read_zip(path: Path, limits: Limits = Limits()) -> PackageContents:
         problems = _duplicate_names(members) + _size_limits(label, members, limits)
         if any(p.rule == "zip-too-large" for p in problems):
             # Reading any of it is the danger: report names only.
-            return PackageContents(
-                {}, frozenset(m.filename for m in members), problems
-            )
+            return PackageContents({}, frozenset(m.filename for m in members), problems)
         files, unreadable = {}, set()
         for info in members:
             problem = _encrypted(info) or _bomb(info, limits)

@@ -1,0 +1,83 @@
+"""The check's two outputs: a report for people, JSON for machines.
+
+JSON shape (documented in the README, tested in tests/test_check.py):
+    {"path": str, "ok": bool, "errors": int, "warnings": int,
+     "problems": [{"rule", "severity", "file", "line", "message", "fix"}]}
+`ok` is the verdict with --strict applied: it is true exactly when the exit status is 0.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from scorm_builder.problems import Problem
+
+
+@dataclass(frozen=True)
+class Verdict:
+    path: str
+    problems: list[Problem]
+    strict: bool = False
+
+    @property
+    def errors(self) -> int:
+        return sum(p.severity == "error" for p in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        return sum(p.severity == "warning" for p in self.problems)
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0 and not (self.strict and self.warnings)
+
+    @property
+    def exit_status(self) -> int:
+        return 0 if self.ok else 1
+
+
+def to_json(verdict: Verdict) -> str:
+    return json.dumps(
+        {
+            "path": verdict.path,
+            "ok": verdict.ok,
+            "errors": verdict.errors,
+            "warnings": verdict.warnings,
+            "problems": [
+                {
+                    "rule": p.rule,
+                    "severity": p.severity,
+                    "file": p.file,
+                    "line": p.line,
+                    "message": p.message,
+                    "fix": p.fix,
+                }
+                for p in verdict.problems
+            ],
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def to_text(verdict: Verdict) -> str:
+    lines = []
+    for p in verdict.problems:
+        lines.append(f"{p.where()}: {p.severity} [{p.rule}] {p.message}")
+        if p.fix:
+            lines.append(f"    fix: {p.fix}")
+    outcome = "OK" if verdict.ok else "FAILED"
+    if verdict.ok and verdict.warnings:
+        outcome += " (warnings do not fail the check without --strict)"
+    elif not verdict.ok and not verdict.errors:
+        outcome += " (--strict: warnings fail the check)"
+    lines.append(
+        f"{verdict.path}: {_plural(verdict.errors, 'error')},"
+        f" {_plural(verdict.warnings, 'warning')}: {outcome}"
+    )
+    return "\n".join(lines)
