@@ -74,8 +74,8 @@ def build(
                         "error",
                         str(path),
                         f"the package could not be written ({error.strerror or error})",
-                        "check that the output folder exists, that you may write to it and that the "
-                        "disk has free space; the previous package was left as it was",
+                        "check that the output folder exists, that you may write to it and that "
+                        "the disk has free space; the previous package was left as it was",
                     )
                 ]
             ) from error

@@ -165,7 +165,8 @@ def _read_question(number: int, raw: dict[str, Any], report: FileProblems) -> Qu
                 "split it into several questions",
             )
             raw_choices = []
-        choices = tuple(Choice(key, str(label)) for key, label in zip(CHOICE_KEYS, raw_choices))
+        pairs = zip(CHOICE_KEYS, raw_choices, strict=False)
+        choices = tuple(Choice(key, str(label)) for key, label in pairs)
         numbers = answer if isinstance(answer, list) else [answer] if answer is not None else []
         if not numbers:
             report.error(

@@ -68,7 +68,7 @@ def read_course(source_dir: Path) -> tuple[Course, list[Problem]]:
                         "warning",
                         f"{LESSONS_DIR}/{path.name}",
                         "this lesson is not in the course (it is not listed in course.toml)",
-                        f'add "{path.stem}" to lessons = [...] in course.toml, or move the file away',
+                        f'list "{path.stem}" in lessons = [...] of course.toml, or move it away',
                     )
                 )
     found_errors = errors(problems)
