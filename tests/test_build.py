@@ -1,0 +1,214 @@
+"""Building the course sources into a SCORM 1.2 zip."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from scorm_builder.build import build
+from scorm_builder.cli import main
+from scorm_builder.schema import ADLCP_NS, IMSCP_NS, SCHEMA_DIR, SCHEMA_FILES, validate_manifest
+from tests.course_factory import DEFAULT_SOURCE, ROOT, copy_default_course, two_lesson_course
+
+NS = {"cp": IMSCP_NS, "adlcp": ADLCP_NS}
+SHARED_SCHEMAS = ROOT.parent / "shared" / "scorm12-schemas"
+
+
+def read_zip(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {info.filename: archive.read(info) for info in archive.infolist()}
+
+
+def manifest_of(files: dict[str, bytes]) -> etree._Element:
+    return etree.fromstring(files["imsmanifest.xml"])
+
+
+@pytest.fixture(scope="module")
+def default_zip(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    out = tmp_path_factory.mktemp("dist")
+    result = build(DEFAULT_SOURCE, out)
+    [(path, _, _)] = result.written
+    assert path == out / "ai-basics-for-clinicians.zip"
+    return read_zip(path)
+
+
+def test_the_manifest_is_valid_against_the_scorm_12_schemas(default_zip):
+    assert validate_manifest(manifest_of(default_zip)) == []
+
+
+def test_the_validator_rejects_what_the_schemas_forbid(default_zip):
+    manifest = manifest_of(default_zip)
+    resource = manifest.find(".//cp:resource", NS)
+    resource.set(f"{{{ADLCP_NS}}}scormtype", "SCO")  # must be lowercase
+    del resource.attrib["type"]
+    messages = " ".join(v.message for v in validate_manifest(manifest))
+    assert "scormtype" in messages and "'type' is required" in messages
+
+
+@pytest.mark.skipif(not SHARED_SCHEMAS.is_dir(), reason="../shared is not beside this checkout")
+def test_the_shipped_schemas_are_exact_copies_of_the_reference_files(default_zip):
+    for name in SCHEMA_FILES:
+        reference = (SHARED_SCHEMAS / name).read_bytes()
+        assert (SCHEMA_DIR / name).read_bytes() == reference
+        assert default_zip[name] == reference  # at the zip root, as packages conventionally do
+
+
+def test_the_manifest_has_one_sco_per_lesson_with_the_mastery_score(default_zip):
+    manifest = manifest_of(default_zip)
+    assert manifest.findtext("cp:metadata/cp:schema", namespaces=NS) == "ADL SCORM"
+    assert manifest.findtext("cp:metadata/cp:schemaversion", namespaces=NS) == "1.2"
+    assert manifest.nsmap["adlcp"] == ADLCP_NS
+    organizations = manifest.find("cp:organizations", NS)
+    [organization] = organizations.findall("cp:organization", NS)
+    assert organizations.get("default") == organization.get("identifier")
+    [item] = organization.findall("cp:item", NS)
+    assert item.findtext("cp:title", namespaces=NS) == "大規模言語モデル（LLM）の基礎"
+    assert item.findtext("adlcp:masteryscore", namespaces=NS) == "80"
+
+    sco = manifest.find(f"cp:resources/cp:resource[@identifier='{item.get('identifierref')}']", NS)
+    assert sco.get(f"{{{ADLCP_NS}}}scormtype") == "sco"
+    assert sco.get("href") == "llm-basics/index.html"
+    [dependency] = sco.findall("cp:dependency", NS)
+    shared = manifest.find(
+        f"cp:resources/cp:resource[@identifier='{dependency.get('identifierref')}']", NS
+    )
+    assert shared.get(f"{{{ADLCP_NS}}}scormtype") == "asset"
+    shared_files = {f.get("href") for f in shared.findall("cp:file", NS)}
+    assert {"shared/runtime.js", "shared/course.css"} <= shared_files
+
+
+def test_every_listed_file_is_in_the_zip_and_every_entry_is_listed(default_zip):
+    manifest = manifest_of(default_zip)
+    listed = {f.get("href") for f in manifest.iterfind(".//cp:file", NS)}
+    control_files = {"imsmanifest.xml", *SCHEMA_FILES}
+    assert listed == set(default_zip) - control_files
+    for resource in manifest.iterfind(".//cp:resource", NS):
+        if resource.get("href"):
+            assert resource.get("href") in default_zip
+
+
+def test_the_zip_is_safe_for_any_lms(tmp_path):
+    out = tmp_path / "dist"
+    [(path, _, _)] = build(DEFAULT_SOURCE, out).written
+    with zipfile.ZipFile(path) as archive:
+        infos = archive.infolist()
+    assert infos[0].filename == "imsmanifest.xml"
+    for info in infos:
+        assert info.filename.isascii()
+        assert not info.filename.startswith("/") and ".." not in info.filename.split("/")
+        assert "\\" not in info.filename
+        assert info.date_time == (1980, 1, 1, 0, 0, 0)
+        assert info.external_attr >> 16 == 0o644
+
+
+def test_the_same_sources_give_the_same_bytes(tmp_path):
+    first = build(DEFAULT_SOURCE, tmp_path / "one").written[0][0].read_bytes()
+    copy = copy_default_course(tmp_path / "copy")
+    for path in copy.rglob("*"):
+        path.touch()  # newer modification times must not change the package
+    second = build(copy, tmp_path / "two").written[0][0].read_bytes()
+    assert first == second
+
+
+def test_lesson_sections_become_pages_and_rules_between_them_vanish(default_zip):
+    page = default_zip["llm-basics/index.html"].decode("utf-8")
+    assert page.count('<section class="page') == 7  # 6 sections and the quiz
+    assert page.count("<h1") == 1
+    assert "<h2 id=\"page-1-title\" tabindex=\"-1\">🎯 このレッスンで学ぶこと</h2>" in page
+    # The seed's '---' lines only separate sections; the one before the closing date remains.
+    assert page.count("<hr") == 1
+    assert "<strong>更新日</strong>: 2025年12月" in page
+
+
+def test_a_two_lesson_course_has_two_scos_in_course_order(tmp_path):
+    source = two_lesson_course(tmp_path / "source")
+    [(path, package, _)] = build(source, tmp_path / "dist").written
+    files = read_zip(path)
+    manifest = manifest_of(files)
+    items = manifest.findall(".//cp:item", NS)
+    assert [i.get("identifier") for i in items] == ["ITEM-llm-basics", "ITEM-infection-control"]
+    assert validate_manifest(manifest) == []
+    assert package.page_count == 7 + 3 and package.question_count == 9
+
+    second = files["infection-control/index.html"].decode("utf-8")
+    # The table scrolls in its own box and the image was copied under an ASCII name.
+    assert '<div class="table-scroll" tabindex="0" role="region"' in second
+    assert "<td>患者に触れる前</td>" in second
+    assert '<img alt="手洗いの手順" src="media/handwash.png">' in second
+    assert files["infection-control/media/handwash.png"].startswith(b"\x89PNG")
+    sco = manifest.find(".//cp:resource[@identifier='RES-infection-control']", NS)
+    assert {f.get("href") for f in sco.findall("cp:file", NS)} == {
+        "infection-control/index.html",
+        "infection-control/media/handwash.png",
+    }
+    # A footnote defined at the end of its section is rendered on that page.
+    assert "外すときは手袋を先に外します。" in second
+
+
+def test_images_with_japanese_names_get_ascii_names(tmp_path):
+    source = two_lesson_course(tmp_path / "source")
+    lesson = source / "lessons" / "infection-control.md"
+    (source / "lessons" / "handwash.png").rename(source / "lessons" / "手洗い.png")
+    lesson.write_text(lesson.read_text().replace("handwash.png", "手洗い.png"))
+    [(path, _, _)] = build(source, tmp_path / "dist").written
+    names = [n for n in read_zip(path) if "/media/" in n]
+    assert len(names) == 1 and names[0].isascii() and names[0].endswith(".png")
+
+
+def test_external_links_open_in_a_new_window(tmp_path):
+    source = copy_default_course(tmp_path / "source")
+    lesson = source / "lessons" / "llm-basics.md"
+    lesson.write_text(
+        lesson.read_text().replace(
+            "### パラメータとは", "[厚生労働省](https://www.mhlw.go.jp/)\n\n### パラメータとは"
+        )
+    )
+    [(path, _, _)] = build(source, tmp_path / "dist").written
+    page = read_zip(path)["llm-basics/index.html"].decode()
+    assert (
+        '<a href="https://www.mhlw.go.jp/" target="_blank" rel="noopener noreferrer">厚生労働省</a>'
+        in page
+    )
+
+
+def test_split_makes_one_zip_per_lesson(tmp_path):
+    source = two_lesson_course(tmp_path / "source")
+    written = build(source, tmp_path / "dist", split=True).written
+    names = [path.name for path, _, _ in written]
+    assert names == [
+        "ai-basics-for-clinicians-llm-basics.zip",
+        "ai-basics-for-clinicians-infection-control.zip",
+    ]
+    for path, _, _ in written:
+        files = read_zip(path)
+        manifest = manifest_of(files)
+        assert validate_manifest(manifest) == []
+        assert len(manifest.findall(".//cp:item", NS)) == 1
+    assert "infection-control/index.html" not in read_zip(written[0][0])
+
+
+def test_the_command_builds_the_default_course_and_reports_it(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    assert main(["build", "--output", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert f"built {tmp_path}/ai-basics-for-clinicians.zip" in out
+    assert "1 lesson(s), 7 pages, 7 questions" in out
+    assert zipfile.is_zipfile(io.BytesIO((tmp_path / "ai-basics-for-clinicians.zip").read_bytes()))
+
+
+def test_python_dash_m_runs_the_same_command(tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "scorm_builder", "build", str(DEFAULT_SOURCE), "-o", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "ai-basics-for-clinicians.zip").is_file()
