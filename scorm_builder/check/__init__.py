@@ -84,8 +84,9 @@ def read_path(path: Path, limits: Limits = DEFAULT_LIMITS) -> PackageContents:
 def check_path(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Problem]:
     """Every problem of a zip or unpacked folder. Raises CannotCheck if it cannot be read."""
     package = read_path(path, limits)
-    found = check_files(package.files, unreadable=package.unreadable)
-    return package.problems + found
+    if not package.opened:
+        return package.problems
+    return package.problems + check_files(package.files, unreadable=package.unreadable)
 
 
 def run_check_command(path: Path, output_format: str, strict: bool) -> int:

@@ -93,6 +93,12 @@ def _elements(document: etree._Element) -> Iterator[etree._Element]:
     return (el for el in document.iter() if isinstance(el.tag, str))
 
 
+def _is_javascript(script: etree._Element) -> bool:
+    # JSON data blocks and templates hold URLs that are text, not loads.
+    kind = (script.get("type") or "").strip().lower()
+    return kind in ("", "module", "text/javascript", "application/javascript")
+
+
 def html_urls(document: etree._Element) -> Iterator[tuple[str, int]]:
     for element in _elements(document):
         tag, line = element.tag.lower(), element.sourceline or 1
@@ -112,7 +118,7 @@ def html_urls(document: etree._Element) -> Iterator[tuple[str, int]]:
             yield from css_urls(element.get("style"), line)
         if tag == "style":
             yield from css_urls(element.text or "", line)
-        if tag == "script" and element.get("src") is None:
+        if tag == "script" and element.get("src") is None and _is_javascript(element):
             yield from js_loads(element.text or "", line)
 
 

@@ -377,15 +377,17 @@ def _add_or_rename(ref: FileRef, names: set[str]) -> str:
     return f"add {ref.name} to the package, or correct the href"
 
 
-def check_unlisted(manifest: Manifest, names: Iterable[str]) -> list[Problem]:
+def check_unlisted(manifest: Manifest, names: set[str]) -> list[Problem]:
     listed = {MANIFEST}
     for resource in manifest.resources.values():
         listed |= {ref.name for ref in [resource.launch, *resource.files] if ref and ref.name}
+    # A file listed as hands.png but present as Hands.png is reported once, as missing.
+    case_twins = {name.lower() for name in listed - names}
     problems = []
     for name in sorted(names):
         # The schema files conventionally sit unlisted at the root next to the manifest.
         conventional = "/" not in name and name.lower().endswith((".xsd", ".dtd"))
-        if name in listed or conventional or unsafe_reason(name):
+        if name in listed or conventional or unsafe_reason(name) or name.lower() in case_twins:
             continue
         problems.append(
             Problem(

@@ -45,6 +45,8 @@ class PackageContents:
     # their content is not checked.
     unreadable: frozenset[str] = frozenset()
     problems: list[Problem] = field(default_factory=list)
+    # False when not even the list of names could be read: nothing else to check.
+    opened: bool = True
 
 
 def read_folder(root: Path) -> PackageContents:
@@ -77,6 +79,7 @@ def read_zip(path: Path, limits: Limits = DEFAULT_LIMITS) -> PackageContents:
                     "rebuild the package with a standard zip tool (or scorm-builder build)",
                 )
             ],
+            opened=False,
         )
     with archive:
         members = [info for info in archive.infolist() if not info.is_dir()]
