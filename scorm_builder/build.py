@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scorm_builder.check import check_files
 from scorm_builder.manifest import ScoEntry, write_manifest
 from scorm_builder.model import Course, Lesson
 from scorm_builder.package import write_atomically, zip_bytes
 from scorm_builder.problems import BuildError, Problem, errors
 from scorm_builder.render import TEMPLATES_DIR, LessonRenderer, Theme
-from scorm_builder.schema import SCHEMA_DIR, SCHEMA_FILES, validate_manifest
+from scorm_builder.schema import SCHEMA_DIR, SCHEMA_FILES
 from scorm_builder.sources import read_course
 
 SHARED_DIR = "shared"
@@ -123,18 +124,5 @@ def make_package(course: Course, lessons: tuple[Lesson, ...], theme: Theme) -> P
 
 
 def check_package(package: Package) -> list[Problem]:
-    """The checks every package must pass before it is written."""
-    from lxml import etree
-
-    manifest = etree.fromstring(package.files["imsmanifest.xml"])
-    return [
-        Problem(
-            "manifest-schema",
-            "error",
-            "imsmanifest.xml",
-            f"the manifest we wrote breaks the SCORM 1.2 schema: {violation.message}",
-            "this is a bug in scorm-builder; please report it",
-            violation.line,
-        )
-        for violation in validate_manifest(manifest)
-    ]
+    """The checks `scorm-builder check` makes, run on the package before it is written."""
+    return check_files(package.files)
