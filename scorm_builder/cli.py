@@ -41,6 +41,12 @@ def main(argv: list[str] | None = None) -> int:
     check_command.add_argument("--format", choices=["text", "json"], default="text")
     check_command.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
+    preview_command = commands.add_parser(
+        "preview", help="try the course in a local LMS on 127.0.0.1, rebuilt on every change"
+    )
+    preview_command.add_argument("source", nargs="?", default="source", type=Path)
+    preview_command.add_argument("--port", type=int, default=8000, help="default: 8000")
+
     try:
         arguments = parser.parse_args(argv)
     except SystemExit as exit_:
@@ -50,6 +56,16 @@ def main(argv: list[str] | None = None) -> int:
         from scorm_builder.check import run_check_command
 
         return run_check_command(arguments.path, arguments.format, arguments.strict)
+    if arguments.command == "preview":
+        from scorm_builder.preview.server import serve
+
+        if not arguments.source.is_dir():
+            print(
+                f"scorm-builder: the course folder '{arguments.source}' does not exist",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        return serve(arguments.source, arguments.port)
     return _build(arguments)
 
 
