@@ -129,6 +129,9 @@ def make_handler(state: PreviewState) -> type[BaseHTTPRequestHandler]:
                     self.send_error(HTTPStatus.NOT_FOUND)
                 else:
                     self._send(data, _type(name))
+            elif path == "/favicon.ico":
+                self.send_response(HTTPStatus.NO_CONTENT)
+                self.end_headers()
             else:
                 self.send_error(HTTPStatus.NOT_FOUND)
 
