@@ -8,6 +8,7 @@ folder until the whole package exists in memory and has passed the checks.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,19 +48,26 @@ class BuildResult:
 
 
 def build(
-    source_dir: Path, output_dir: Path, split: bool = False, theme: Theme | None = None
+    source_dir: Path,
+    output_dir: Path,
+    split: bool = False,
+    theme: Theme | None = None,
+    strict: bool = False,
 ) -> BuildResult:
-    """Build the course in `source_dir` into zips in `output_dir`; raise BuildError on errors."""
+    """Build the course in `source_dir` into zips in `output_dir`; raise BuildError on errors.
+
+    With `strict`, warnings are errors too, and nothing is written.
+    """
     course, warnings = read_course(source_dir)
     theme = theme or Theme(TEMPLATES_DIR)
     if split:
         packages = [make_package(course, (lesson,), theme) for lesson in course.lessons]
     else:
         packages = [make_package(course, course.lessons, theme)]
-    found = [problem for package in packages for problem in check_package(package)]
-    if errors(found):
+    found = warnings + [problem for package in packages for problem in check_package(package)]
+    if errors(found) or (strict and found):
         raise BuildError(found)
-    result = BuildResult(warnings=warnings + found)
+    result = BuildResult(warnings=found)
     archives = [
         (output_dir / f"{package.name}.zip", package, zip_bytes(package.files))
         for package in packages
@@ -68,20 +76,32 @@ def build(
         try:
             write_atomically(path, data)
         except OSError as error:
-            raise BuildError(
-                [
-                    Problem(
-                        "output-not-written",
-                        "error",
-                        str(path),
-                        f"the package could not be written ({error.strerror or error})",
-                        "check that the output folder exists, that you may write to it and that "
-                        "the disk has free space; the previous package was left as it was",
-                    )
-                ]
-            ) from error
+            raise BuildError([*found, _not_written(path, error)]) from error
         result.written.append((path, package, len(data)))
     return result
+
+
+def _not_written(path: Path, error: OSError) -> Problem:
+    """Why a zip could not be written, in words an author can act on."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        reason = "the disk is full"
+        fix = "free some space on the disk, or choose another output folder with -o"
+    elif error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        reason = "you may not write to the output folder"
+        fix = "choose a folder you may write to with -o, or ask for write access to this one"
+    elif error.errno in (errno.ENOTDIR, errno.EEXIST):
+        reason = "the output folder is not a folder (a file has its name or its parent's)"
+        fix = "choose another output folder with -o, or move that file away"
+    else:
+        reason = error.strerror or str(error)
+        fix = "check the output folder, then build again"
+    return Problem(
+        "output-not-written",
+        "error",
+        str(path.absolute()),
+        f"the package could not be written: {reason}; a previous package there is unchanged",
+        fix,
+    )
 
 
 def build_package(source_dir: Path, theme: Theme | None = None) -> Package:

@@ -6,6 +6,7 @@ Exit status: 0 done, 1 the sources (or the package) have errors, 2 the command w
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -75,12 +76,9 @@ def _build(arguments: argparse.Namespace) -> int:
         print(f"scorm-builder: the course folder '{source}' does not exist", file=sys.stderr)
         return EXIT_USAGE
     try:
-        result = build(source, arguments.output, split=arguments.split)
+        result = build(source, arguments.output, split=arguments.split, strict=arguments.strict)
     except BuildError as error:
-        report(error.problems, source)
-        return EXIT_ERRORS
-    if arguments.strict and result.warnings:
-        report(result.warnings, source, warnings_are_errors=True)
+        report(error.problems, source, strict=arguments.strict)
         return EXIT_ERRORS
     report(result.warnings, source)
     for path, package, size in result.written:
@@ -91,18 +89,25 @@ def _build(arguments: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def report(problems: list[Problem], source: Path, warnings_are_errors: bool = False) -> None:
-    """Errors first, then warnings, each group in file order; then a one-line summary."""
+def report(problems: list[Problem], source: Path, strict: bool = False) -> None:
+    """Errors first, then warnings, each group in file order; then a one-line summary.
+
+    File order is the order the build read the files in (settings, then each lesson
+    and its quiz), so the first line printed is the first thing to fix.
+    """
     if not problems:
         return
-    ordered = sorted(problems, key=lambda p: (p.severity != "error", p.file, p.line or 0))
+    rank = {file: index for index, file in reversed(list(enumerate(p.file for p in problems)))}
+    ordered = sorted(problems, key=lambda p: (p.severity != "error", rank[p.file], p.line or 0))
     for problem in ordered:
-        print(f"{source}/{problem.describe()}", file=sys.stderr)
+        # Source files are named relative to the course folder; output files are absolute.
+        print(os.path.join(source, problem.describe()), file=sys.stderr)
     error_count = sum(p.severity == "error" for p in problems)
     warning_count = len(problems) - error_count
-    if error_count or warnings_are_errors:
+    if error_count or strict:
+        because = " (--strict: warnings count as errors)" if strict and warning_count else ""
         print(
-            f"build failed: {error_count} error(s), {warning_count} warning(s); "
+            f"build failed: {error_count} error(s), {warning_count} warning(s){because}; "
             "nothing was written",
             file=sys.stderr,
         )

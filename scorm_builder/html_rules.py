@@ -9,6 +9,7 @@ a new window, and tables get a scrolling wrapper for narrow screens.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,10 @@ if TYPE_CHECKING:
     from scorm_builder.lesson import Section
 
 SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,100}")
-EMBEDDING_TAGS = {"iframe", "object", "embed", "video", "audio", "source"}
+EMBEDDING_TAGS = {"iframe", "frame", "object", "embed", "video", "audio", "source", "track"}
+URL_ATTRIBUTES = {"href", "src", "data", "action", "formaction", "xlink:href", "poster"}
+# Browsers ignore these inside a URL's scheme, so "java\tscript:" still runs.
+_IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20]")
 
 
 @dataclass
@@ -38,8 +42,10 @@ def clean_section_html(
     root = lxml_html.fragment_fromstring(markup, create_parent="div")
     result = SectionHtml(html="")
 
+    body = section.body.lower()
+
     def line_of(needle: str) -> int:
-        at = section.body.find(needle)
+        at = body.find(needle.lower())
         return section.line + (section.body.count("\n", 0, at) + 1 if at >= 0 else 0)
 
     for element in list(root.iter()):
@@ -54,22 +60,27 @@ def clean_section_html(
                 line_of("<script"),
             )
         for name, value in element.attrib.items():
-            if name.lower().startswith("on"):
+            if name.lower().startswith("on") or name.lower() == "srcdoc":
                 report.error(
                     "lesson-event-handler",
                     f"section '{section.title}': the attribute {name}= runs code",
                     f'remove {name}="…" from the <{tag}> element',
                     line_of(name),
                 )
-            elif name in ("href", "src", "data") and value.strip().lower().startswith(
-                "javascript:"
-            ):
+            elif name.lower() in URL_ATTRIBUTES and _runs_code(value):
                 report.error(
                     "lesson-javascript-url",
                     f"section '{section.title}': a javascript: link runs code",
-                    "link to a page or file instead",
-                    line_of("javascript:"),
+                    "link to a page or a file instead",
+                    line_of("script:"),
                 )
+        if tag == "img" and not element.get("alt", "").strip():
+            report.warning(
+                "lesson-image-alt",
+                f"section '{section.title}': the image '{element.get('src', '')}' has no alt text",
+                "describe the image in the brackets, for screen readers: ![手洗いの手順](file.png)",
+                line_of(element.get("src", "") or "<img"),
+            )
         if tag in EMBEDDING_TAGS or tag == "img":
             _local_file(
                 element,
@@ -80,13 +91,6 @@ def clean_section_html(
                 report,
                 result,
                 line_of,
-            )
-        if tag == "img" and not element.get("alt", "").strip():
-            report.warning(
-                "lesson-image-alt",
-                f"section '{section.title}': the image '{element.get('src', '')}' has no alt text",
-                "describe the image: ![説明](file.png)",
-                line_of(element.get("src", "") or "!["),
             )
         if tag == "a" and element.get("href"):
             _link(element, section, lesson_dir, lesson_id, report, result, line_of)
@@ -137,12 +141,27 @@ def _link(element, section, lesson_dir, lesson_id, report, result, line_of):  # 
 
 def _collect(path_text, lesson_dir, lesson_id, section, report, result, line_of, url):  # noqa: ANN001
     """Add a local file to the lesson's media; return its href from the lesson page."""
-    source = (lesson_dir / unquote(path_text)).resolve()
-    if not source.is_file():
+    course_dir = lesson_dir.parent.resolve()
+    try:
+        source = (lesson_dir / unquote(path_text)).resolve()
+        exists = source.is_file()
+    except (OSError, ValueError):  # a name no file system accepts (too long, NUL)
+        source, exists = lesson_dir / "?", False
+    if exists and not source.is_relative_to(course_dir):
+        report.error(
+            "lesson-file-outside",
+            f"section '{section.title}': the file '{url}' is outside the course folder",
+            "copy the file into the lessons folder, beside the lesson, and use its name",
+            line_of(url),
+        )
+        return None
+    if not exists:
+        shown = Path(report.file).parent / unquote(path_text)
         report.error(
             "lesson-missing-file",
             f"section '{section.title}': the file '{url}' does not exist",
-            f"put the file at {source} or correct the name (names are case-sensitive)",
+            f"put the file at {os.path.normpath(shown)} in the course folder, or correct "
+            "the name (names are case-sensitive)",
             line_of(url),
         )
         return None
@@ -150,10 +169,15 @@ def _collect(path_text, lesson_dir, lesson_id, section, report, result, line_of,
     if not SAFE_FILE_NAME.fullmatch(name):
         # LMSs mangle non-ASCII names in zips, so such files get a stable ASCII name.
         digest = hashlib.sha256(source.read_bytes()).hexdigest()[:12]
-        suffix = source.suffix.lower() if source.suffix.isascii() else ""
+        suffix = source.suffix.lower() if SAFE_FILE_NAME.fullmatch(source.suffix[1:]) else ""
         name = f"file-{digest}{suffix}"
     result.media[f"{lesson_id}/media/{name}"] = source
     return f"media/{name}"
+
+
+def _runs_code(url: str) -> bool:
+    scheme = _IGNORED_IN_SCHEME.sub("", url).lower()
+    return scheme.startswith(("javascript:", "vbscript:"))
 
 
 def _wrap_table(table) -> None:  # noqa: ANN001

@@ -12,10 +12,12 @@ from pathlib import Path
 
 from scorm_builder.html_rules import SectionHtml, clean_section_html
 from scorm_builder.markdown_html import MarkdownConverter
-from scorm_builder.model import Lesson, Page, Quiz
+from scorm_builder.model import Lesson, Page
 from scorm_builder.problems import FileProblems, Problem
 from scorm_builder.text_file import read_text
 
+# Japanese input methods often type a full-width space after '#'; it means the same.
+HEADING = re.compile(r"^(#{1,2})[ \t\u3000]+(.*)$|^(#{1,2})$")
 FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 THEMATIC_BREAK = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
 FOOTNOTE_DEFINITION = re.compile(r"^\[\^([^\]]+)\]:")
@@ -29,8 +31,9 @@ class Section:
 
 
 def read_lesson(
-    path: Path, lesson_id: str, shown_as: str, quiz: Quiz | None, problems: list[Problem]
+    path: Path, lesson_id: str, shown_as: str, problems: list[Problem]
 ) -> Lesson | None:
+    """The lesson without its quiz (read separately), or None if it has errors."""
     text = read_text(path, shown_as, problems)
     if text is None:
         return None
@@ -43,11 +46,11 @@ def read_lesson(
         )
         return None
     title, sections = split_sections(text)
-    if title is None:
+    if not title:
         report.error(
             "lesson-no-title",
             "the lesson has no '# ' title line",
-            "start the file with a line such as: # 感染対策の基本",
+            "start the file with a line such as: # 感染対策の基本 (a '#', a space, then the title)",
             1,
         )
         return None
@@ -63,6 +66,14 @@ def read_lesson(
     pages = []
     media: dict[str, Path] = {}
     for section in sections:
+        if not section.title:
+            report.error(
+                "lesson-empty-heading",
+                "a '## ' section heading has no title",
+                "write the section title after '## ', for example: ## 手指衛生",
+                section.line,
+            )
+            continue
         if not section.body.strip():
             report.error(
                 "lesson-empty-section",
@@ -76,8 +87,10 @@ def read_lesson(
         )
         media.update(html.media)
         pages.append(Page(title=section.title, html=html.html))
+    if report.error_count():
+        return None
     return Lesson(
-        id=lesson_id, title=title, source=path, pages=tuple(pages), quiz=quiz, media=media
+        id=lesson_id, title=title, source=path, pages=tuple(pages), quiz=None, media=media
     )
 
 
@@ -110,17 +123,24 @@ def split_sections(text: str) -> tuple[str | None, list[Section]]:
             continue
         if opened:
             fence = opened.group(1)
-        elif title is None and line.startswith("# "):
-            title = line[2:].strip().rstrip("#").strip()
-            intro_line = number
-            continue
-        elif line.startswith("## "):
-            close()
-            current, current_title, current_line = [], line[3:].strip().rstrip("#").strip(), number
-            continue
+        elif heading := HEADING.match(line):
+            level = heading.group(1) or heading.group(3)
+            text = _heading_text(heading.group(2) or "")
+            if level == "#" and title is None:
+                title, intro_line = text, number
+                continue
+            if level == "##":
+                close()
+                current, current_title, current_line = [], text, number
+                continue
         current.append(line)
     close()
     return title, sections
+
+
+def _heading_text(text: str) -> str:
+    """A heading's text without the optional closing '#'s and spaces (full-width too)."""
+    return re.sub(r"[ \t\u3000]+#+[ \t\u3000]*$|^#+$", "", text).strip(" \t\u3000")
 
 
 def _strip_breaks(lines: list[str]) -> list[str]:

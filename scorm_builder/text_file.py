@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from scorm_builder.problems import Problem
 
-# Encodings a Japanese author's editor may have saved with, most likely first.
-_LIKELY_ENCODINGS = ("shift_jis", "cp932", "euc_jp", "iso2022_jp", "utf_16")
+SAVE_AS_UTF8 = "open it in your editor and save it again with the encoding 'UTF-8'"
+# Characters no text editor shows and no web page may contain (lxml refuses them too).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 def read_text(path: Path, shown_as: str, problems: list[Problem]) -> str | None:
+    """The file's text with '\\n' line ends, or None after adding a problem."""
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -19,7 +22,7 @@ def read_text(path: Path, shown_as: str, problems: list[Problem]) -> str | None:
                 "file-unreadable",
                 "error",
                 shown_as,
-                f"cannot read this file ({error.strerror})",
+                f"cannot read this file ({error.strerror or error})",
                 "check that the file exists and that you may read it",
             )
         )
@@ -27,26 +30,45 @@ def read_text(path: Path, shown_as: str, problems: list[Problem]) -> str | None:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
         problems.append(
             Problem(
                 "file-not-utf8",
                 "error",
                 shown_as,
-                f"this file is not UTF-8 text{_guess_encoding(data)}",
-                "open it in your editor and save it again as 'UTF-8'",
-                line,
+                f"this file is not UTF-8 text{_looks_like(data)}",
+                SAVE_AS_UTF8,
+                data.count(b"\n", 0, error.start) + 1,
             )
         )
         return None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    control = CONTROL.search(text)
+    if control is None:
+        return text
+    line = text.count("\n", 0, control.start()) + 1
+    if "\x1b$B" in text or "\x1b(B" in text:
+        # ISO-2022-JP (JIS) is 7-bit, so it passes as UTF-8 but shows as garbage.
+        rule, fix = "file-not-utf8", SAVE_AS_UTF8
+        message = "this file is not UTF-8 text (it looks like ISO-2022-JP)"
+    else:
+        rule = "file-control-character"
+        message = f"the line has an invisible control character (U+{ord(control.group()):04X})"
+        fix = "retype the line; the character often comes from copying text out of another program"
+    problems.append(Problem(rule, "error", shown_as, message, fix, line))
+    return None
 
 
-def _guess_encoding(data: bytes) -> str:
-    for encoding in _LIKELY_ENCODINGS:
+def _looks_like(data: bytes) -> str:
+    """What an author's editor probably saved the file as, to tell them what they see."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return " (it looks like UTF-16)"
+    if data.startswith(b"PK\x03\x04") or b"\x00" in data:
+        return " (it looks like a Word document or another non-text file)"
+    # EUC-JP first: Shift_JIS text almost never decodes as EUC-JP, the reverse often does.
+    for encoding, name in (("euc_jp", "EUC-JP"), ("cp932", "Shift_JIS")):
         try:
             data.decode(encoding)
-        except (UnicodeDecodeError, LookupError):
+        except UnicodeDecodeError:
             continue
-        return f" (it looks like {encoding.replace('_', '-').upper()})"
+        return f" (it looks like {name})"
     return ""
