@@ -43,10 +43,17 @@ def clean_section_html(
     result = SectionHtml(html="")
 
     body = section.body.lower()
+    after = 0  # elements come in document order: look for each after the previous one
 
     def line_of(needle: str) -> int:
-        at = body.find(needle.lower())
-        return section.line + (section.body.count("\n", 0, at) + 1 if at >= 0 else 0)
+        nonlocal after
+        at = body.find(needle.lower(), after)
+        if at < 0:
+            at = body.find(needle.lower())
+        if at < 0:
+            return section.line
+        after = at + 1
+        return section.body_line + section.body.count("\n", 0, at)
 
     for element in list(root.iter()):
         if not isinstance(element.tag, str):
@@ -72,7 +79,7 @@ def clean_section_html(
                     "lesson-javascript-url",
                     f"section '{section.title}': a javascript: link runs code",
                     "link to a page or a file instead",
-                    line_of("script:"),
+                    line_of("script:"),  # Markdown turns tabs into spaces: the value may differ
                 )
         if tag == "img" and not element.get("alt", "").strip():
             report.warning(
@@ -105,7 +112,7 @@ def clean_section_html(
 
 def _local_file(element, attribute, section, lesson_dir, lesson_id, report, result, line_of):  # noqa: ANN001
     url = element.get(attribute)
-    if not url:
+    if not url or _runs_code(url):
         return
     parts = urlsplit(url)
     if parts.scheme or url.startswith("//"):
@@ -126,6 +133,8 @@ def _local_file(element, attribute, section, lesson_dir, lesson_id, report, resu
 
 def _link(element, section, lesson_dir, lesson_id, report, result, line_of):  # noqa: ANN001
     href = element.get("href")
+    if _runs_code(href):
+        return
     parts = urlsplit(href)
     if parts.scheme in ("http", "https") or href.startswith("//"):
         element.set("target", "_blank")

@@ -28,6 +28,7 @@ class Section:
     title: str
     body: str
     line: int  # line of the `##` heading in the lesson file
+    body_line: int  # line of the first line of `body`
 
 
 def read_lesson(
@@ -100,19 +101,19 @@ def split_sections(text: str) -> tuple[str | None, list[Section]]:
     sections: list[Section] = []
     current: list[str] = []
     current_title: str | None = None
-    current_line = 0
+    current_start = 1  # line number of current[0]
+    heading_line = 0
     fence: str | None = None
-    intro_line = 0
 
     def close() -> None:
-        body = "\n".join(
-            line for line in _strip_breaks(current) if not FOOTNOTE_DEFINITION.match(line)
-        )
+        skipped, kept = _strip_breaks(_without_footnotes(current))
+        body = "\n".join(kept)
+        body_line = current_start + skipped
         if current_title is not None:
-            sections.append(Section(current_title, body, current_line))
+            sections.append(Section(current_title, body, heading_line, body_line))
         elif body.strip() and title is not None:
             # Text between the title and the first section is a page of its own.
-            sections.append(Section(title, body, intro_line))
+            sections.append(Section(title, body, heading_line, body_line))
 
     for number, line in enumerate(text.split("\n"), start=1):
         opened = FENCE.match(line)
@@ -125,13 +126,15 @@ def split_sections(text: str) -> tuple[str | None, list[Section]]:
             fence = opened.group(1)
         elif heading := HEADING.match(line):
             level = heading.group(1) or heading.group(3)
-            text = _heading_text(heading.group(2) or "")
+            heading_text = _heading_text(heading.group(2) or "")
             if level == "#" and title is None:
-                title, intro_line = text, number
+                title, heading_line = heading_text, number
+                current.append("")  # keeps current[i] on line current_start + i
                 continue
             if level == "##":
                 close()
-                current, current_title, current_line = [], text, number
+                current, current_title, current_start = [], heading_text, number + 1
+                heading_line = number
                 continue
         current.append(line)
     close()
@@ -143,14 +146,29 @@ def _heading_text(text: str) -> str:
     return re.sub(r"[ \t\u3000]+#+[ \t\u3000]*$|^#+$", "", text).strip(" \t\u3000")
 
 
-def _strip_breaks(lines: list[str]) -> list[str]:
-    """Drop blank lines and horizontal rules at either end of a section: they are breaks."""
+def _without_footnotes(lines: list[str]) -> list[str]:
+    """Footnote definitions blanked out (each page gets the ones it cites), lines kept in place."""
+    kept, in_definition = [], False
+    for line in lines:
+        if FOOTNOTE_DEFINITION.match(line):
+            in_definition = True
+        elif in_definition and not line.startswith(("    ", "\t")):
+            in_definition = False
+        kept.append("" if in_definition else line)
+    return kept
+
+
+def _strip_breaks(lines: list[str]) -> tuple[int, list[str]]:
+    """Drop blank lines and horizontal rules at either end of a section: they are breaks.
+
+    Returns how many lines were dropped at the start, so line numbers stay right.
+    """
     start, end = 0, len(lines)
     while start < end and (not lines[start].strip() or THEMATIC_BREAK.match(lines[start])):
         start += 1
     while end > start and (not lines[end - 1].strip() or THEMATIC_BREAK.match(lines[end - 1])):
         end -= 1
-    return lines[start:end]
+    return start, lines[start:end]
 
 
 def _footnote_definitions(text: str) -> dict[str, str]:

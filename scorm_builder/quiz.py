@@ -108,7 +108,7 @@ def read_quiz(
         )
         raw_questions = []
     # Lines are only known when every question has its own [[questions]] header.
-    bounds = list(zip(headers, [*headers[1:], None], strict=True))
+    bounds = list(zip(headers, [*headers[1:], None], strict=False))
     if len(bounds) != len(raw_questions):
         bounds = [(None, None)] * len(raw_questions)
 
