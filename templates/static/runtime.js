@@ -1,1 +1,482 @@
-"use strict";
+/* SCO run-time for SCORM 1.2: one HTML document per SCO, one LMS session per document.
+ * Pages, quiz and bookmark live here; the LMS only ever sees what the learner did.
+ * No dependencies; it must also run with no LMS at all (preview, opened from disk). */
+(function () {
+  "use strict";
+
+  const dataNode = document.getElementById("sco-data");
+  if (!dataNode) return;
+  const sco = JSON.parse(dataNode.textContent);
+  const S = sco.strings;
+  const quiz = sco.quiz;
+  const $ = (selector, root) => (root || document).querySelector(selector);
+  const $$ = (selector, root) => Array.from((root || document).querySelectorAll(selector));
+  const format = (text, values) => text.replace(/\{(\w+)\}/g, (all, key) => (key in values ? values[key] : all));
+
+  // Strict SCORM 1.2 / Moodle limits.
+  const MAX_SUSPEND = 4096;
+  const MAX_NUMERIC = 20; // characters kept of a numeric answer, so 100 questions fit in suspend_data
+  const STATUSES = ["passed", "completed", "failed", "incomplete", "browsed", "not attempted"];
+
+  /* ---------- The notice: quiet (no LMS) or a warning (a value may not be saved) ---------- */
+
+  const noticeNode = $("[data-notice]");
+  function notice(text, kind) {
+    if (!noticeNode || (noticeNode.dataset.kind === "error" && kind !== "error")) return;
+    noticeNode.textContent = text;
+    noticeNode.dataset.kind = kind;
+    noticeNode.hidden = false;
+  }
+
+  /* ---------- The LMS: find, call, never throw ---------- */
+
+  // SCORM 1.2 search: this window and up to 7 parents, then the opener and its parents.
+  // A cross-origin ancestor throws on access: skip it and keep climbing.
+  function findApiFrom(win) {
+    for (let level = 0; win && level < 8; level += 1) {
+      try {
+        if (win.API && typeof win.API.LMSInitialize === "function") return win.API;
+      } catch (error) { /* cross-origin frame */ }
+      let parent = null;
+      try { parent = win.parent; } catch (error) { /* cross-origin */ }
+      if (!parent || parent === win) break;
+      win = parent;
+    }
+    return null;
+  }
+  function findApi() {
+    let api = findApiFrom(window);
+    if (!api) {
+      try { api = window.opener ? findApiFrom(window.opener) : null; } catch (error) { api = null; }
+    }
+    return api;
+  }
+
+  const api = findApi();
+  let active = false; // initialized and not yet finished: no call outside this window
+  const written = {}; // element -> value the LMS accepted (dirty tracking)
+  let dirty = false; // something accepted since the last commit
+  let warned = false;
+
+  function call(name, ...args) {
+    try {
+      return String(api[name](...args));
+    } catch (error) {
+      return "false"; // an LMS that throws is an LMS that refused
+    }
+  }
+  function refused(what) {
+    if (active) console.warn("SCORM: the LMS refused " + what + " (error " + call("LMSGetLastError") + ")");
+    if (!warned) notice(S.not_saved, "error");
+    warned = true;
+  }
+  // Reads are validated by their callers ("" when the LMS has nothing or fails).
+  const getValue = (element) => (active ? call("LMSGetValue", element) : "");
+  // Write only what changed; on refusal retry once, then tell the learner.
+  function setValue(element, value) {
+    value = String(value);
+    if (!active || written[element] === value) return;
+    if (call("LMSSetValue", element, value) === "true" || call("LMSSetValue", element, value) === "true") {
+      written[element] = value;
+      dirty = true;
+    } else {
+      refused(element);
+    }
+  }
+  function commit() {
+    if (!active || !dirty) return;
+    if (call("LMSCommit", "") === "true" || call("LMSCommit", "") === "true") dirty = false;
+    else refused("LMSCommit");
+  }
+
+  /* ---------- Time formats ---------- */
+
+  const pad = (n) => String(n).padStart(2, "0");
+  // CMITimespan HHHH:MM:SS.SS with at least two hour digits (Moodle rejects "0:05:00").
+  function timespan(ms) {
+    const centis = Math.max(0, Math.round(ms / 10));
+    const hours = Math.min(9999, Math.floor(centis / 360000));
+    const minutes = Math.floor(centis / 6000) % 60;
+    const seconds = Math.floor(centis / 100) % 60;
+    return pad(hours) + ":" + pad(minutes) + ":" + pad(seconds) + "." + pad(centis % 100);
+  }
+  // CMITime HH:MM:SS (time of day).
+  function clock(date) {
+    return pad(date.getHours()) + ":" + pad(date.getMinutes()) + ":" + pad(date.getSeconds());
+  }
+
+  /* ---------- State, and how it is kept in suspend_data ---------- */
+
+  const pages = $$("section.page[data-page]");
+  const questions = quiz ? quiz.questions : [];
+  const state = {
+    page: 0,
+    seen: pages.map(() => false),
+    answers: questions.map(() => ""), // keys joined ("ab"), "t"/"f", or the number typed
+    tries: 0, // submitted attempts
+    graded: false, // the answers on screen were submitted and are shown with feedback
+    seed: Math.floor(Math.random() * 0x7fffffff), // question and choice order
+  };
+
+  // suspend_data: JSON with one-letter keys; a 100-question quiz stays far under 4,096.
+  function serialize() {
+    const short = {
+      s: state.seen.map((seen) => (seen ? 1 : 0)).join(""),
+      a: state.answers,
+      t: state.tries,
+      g: state.graded ? 1 : 0,
+      r: state.seed,
+    };
+    let text = JSON.stringify(short);
+    if (text.length > MAX_SUSPEND) { // answers in progress are the least valuable part
+      short.a = [];
+      short.g = 0;
+      text = JSON.stringify(short);
+    }
+    return text;
+  }
+  function restore(text) {
+    let saved;
+    try { saved = JSON.parse(text); } catch (error) { return; }
+    if (!saved || typeof saved !== "object") return;
+    // A new version of the lesson may have other pages or questions: keep only what still fits.
+    if (typeof saved.s === "string" && saved.s.length === pages.length) {
+      state.seen = saved.s.split("").map((bit) => bit === "1");
+    }
+    if (Array.isArray(saved.a) && saved.a.length === questions.length) {
+      state.answers = saved.a.map((answer) => String(answer).slice(0, 26)); // 26 choice keys at most
+      state.graded = saved.g === 1;
+    }
+    if (Number.isInteger(saved.t) && saved.t >= 0) state.tries = saved.t;
+    if (Number.isInteger(saved.r)) state.seed = saved.r;
+  }
+
+  function save(andCommit) {
+    setValue("cmi.core.lesson_location", state.page);
+    setValue("cmi.core.suspend_data", serialize());
+    if (andCommit) commit();
+  }
+
+  /* ---------- Pages ---------- */
+
+  const pager = $("nav.pager");
+  const progress = $("[data-progress]");
+  const previousButton = $('[data-go="previous"]');
+  const nextButton = $('[data-go="next"]');
+  const tocLinks = $$("[data-page-link]");
+  let status = ""; // cmi.core.lesson_status as we know it
+  let quizStarted = 0; // when the current attempt was first shown (for latency)
+
+  function show(index, moveFocus) {
+    index = Math.max(0, Math.min(pages.length - 1, index));
+    state.page = index;
+    state.seen[index] = true;
+    pages.forEach((page, i) => { page.hidden = i !== index; });
+    tocLinks.forEach((link) => {
+      const i = Number(link.dataset.pageLink);
+      if (i === index) link.setAttribute("aria-current", "page");
+      else link.removeAttribute("aria-current");
+      if (state.seen[i]) link.dataset.seen = "";
+    });
+    if (progress) progress.textContent = index + 1 + " / " + pages.length;
+    if (previousButton) previousButton.disabled = index === 0;
+    if (nextButton) nextButton.disabled = index === pages.length - 1;
+    if (quiz && index === pages.length - 1 && !quizStarted) quizStarted = Date.now();
+    if (moveFocus) {
+      const heading = $("h2", pages[index]);
+      if (heading) heading.focus();
+      window.scrollTo(0, 0);
+    }
+    // Without a quiz the lesson is complete once every page was seen.
+    if (!quiz && status !== "completed" && state.seen.every(Boolean)) {
+      status = "completed";
+      setValue("cmi.core.lesson_status", "completed");
+      setValue("cmi.core.exit", "");
+    }
+  }
+  function go(index) {
+    if (index === state.page || index < 0 || index >= pages.length) return;
+    show(index, true);
+    save(true); // the bookmark moved: one commit per page turn
+  }
+
+  if (pager) pager.hidden = false;
+  if (previousButton) previousButton.addEventListener("click", () => go(state.page - 1));
+  if (nextButton) nextButton.addEventListener("click", () => go(state.page + 1));
+  tocLinks.forEach((link) => link.addEventListener("click", (event) => {
+    event.preventDefault();
+    go(Number(link.dataset.pageLink));
+  }));
+  // Arrow keys turn pages, except where they already mean something (inputs, radio groups).
+  document.addEventListener("keydown", (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    if (event.target.closest && event.target.closest("input, textarea, select, [contenteditable]")) return;
+    if (event.key === "ArrowRight") go(state.page + 1);
+    else if (event.key === "ArrowLeft") go(state.page - 1);
+  });
+
+  /* ---------- Quiz ---------- */
+
+  const form = $("form[data-quiz]");
+  const resultNode = $("[data-result]");
+  const retryButton = $("[data-retry]");
+  const submitButton = form ? $('[type="submit"]', form) : null;
+  const formError = $("[data-form-error]");
+  const answeredAt = {}; // question index -> time of the last change in this attempt
+  let masteryScore = quiz ? quiz.passMark : 0;
+  let passed = false;
+
+  const questionNode = (q) => form.querySelector('[data-question="' + CSS.escape(q.id) + '"]');
+  const inputs = (q) => $$("input", questionNode(q));
+
+  // A small seeded generator, so a resumed learner sees the same order as before.
+  function shuffled(items, seed) {
+    let x = seed >>> 0 || 1;
+    const random = () => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return (x >>> 0) / 4294967296; };
+    const copy = items.slice();
+    for (let i = copy.length - 1; i > 0; i -= 1) {
+      const j = Math.floor(random() * (i + 1));
+      [copy[i], copy[j]] = [copy[j], copy[i]];
+    }
+    return copy;
+  }
+  function arrange() {
+    const seed = state.seed + state.tries * 7919; // a new order for each attempt
+    const list = $("ol.questions", form);
+    const order = quiz.shuffleQuestions ? shuffled(questions, seed) : questions;
+    order.forEach((q, n) => {
+      const node = questionNode(q);
+      list.appendChild(node);
+      const number = $("legend .visually-hidden", node);
+      if (number) number.textContent = S.question + " " + (n + 1) + ": ";
+      const choices = $("ul.choices", node);
+      if (quiz.shuffleChoices && choices && q.type !== "true-false") {
+        shuffled($$(":scope > li", choices), seed + n + 1).forEach((li) => choices.appendChild(li));
+      }
+    });
+  }
+
+  // Full-width digits from a Japanese keyboard count; "1,750" is 1750.
+  function parseNumber(text) {
+    const ascii = text.replace(/[０-９．－]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+      .replace(/ー|−/g, "-").replace(/[,\s]/g, "");
+    return /^-?\d+(\.\d+)?$/.test(ascii) ? Number(ascii) : NaN;
+  }
+  function readAnswer(q) {
+    if (q.type === "numeric") return inputs(q)[0].value.trim().slice(0, MAX_NUMERIC);
+    return inputs(q).filter((input) => input.checked).map((input) => input.value).sort().join("");
+  }
+  function writeAnswer(q, answer) {
+    inputs(q).forEach((input) => {
+      if (q.type === "numeric") input.value = answer;
+      else input.checked = answer.includes(input.value);
+    });
+  }
+  const isAnswered = (q, answer) => (q.type === "numeric" ? !Number.isNaN(parseNumber(answer)) : answer !== "");
+  function isCorrect(q, answer) {
+    if (q.type === "numeric") return Math.abs(parseNumber(answer) - Number(q.correct[0])) <= (q.tolerance || 0);
+    return answer === q.correct.slice().sort().join("");
+  }
+  // SCORM 1.2 response formats: choice "a" or "a,b"; true-false "t"/"f"; numeric a plain number.
+  function response(q, answer) {
+    return q.type === "numeric" ? String(parseNumber(answer)) : answer.split("").join(",");
+  }
+  function score() {
+    let total = 0;
+    let got = 0;
+    questions.forEach((q, i) => {
+      total += q.points;
+      if (isCorrect(q, state.answers[i])) got += q.points;
+    });
+    return total ? Math.round((10000 * got) / total) / 100 : 0;
+  }
+  const attemptsLeft = () => (quiz.maxAttempts ? Math.max(0, quiz.maxAttempts - state.tries) : Infinity);
+  function choiceLabel(q, key) {
+    const input = inputs(q).find((node) => node.value === key);
+    const label = input && input.closest("label");
+    return label ? label.textContent.trim() : key;
+  }
+
+  // Show the graded answers: verdicts, explanations, the result, and what the learner may do next.
+  function showGraded(focusResult) {
+    questions.forEach((q, i) => {
+      const node = questionNode(q);
+      const right = isCorrect(q, state.answers[i]);
+      node.dataset.outcome = right ? "correct" : "wrong";
+      const verdict = $("[data-verdict]", node);
+      let text = right ? S.correct : S.wrong;
+      if (!right) {
+        const answer = q.type === "numeric" ? q.correct[0] : q.correct.map((key) => choiceLabel(q, key)).join(", ");
+        text += " — " + S.correct_answer + ": " + answer;
+      }
+      verdict.textContent = text;
+      $("[data-feedback]", node).hidden = false;
+    });
+    $$("input", form).forEach((input) => { input.disabled = true; });
+    const value = score();
+    const canRetry = !passed && attemptsLeft() > 0;
+    let summary = format(S.result_summary, { score: value, pass_mark: masteryScore, status: passed ? S.passed : S.failed });
+    if (!passed) summary += " " + (canRetry ? (quiz.maxAttempts ? format(S.attempts_left, { count: attemptsLeft() }) : "") : S.no_attempts_left);
+    resultNode.textContent = summary.trim();
+    resultNode.dataset.status = passed ? "passed" : "failed";
+    submitButton.hidden = true;
+    retryButton.hidden = !canRetry;
+    if (focusResult) resultNode.focus();
+  }
+  function clearGraded() {
+    questions.forEach((q) => {
+      const node = questionNode(q);
+      delete node.dataset.outcome;
+      $("[data-feedback]", node).hidden = true;
+      writeAnswer(q, "");
+    });
+    $$("input", form).forEach((input) => { input.disabled = false; });
+    resultNode.textContent = "";
+    delete resultNode.dataset.status;
+    submitButton.hidden = false;
+    retryButton.hidden = true;
+  }
+
+  function submit(event) {
+    event.preventDefault();
+    if (state.graded || passed) return;
+    state.answers = questions.map(readAnswer);
+    const missing = questions.filter((q, i) => !isAnswered(q, state.answers[i]));
+    questions.forEach((q) => {
+      const bad = missing.includes(q);
+      inputs(q).forEach((input) => (bad ? input.setAttribute("aria-invalid", "true") : input.removeAttribute("aria-invalid")));
+    });
+    formError.hidden = missing.length === 0;
+    if (missing.length) {
+      inputs(missing[0])[0].focus();
+      return;
+    }
+    const now = new Date();
+    state.tries += 1;
+    state.graded = true;
+    const value = score();
+    passed = value >= masteryScore;
+    showGraded(true);
+    if (!active) return;
+    // One interaction per question, appended after what the LMS already holds.
+    let n = parseInt(getValue("cmi.interactions._count"), 10) || 0;
+    questions.forEach((q, i) => {
+      const answer = state.answers[i];
+      const base = "cmi.interactions." + n + ".";
+      const type = q.type === "single" || q.type === "multiple" ? "choice" : q.type;
+      const pattern = q.type === "numeric" ? q.correct[0] : q.correct.slice().sort().join(",");
+      setValue(base + "id", q.id);
+      setValue(base + "type", type);
+      setValue(base + "correct_responses.0.pattern", pattern);
+      setValue(base + "student_response", response(q, answer));
+      setValue(base + "result", isCorrect(q, answer) ? "correct" : "wrong");
+      setValue(base + "weighting", q.points);
+      setValue(base + "latency", timespan((answeredAt[i] || now.getTime()) - (quizStarted || now.getTime())));
+      setValue(base + "time", clock(now));
+      n += 1;
+    });
+    setValue("cmi.core.score.min", "0");
+    setValue("cmi.core.score.max", "100");
+    setValue("cmi.core.score.raw", value);
+    const finished = passed || attemptsLeft() === 0;
+    status = passed ? "passed" : "failed";
+    setValue("cmi.core.lesson_status", status);
+    setValue("cmi.core.exit", finished ? "" : "suspend");
+    save(true); // the result exists: commit it now, not at exit
+  }
+
+  function retry() {
+    if (passed || attemptsLeft() === 0) return;
+    state.graded = false;
+    state.answers = questions.map(() => "");
+    Object.keys(answeredAt).forEach((key) => delete answeredAt[key]);
+    quizStarted = Date.now();
+    clearGraded();
+    arrange();
+    formError.hidden = true;
+    const first = $("h2", pages[pages.length - 1]);
+    if (first) first.focus();
+  }
+
+  if (form) {
+    form.addEventListener("submit", submit);
+    form.addEventListener("change", (event) => {
+      const node = event.target.closest("[data-question]");
+      if (!node || state.graded) return;
+      const i = questions.findIndex((q) => q.id === node.dataset.question);
+      if (i < 0) return;
+      state.answers[i] = readAnswer(questions[i]);
+      answeredAt[i] = Date.now();
+    });
+    retryButton.addEventListener("click", retry);
+    $$('input[type="text"]', form).forEach((input) => { input.maxLength = MAX_NUMERIC; });
+  }
+
+  /* ---------- Start and finish ---------- */
+
+  const started = Date.now();
+  let finished = false;
+
+  function start() {
+    let entry = "";
+    let location = "";
+    if (api) {
+      active = call("LMSInitialize", "") === "true";
+      if (!active) notice(S.not_saved, "error");
+    } else {
+      notice(S.no_lms, "info");
+    }
+    if (active) {
+      entry = getValue("cmi.core.entry");
+      status = getValue("cmi.core.lesson_status");
+      if (!STATUSES.includes(status)) status = "";
+      location = getValue("cmi.core.lesson_location");
+      const suspended = getValue("cmi.core.suspend_data");
+      restore(suspended);
+      written["cmi.core.suspend_data"] = suspended;
+      const mastery = parseFloat(getValue("cmi.student_data.mastery_score"));
+      if (quiz && mastery >= 0 && mastery <= 100) masteryScore = mastery;
+      written["cmi.core.lesson_status"] = status;
+      written["cmi.core.lesson_location"] = location;
+    }
+    if (quiz) {
+      arrange();
+      questions.forEach((q, i) => writeAnswer(q, state.answers[i]));
+      // Once passed, the quiz stays passed: show it, never grade it worse.
+      passed = status === "passed" || (state.graded && score() >= masteryScore);
+      if (state.graded) showGraded(false);
+      else if (passed) { // passed, but the answers are gone (a new lesson version): say so
+        resultNode.textContent = format(S.result_summary, { score: getValue("cmi.core.score.raw"), pass_mark: masteryScore, status: S.passed });
+        $$("input", form).forEach((input) => { input.disabled = true; });
+        submitButton.hidden = true;
+      }
+    }
+    // Back to the bookmark unless the LMS starts a new attempt.
+    const bookmark = parseInt(location, 10);
+    show(entry !== "ab-initio" && bookmark >= 0 && bookmark < pages.length ? bookmark : 0, false);
+    if (!active) return;
+    if (status === "" || status === "not attempted") {
+      status = "incomplete";
+      setValue("cmi.core.lesson_status", "incomplete");
+    }
+    const done = passed || status === "completed" || (status === "failed" && quiz && attemptsLeft() === 0);
+    setValue("cmi.core.exit", done ? "" : "suspend");
+    save(true);
+  }
+
+  // The learner leaves: commit when hidden (the tab may never come back), finish on pagehide.
+  // Never on unload: Chrome forbids it in the SCORM iframe, and sync calls there are dropped.
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") save(true);
+  });
+  window.addEventListener("pagehide", () => {
+    if (!active || finished) return;
+    finished = true;
+    save(false);
+    setValue("cmi.core.session_time", timespan(Date.now() - started));
+    active = false; // nothing after LMSFinish, whatever happens
+    if (call("LMSFinish", "") !== "true") notice(S.not_saved, "error");
+  });
+
+  start();
+})();

@@ -1,0 +1,136 @@
+/* The LMS side of the browser tests: scorm-again's Scorm12API behind a recording wrapper.
+ *
+ * The tests call window.lms.launch({href, saved, refuse}) and then read window.lms:
+ *   calls:   every API call the SCOs made: {sco, name, args, result, error}
+ *   commits: what the LMS held after each successful LMSCommit / LMSFinish: {sco, by, cmi}
+ * lms.next(href) moves the frame straight on to another SCO of the package, as Moodle's
+ * table of contents does: that SCO gets a fresh data model once the current one finished,
+ * so a SCO that never calls LMSFinish makes the next LMSInitialize fail.
+ * `saved` is a cmi snapshot from an earlier session (what a real LMS would have stored);
+ * `refuse` = {setValue: n, commit: n} makes the next n calls fail (-1: always).
+ */
+"use strict";
+
+window.lms = (() => {
+  const lms = { calls: [], commits: [], finished: false, real: null, refuse: {}, sco: null };
+  let following = null; // the next SCO's fresh data model, taking over after LMSFinish
+  const NAMES = ["LMSInitialize", "LMSFinish", "LMSGetValue", "LMSSetValue", "LMSCommit",
+    "LMSGetLastError", "LMSGetErrorString", "LMSGetDiagnostic"];
+  const REFUSABLE = { LMSSetValue: "setValue", LMSCommit: "commit" };
+  let forcedError = null; // the error code of a refused call, until the next call
+
+  const copy = (value) => JSON.parse(JSON.stringify(value));
+
+  function refuseNow(name) {
+    const key = REFUSABLE[name];
+    const left = key && lms.refuse[key];
+    if (!left) return false;
+    if (left > 0) lms.refuse[key] = left - 1;
+    return true;
+  }
+
+  function wrap(real) {
+    const api = {};
+    for (const name of NAMES) {
+      api[name] = (...args) => {
+        let result;
+        let error;
+        if (name === "LMSGetLastError" && forcedError !== null) {
+          result = forcedError;
+          error = forcedError;
+        } else if (refuseNow(name)) {
+          forcedError = "101"; // general exception, as an overloaded LMS would answer
+          result = "false";
+          error = "101";
+        } else {
+          forcedError = null;
+          result = real[name](...args);
+          error = String(real.lmsGetLastError());
+        }
+        lms.calls.push({ sco: lms.sco, name, args: args.map(String), result: String(result), error });
+        if ((name === "LMSCommit" || name === "LMSFinish") && String(result) === "true") {
+          lms.commits.push({ sco: lms.sco, by: name, cmi: copy(real.cmi) });
+        }
+        if (name === "LMSFinish" && String(result) === "true") {
+          lms.finished = true;
+          if (following) {
+            [real, lms.real, lms.sco] = [following.real, following.real, following.sco];
+            following = null;
+          }
+        }
+        return result;
+      };
+    }
+    return api;
+  }
+
+  // cmi.student_data.mastery_score comes from the manifest's adlcp:masteryscore of the item.
+  async function masteryScore(packageRoot, href) {
+    const text = await (await fetch(packageRoot + "imsmanifest.xml")).text();
+    const xml = new DOMParser().parseFromString(text, "application/xml");
+    const resource = Array.from(xml.getElementsByTagName("resource")).find((r) => r.getAttribute("href") === href);
+    if (!resource) throw new Error("no resource with href " + href);
+    const item = Array.from(xml.getElementsByTagName("item"))
+      .find((i) => i.getAttribute("identifierref") === resource.getAttribute("identifier"));
+    const mastery = item && item.getElementsByTagName("adlcp:masteryscore")[0];
+    return mastery ? mastery.textContent.trim() : "";
+  }
+
+  // What an LMS hands back on relaunch: entry from the last exit, session time added up.
+  function relaunchData(saved) {
+    const data = copy(saved);
+    const core = data.core;
+    core.entry = core.exit === "suspend" ? "resume" : "";
+    core.total_time = addTimes(core.total_time || "00:00:00", core.session_time || "00:00:00");
+    delete core.session_time;
+    delete core.exit;
+    delete core._children;
+    for (const key of ["student_data", "student_preference"]) delete data[key];
+    return data;
+  }
+  function addTimes(a, b) {
+    const seconds = (t) => t.split(":").reduce((sum, part) => sum * 60 + parseFloat(part), 0);
+    const total = Math.round((seconds(a) + seconds(b)) * 100) / 100;
+    const pad = (n) => String(Math.floor(n)).padStart(2, "0");
+    return pad(total / 3600) + ":" + pad((total % 3600) / 60) + ":" + pad(total % 60);
+  }
+
+  async function dataModel(packageRoot, href, saved) {
+    const real = new window.Scorm12API({ autocommit: false, logLevel: 4 /* errors only */ });
+    const data = saved ? relaunchData(saved) : { core: {} };
+    data.core.student_id = data.core.student_id || "test-learner";
+    data.core.student_name = data.core.student_name || "Learner, Test";
+    data.core.credit = "credit"; // as Moodle: graded, so the mastery override applies
+    data.student_data = { mastery_score: await masteryScore(packageRoot, href) };
+    real.loadFromJSON(data);
+    return real;
+  }
+
+  function load(url) {
+    const frame = document.getElementById("scorm_object");
+    return new Promise((resolve) => {
+      frame.addEventListener("load", resolve, { once: true });
+      frame.src = url;
+    });
+  }
+
+  lms.launch = async ({ packageRoot, href, saved = null, refuse = {} }) => {
+    lms.real = await dataModel(packageRoot, href, saved);
+    lms.sco = href;
+    lms.packageRoot = packageRoot;
+    lms.refuse = { ...refuse };
+    window.API = wrap(lms.real);
+    await load(packageRoot + href);
+  };
+
+  lms.next = async (href) => {
+    following = { real: await dataModel(lms.packageRoot, href, null), sco: href };
+    await load(lms.packageRoot + href);
+  };
+
+  // Moodle's "Exit activity": the SCO's frame is unloaded (pagehide in the SCO).
+  lms.exit = () => load("about:blank");
+
+  lms.last = () => (lms.commits.length ? lms.commits[lms.commits.length - 1].cmi : null);
+  return lms;
+})();

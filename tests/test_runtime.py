@@ -1,0 +1,513 @@
+"""The SCO run-time (templates/static/runtime.js) in Chromium, against scorm-again as the LMS.
+
+Every test asserts what the LMS holds (its API call log and the data stored at each commit),
+not what the page shows; the page is only the learner's way in.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Frame, Page
+
+from scorm_builder.model import Question
+from scorm_builder.sources import read_course
+from tests.browser_support import (
+    SOURCE_DIR,
+    BuiltCourse,
+    Lms,
+    Site,
+    build_course,
+)
+from tests.course_factory import copy_default_course
+
+TIMESPAN = re.compile(r"^\d{2,4}:\d{2}:\d{2}(\.\d{1,2})?$")  # CMITimespan, as Moodle checks it
+CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$")  # CMITime
+CHOICE = re.compile(r"^[0-9a-z](,[0-9a-z])*$")
+RUNTIME = Path(__file__).resolve().parent.parent / "templates" / "static" / "runtime.js"
+
+Answers = dict[str, str]  # question id -> keys ("ab"), "t"/"f", or the number typed
+
+
+# ---------- what the learner does ----------
+
+
+def questions_of(source: Path) -> list[Question]:
+    course, _ = read_course(source)
+    quiz = course.lessons[0].quiz
+    assert quiz is not None
+    return list(quiz.questions)
+
+
+def right_answers(questions: list[Question]) -> Answers:
+    return {q.id: "".join(q.correct) for q in questions}
+
+
+def wrong_answer(question: Question) -> str:
+    if question.type == "true-false":
+        return "f" if question.correct == ("t",) else "t"
+    if question.type == "numeric":
+        return str(float(question.correct[0]) + question.tolerance + 1)
+    return next(c.key for c in question.choices if c.key not in question.correct)
+
+
+def read_to_quiz(sco: Frame) -> None:
+    """Press "next" until the last page (the quiz) shows."""
+    while sco.is_enabled('[data-go="next"]'):
+        sco.click('[data-go="next"]')
+    sco.wait_for_selector("form[data-quiz]", state="visible")
+
+
+def answer(sco: Frame, answers: Answers) -> None:
+    for qid, given in answers.items():
+        question = sco.locator(f'[data-question="{qid}"]')
+        text_input = question.locator('input[type="text"]')
+        if text_input.count():
+            text_input.fill(given)
+        else:
+            for key in given:
+                question.locator(f'input[value="{key}"]').check()
+
+
+def submit(sco: Frame) -> None:
+    sco.click('form[data-quiz] button[type="submit"]')
+    sco.wait_for_selector("[data-result][data-status]")
+
+
+def page_shown(sco: Frame) -> int:
+    return int(sco.locator("section.page:not([hidden])").get_attribute("data-page") or "-1")
+
+
+# ---------- what the LMS holds ----------
+
+
+def set_values(lms: Lms, element: str) -> list[str]:
+    calls = lms.calls()
+    return [c["args"][1] for c in calls if c["name"] == "LMSSetValue" and c["args"][0] == element]
+
+
+def assert_one_session(calls: list[dict[str, Any]]) -> None:
+    """LMSInitialize once and first, LMSFinish once and last, every call accepted."""
+    names = [c["name"] for c in calls]
+    assert names[0] == "LMSInitialize" and names.count("LMSInitialize") == 1
+    assert names[-1] == "LMSFinish" and names.count("LMSFinish") == 1, names[-3:]
+    refused = [c for c in calls if c["result"] == "false" or c["error"] != "0"]
+    assert not refused, refused
+
+
+def assert_interactions(
+    cmi: dict[str, Any], questions: list[Question], attempts: list[Answers]
+) -> None:
+    """One interaction per question and attempt, in order, in the SCORM 1.2 formats."""
+    stored = [cmi["interactions"][str(n)] for n in range(len(cmi["interactions"]))]
+    expected = [(q, given[q.id]) for given in attempts for q in questions]
+    assert len(stored) == len(expected)
+    for interaction, (question, given) in zip(stored, expected, strict=True):
+        assert interaction["id"] == question.id and interaction["id"].isascii()
+        kind = {"single": "choice", "multiple": "choice"}.get(question.type, question.type)
+        assert interaction["type"] == kind
+        response = interaction["student_response"]
+        pattern = interaction["correct_responses"]["0"]["pattern"]
+        if kind == "choice":
+            assert CHOICE.match(response) and response == ",".join(sorted(given))
+            assert pattern == ",".join(question.correct)
+        elif kind == "true-false":
+            assert response == given and pattern == question.correct[0]
+            assert response in ("t", "f")
+        else:
+            assert float(response) == float(given) and pattern == question.correct[0]
+        right = "".join(sorted(given)) == "".join(question.correct)
+        if kind == "numeric":
+            right = abs(float(given) - float(question.correct[0])) <= question.tolerance
+        assert interaction["result"] == ("correct" if right else "wrong")
+        assert float(interaction["weighting"]) == question.points
+        assert TIMESPAN.match(interaction["latency"]), interaction["latency"]
+        assert CLOCK.match(interaction["time"]), interaction["time"]
+
+
+def expected_score(questions: list[Question], given: Answers) -> float:
+    got = sum(q.points for q in questions if "".join(sorted(given[q.id])) == "".join(q.correct))
+    return round(100 * got / sum(q.points for q in questions), 2)
+
+
+# ---------- 1. reading every page and passing ----------
+
+
+def test_full_pass_records_passed_score_and_interactions(
+    lms: Lms, default_course: BuiltCourse
+) -> None:
+    questions = questions_of(SOURCE_DIR)
+    given = right_answers(questions)
+    given[questions[-1].id] = wrong_answer(questions[-1])  # one wrong: 6/7 still passes 80
+    score = expected_score(questions, given)
+    assert 80 <= score < 100
+
+    sco = lms.launch(default_course)
+    assert sco.inner_text("[data-progress]") == "1 / 7"
+    read_to_quiz(sco)
+    answer(sco, given)
+    submit(sco)
+    after_submit = lms.stored()  # committed the moment the result exists, not at exit
+    assert after_submit["core"]["lesson_status"] == "passed"
+    lms.exit()
+
+    calls = lms.calls()
+    assert_one_session(calls)
+    cmi = lms.stored()
+    core = cmi["core"]
+    assert core["lesson_status"] == "passed"
+    assert float(core["score"]["raw"]) == score
+    assert (core["score"]["min"], core["score"]["max"]) == ("0", "100")
+    assert core["exit"] == ""
+    assert TIMESPAN.match(core["session_time"]), core["session_time"]
+    assert set_values(lms, "cmi.core.lesson_status")[0] == "incomplete"
+    assert_interactions(cmi, questions, [given])
+    state = json.loads(cmi["suspend_data"])
+    assert state["s"] == "1" * 7  # every page seen
+
+    # The figures for the closing note, and the commit budget of a later issue.
+    commits = [c for c in calls if c["name"] == "LMSCommit"]
+    largest = max(len(v) for v in set_values(lms, "cmi.core.suspend_data"))
+    print(
+        f"\nfull pass: {len(calls)} LMS calls, {len(commits)} commits, "
+        f"largest suspend_data {largest} chars, runtime.js {RUNTIME.stat().st_size} bytes"
+    )
+    assert len(commits) <= 7 + 2
+
+
+# ---------- 2. failing, retrying, passing ----------
+
+
+def test_fail_then_retry_and_pass(lms: Lms, default_course: BuiltCourse) -> None:
+    questions = questions_of(SOURCE_DIR)
+    wrong = {q.id: wrong_answer(q) for q in questions}
+    right = right_answers(questions)
+
+    sco = lms.launch(default_course)
+    read_to_quiz(sco)
+    answer(sco, wrong)
+    submit(sco)
+    failed = lms.stored()["core"]
+    assert failed["lesson_status"] == "failed" and float(failed["score"]["raw"]) == 0
+    assert failed["exit"] == "suspend"  # unlimited attempts: not finished yet
+
+    sco.click("[data-retry]")
+    assert sco.locator("input:checked").count() == 0
+    answer(sco, right)
+    submit(sco)
+    lms.exit()
+
+    assert_one_session(lms.calls())
+    cmi = lms.stored()
+    assert cmi["core"]["lesson_status"] == "passed"
+    assert float(cmi["core"]["score"]["raw"]) == 100
+    assert cmi["core"]["exit"] == ""
+    assert_interactions(cmi, questions, [wrong, right])  # appended, never rewritten
+    assert json.loads(cmi["suspend_data"])["t"] == 2
+
+
+def test_attempt_limit_stops_retries(lms: Lms, site: Site, tmp_path: Path) -> None:
+    source = copy_default_course(tmp_path / "source")
+    quiz = source / "lessons" / "llm-basics.quiz.toml"
+    quiz.write_text(
+        quiz.read_text(encoding="utf-8").replace("max_attempts = 0", "max_attempts = 1"),
+        encoding="utf-8",
+    )
+    course = build_course(site, source, tmp_path, "one-attempt")
+    questions = questions_of(source)
+
+    sco = lms.launch(course)
+    read_to_quiz(sco)
+    answer(sco, {q.id: wrong_answer(q) for q in questions})
+    submit(sco)
+    assert sco.is_hidden("[data-retry]")
+    lms.exit()
+    core = lms.stored()["core"]
+    assert core["lesson_status"] == "failed"
+    assert core["exit"] == ""  # no attempt left: the attempt is over
+
+
+# ---------- 3. leaving and coming back ----------
+
+
+def test_resume_in_the_middle_of_the_lesson(lms: Lms, default_course: BuiltCourse) -> None:
+    sco = lms.launch(default_course)
+    sco.click('[data-go="next"]')
+    sco.click('[data-go="next"]')
+    lms.exit()
+    assert_one_session(lms.calls())
+    saved = lms.stored()
+    assert saved["core"]["lesson_location"] == "2"
+    assert saved["core"]["exit"] == "suspend"
+    assert saved["core"]["lesson_status"] == "incomplete"
+
+    sco = lms.launch(default_course, saved=saved)
+    assert lms.get("cmi.core.entry") == "resume"
+    assert page_shown(sco) == 2
+    assert sco.inner_text("[data-progress]") == "3 / 7"
+    read_to_quiz(sco)
+    questions = questions_of(SOURCE_DIR)
+    answer(sco, right_answers(questions))
+    submit(sco)
+    lms.exit()
+    assert_one_session(lms.calls())
+    cmi = lms.stored()
+    assert cmi["core"]["lesson_status"] == "passed"
+    assert json.loads(cmi["suspend_data"])["s"] == "1" * 7  # pages of both sessions
+
+
+def test_resume_in_the_middle_of_the_quiz_keeps_answers(
+    lms: Lms, default_course: BuiltCourse
+) -> None:
+    questions = questions_of(SOURCE_DIR)
+    right = right_answers(questions)
+    first_half = {q.id: right[q.id] for q in questions[:4]}
+
+    sco = lms.launch(default_course)
+    read_to_quiz(sco)
+    answer(sco, first_half)
+    lms.exit()
+    saved = lms.stored()
+    assert saved["core"]["lesson_location"] == "6"
+    assert saved["core"]["lesson_status"] == "incomplete"
+
+    sco = lms.launch(default_course, saved=saved)
+    assert page_shown(sco) == 6
+    for qid, keys in first_half.items():
+        checked = sco.locator(f'[data-question="{qid}"] input:checked')
+        assert "".join(sorted(checked.evaluate_all("nodes => nodes.map(n => n.value)"))) == keys
+    answer(sco, {q.id: right[q.id] for q in questions[4:]})
+    submit(sco)
+    lms.exit()
+    assert_one_session(lms.calls())
+    cmi = lms.stored()
+    assert cmi["core"]["lesson_status"] == "passed"
+    assert float(cmi["core"]["score"]["raw"]) == 100
+    assert_interactions(cmi, questions, [right])
+
+
+def test_relaunch_after_passing_never_writes_a_worse_result(
+    lms: Lms, default_course: BuiltCourse
+) -> None:
+    questions = questions_of(SOURCE_DIR)
+    sco = lms.launch(default_course)
+    read_to_quiz(sco)
+    answer(sco, right_answers(questions))
+    submit(sco)
+    lms.exit()
+    saved = lms.stored()
+
+    sco = lms.launch(default_course, saved=saved)
+    assert sco.get_attribute("[data-result]", "data-status") == "passed"
+    assert sco.is_hidden("[data-retry]") and sco.is_hidden('button[type="submit"]')
+    lms.exit()
+    assert_one_session(lms.calls())
+    written = {c["args"][0] for c in lms.calls() if c["name"] == "LMSSetValue"}
+    assert not written & {"cmi.core.lesson_status", "cmi.core.score.raw"}
+    assert lms.stored()["core"]["lesson_status"] == "passed"
+    assert lms.stored()["core"]["score"]["raw"] == "100"
+
+
+# ---------- 4. an LMS that refuses ----------
+
+
+def test_lms_refusing_values_and_commits_shows_the_notice(
+    lms: Lms, default_course: BuiltCourse
+) -> None:
+    strings = lms_strings(default_course)
+    sco = lms.launch(default_course, refuse={"setValue": -1, "commit": -1})
+    notice = sco.locator("[data-notice]")
+    assert notice.is_visible() and notice.inner_text() == strings["not_saved"]
+    read_to_quiz(sco)  # the learner carries on
+    questions = questions_of(SOURCE_DIR)
+    answer(sco, right_answers(questions))
+    submit(sco)
+    assert sco.get_attribute("[data-result]", "data-status") == "passed"
+    lms.exit()
+    calls = lms.calls()
+    assert [c["name"] for c in calls].count("LMSFinish") == 1 and calls[-1]["name"] == "LMSFinish"
+    # Each refused value was tried exactly twice (once, then one retry).
+    tries = [c["args"][0] for c in calls if c["name"] == "LMSSetValue"]
+    assert tries.count("cmi.core.score.raw") == 2
+
+
+def test_lms_refusing_once_is_retried_silently(lms: Lms, default_course: BuiltCourse) -> None:
+    sco = lms.launch(default_course, refuse={"setValue": 1, "commit": 1})
+    sco.click('[data-go="next"]')
+    assert sco.is_hidden("[data-notice]")
+    lms.exit()
+    calls = lms.calls()
+    refused = [c for c in calls if c["result"] == "false"]
+    assert [c["name"] for c in refused] == ["LMSSetValue", "LMSCommit"]
+    for call in refused:  # the very next call repeats it
+        following = calls[calls.index(call) + 1]
+        assert (following["name"], following["args"]) == (call["name"], call["args"])
+    assert lms.stored()["core"]["lesson_status"] == "incomplete"
+    assert lms.stored()["core"]["lesson_location"] == "1"
+
+
+def lms_strings(course: BuiltCourse) -> dict[str, str]:
+    html = (course.folder / course.launches[0]).read_text(encoding="utf-8")
+    data = re.search(r'<script type="application/json" id="sco-data">(.*?)</script>', html, re.S)
+    assert data
+    return json.loads(data.group(1))["strings"]
+
+
+# ---------- 5. no LMS ----------
+
+
+def test_without_an_lms_everything_works_and_says_so(
+    page: Page, default_course: BuiltCourse
+) -> None:
+    strings = lms_strings(default_course)
+    page.goto(default_course.url + default_course.launches[0])
+    sco = page.main_frame
+    sco.wait_for_selector("nav.pager:not([hidden])")
+    assert sco.inner_text("[data-notice]") == strings["no_lms"]
+    assert sco.locator("section.page:not([hidden])").count() == 1
+    page.keyboard.press("ArrowRight")  # keyboard use
+    assert page_shown(sco) == 1
+    sco.click("summary")
+    sco.click("[data-page-link='0']")  # the table of contents
+    assert page_shown(sco) == 0
+    read_to_quiz(sco)
+    questions = questions_of(SOURCE_DIR)
+    answer(sco, right_answers(questions))
+    submit(sco)
+    assert sco.get_attribute("[data-result]", "data-status") == "passed"
+    assert sco.locator("[data-feedback]:not([hidden])").count() == len(questions)
+
+
+# ---------- 6. two SCOs ----------
+
+SECOND_LESSON = """# 手指衛生
+
+## いつ消毒するか
+
+患者に触れる前と後に手指消毒をします。
+
+## どう消毒するか
+
+手のひら、指の間、親指、指先を忘れずに消毒します。
+"""
+
+
+def test_two_lessons_each_sco_has_its_own_session(lms: Lms, site: Site, tmp_path: Path) -> None:
+    source = copy_default_course(tmp_path / "source")
+    (source / "lessons" / "hand-hygiene.md").write_text(SECOND_LESSON, encoding="utf-8")
+    settings = source / "course.toml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8").replace(
+            'lessons = ["llm-basics"]', 'lessons = ["llm-basics", "hand-hygiene"]'
+        ),
+        encoding="utf-8",
+    )
+    course = build_course(site, source, tmp_path, "two-lessons")
+    first, second = course.launches
+
+    sco = lms.launch(course, first)
+    sco.click('[data-go="next"]')
+    sco = lms.open_next(second)  # straight on, as from Moodle's table of contents
+    assert sco.inner_text("[data-progress]") == "1 / 2"
+    sco.click('[data-go="next"]')
+    lms.exit()
+
+    calls = lms.calls()
+    by_sco = {launch: [c for c in calls if c["sco"] == launch] for launch in (first, second)}
+    for launch_calls in by_sco.values():
+        assert_one_session(launch_calls)
+    # The first SCO finished before the second one started.
+    assert calls.index(by_sco[first][-1]) < calls.index(by_sco[second][0])
+    stored = {c["sco"]: c["cmi"] for c in lms.commits()}
+    assert stored[first]["core"]["lesson_status"] == "incomplete"
+    assert stored[first]["core"]["lesson_location"] == "1"
+    assert stored[second]["core"]["lesson_status"] == "completed"  # every page seen, no quiz
+    assert stored[second]["core"]["exit"] == ""
+
+
+# ---------- limits: a 100-question quiz ----------
+
+
+def hundred_question_quiz() -> str:
+    """Worst cases for suspend_data: 26-choice multiples all ticked, long numbers."""
+    letters = [f"選択肢{n}" for n in range(1, 27)]
+    blocks = ["pass_mark = 80\nshuffle_questions = true\nshuffle_choices = true\n"]
+    for n in range(100):
+        kind = ["single", "multiple", "true-false", "numeric"][n % 4]
+        block = f'[[questions]]\nid = "q{n:03d}"\ntype = "{kind}"\ntext = "問題 {n}"\n'
+        block += 'explanation = "解説"\n'
+        if kind == "single":
+            block += f"choices = {json.dumps(letters[:4], ensure_ascii=False)}\nanswer = 2\n"
+        elif kind == "multiple":
+            block += f"choices = {json.dumps(letters, ensure_ascii=False)}\nanswer = [1, 26]\n"
+        elif kind == "true-false":
+            block += "answer = true\n"
+        else:
+            block += "answer = 175\ntolerance = 0.5\n"
+        blocks.append(block)
+    return "\n".join(blocks)
+
+
+def test_hundred_questions_fit_location_and_suspend_data(
+    lms: Lms, site: Site, tmp_path: Path
+) -> None:
+    source = copy_default_course(tmp_path / "source")
+    (source / "lessons" / "llm-basics.quiz.toml").write_text(
+        hundred_question_quiz(), encoding="utf-8"
+    )
+    course = build_course(site, source, tmp_path, "hundred")
+    questions = questions_of(source)
+    assert len(questions) == 100
+    longest: Answers = {}
+    for q in questions:
+        if q.type == "multiple":
+            longest[q.id] = "".join(c.key for c in q.choices)  # every choice ticked
+        elif q.type == "numeric":
+            longest[q.id] = "17" + "0" * 18  # 20 characters, as many as the field takes
+        else:
+            longest[q.id] = wrong_answer(q)
+
+    sco = lms.launch(course)
+    read_to_quiz(sco)
+    fill_quickly(sco, longest)
+    lms.exit()  # halfway: answered, not submitted
+    saved = lms.stored()
+    sco = lms.launch(course, saved=saved)
+    for q in questions:  # every answer is back
+        given = sco.locator(f'[data-question="{q.id}"] input')
+        if q.type == "numeric":
+            assert given.input_value() == longest[q.id]
+        else:
+            checked = given.evaluate_all("nodes => nodes.filter(n => n.checked).map(n => n.value)")
+            assert "".join(sorted(checked)) == longest[q.id]
+    submit(sco)
+    lms.exit()
+
+    locations = set_values(lms, "cmi.core.lesson_location")
+    suspends = set_values(lms, "cmi.core.suspend_data")
+    assert suspends and max(len(s) for s in suspends) <= 4096
+    print(f"\n100 questions: largest suspend_data {max(len(s) for s in suspends)} chars")
+    assert max(len(v) for v in locations or ["0"]) <= 255
+    assert max(len(saved["suspend_data"]), len(lms.stored()["suspend_data"])) <= 4096
+    assert len(lms.stored()["interactions"]) == 100
+    assert_interactions(lms.stored(), questions, [longest])
+
+
+def fill_quickly(sco: Frame, answers: Answers) -> None:
+    """Answer many questions at once, with the events a learner's clicks would fire."""
+    sco.evaluate(
+        """answers => {
+          for (const [id, given] of Object.entries(answers)) {
+            const question = document.querySelector(`[data-question="${id}"]`);
+            for (const input of question.querySelectorAll("input")) {
+              if (input.type === "text") input.value = given;
+              else input.checked = given.includes(input.value);
+              input.dispatchEvent(new Event("change", { bubbles: true }));
+            }
+          }
+        }""",
+        answers,
+    )
