@@ -472,10 +472,13 @@ def test_hundred_questions_fit_location_and_suspend_data(
 
     sco = lms.launch(course)
     read_to_quiz(sco)
+    order = question_order(sco)
+    assert order != [q.id for q in questions]  # shuffled
     fill_quickly(sco, longest)
     lms.exit()  # halfway: answered, not submitted
     saved = lms.stored()
     sco = lms.launch(course, saved=saved)
+    assert question_order(sco) == order  # the same order on return
     for q in questions:  # every answer is back
         given = sco.locator(f'[data-question="{q.id}"] input')
         if q.type == "numeric":
@@ -496,6 +499,12 @@ def test_hundred_questions_fit_location_and_suspend_data(
     assert_interactions(lms.stored(), questions, [longest])
 
 
+def question_order(sco: Frame) -> list[str]:
+    return sco.locator("[data-question]").evaluate_all(
+        "nodes => nodes.map(n => n.dataset.question)"
+    )
+
+
 def fill_quickly(sco: Frame, answers: Answers) -> None:
     """Answer many questions at once, with the events a learner's clicks would fire."""
     sco.evaluate(
@@ -511,3 +520,47 @@ def fill_quickly(sco: Frame, answers: Answers) -> None:
         }""",
         answers,
     )
+
+
+def test_fail_leave_and_retry_later_appends_interactions(
+    lms: Lms, default_course: BuiltCourse
+) -> None:
+    questions = questions_of(SOURCE_DIR)
+    wrong = {q.id: wrong_answer(q) for q in questions}
+    right = right_answers(questions)
+    sco = lms.launch(default_course)
+    read_to_quiz(sco)
+    answer(sco, wrong)
+    submit(sco)
+    lms.exit()
+    saved = lms.stored()
+    assert saved["core"]["lesson_status"] == "failed"
+
+    sco = lms.launch(default_course, saved=saved)
+    assert sco.get_attribute("[data-result]", "data-status") == "failed"  # the result is kept
+    sco.click("[data-retry]")
+    answer(sco, right)
+    submit(sco)
+    lms.exit()
+    assert_one_session(lms.calls())
+    cmi = lms.stored()
+    assert cmi["core"]["lesson_status"] == "passed"
+    assert_interactions(cmi, questions, [wrong, right])  # index 7 on, after the stored ones
+
+
+def test_hiding_the_page_commits_without_finishing(lms: Lms, default_course: BuiltCourse) -> None:
+    questions = questions_of(SOURCE_DIR)
+    sco = lms.launch(default_course)
+    read_to_quiz(sco)
+    answer(sco, {questions[0].id: "".join(questions[0].correct)})
+    commits_before = len(lms.commits())
+    sco.evaluate(
+        """() => {
+          Object.defineProperty(document, "visibilityState", { value: "hidden" });
+          document.dispatchEvent(new Event("visibilitychange"));
+        }"""
+    )
+    commits = lms.commits()
+    assert len(commits) == commits_before + 1 and commits[-1]["by"] == "LMSCommit"
+    assert json.loads(commits[-1]["cmi"]["suspend_data"])["a"][0] == "".join(questions[0].correct)
+    assert "LMSFinish" not in [c["name"] for c in lms.calls()]
