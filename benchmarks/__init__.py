@@ -1,0 +1,1 @@
+"""Benchmarks of the builder: build speed, package weight and LMS traffic (`scripts/bench`)."""

@@ -1,0 +1,182 @@
+"""Items 1–3: build time against the baselines, rebuild after one edit, peak memory.
+
+Every figure comes from a fresh child process (`benchmarks.child`). Within a
+round the candidates run one after the other, in an order that rotates from round
+to round, so slow spells of a noisy machine fall on all of them alike; a ratio is
+taken within each round and the median of the rounds is reported.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmarks.generator import ROOT, edit_lesson, make_course, markdown_files
+from scorm_builder.markdown_html import EXTENSIONS
+
+CANDIDATES = ("scorm", "mkdocs", "markdown")
+WARM_UP_FIRST_LESSON = 9001  # the warm-up course shares no prose with the measured ones
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A generated course and the same Markdown files set up as a plain MkDocs site."""
+
+    root: Path
+    lesson_count: int
+    course: Path
+    mkdocs_config: Path
+    site: Path
+    files: tuple[str, ...]
+
+    @classmethod
+    def create(cls, root: Path, lesson_count: int, first: int = 1) -> Workspace:
+        course = make_course(root / "course", lesson_count, first)
+        files = markdown_files(course)
+        docs = root / "docs"  # only the .md files: MkDocs would copy the quizzes as assets
+        docs.mkdir()
+        for path in files:
+            shutil.copyfile(path, docs / path.name)
+        site = root / "site"
+        config = root / "mkdocs.yml"
+        # A plain site: default theme, no plugins (not even search), the same Markdown
+        # extensions as the lessons, so both sides convert the same Markdown the same way.
+        config.write_text(
+            "\n".join(
+                [
+                    "site_name: bench",
+                    f"docs_dir: {docs}",
+                    f"site_dir: {site}",
+                    "theme:",
+                    "  name: mkdocs",
+                    "plugins: []",
+                    "use_directory_urls: false",
+                    f"markdown_extensions: [{', '.join(EXTENSIONS)}]",
+                ]
+            )
+            + "\n",
+            encoding="utf-8",
+        )
+        return cls(root, lesson_count, course, config, site, tuple(str(p) for p in files))
+
+    def job(self, candidate: str, source: Path | None = None, output: Path | None = None) -> dict:
+        if candidate == "mkdocs":
+            return {"config": str(self.mkdocs_config)}
+        if candidate == "markdown":
+            return {"files": list(self.files)}
+        return {"source": str(source or self.course), "output": str(output or self.root / "out")}
+
+
+def run_child(task: dict[str, Any], task_file: Path) -> dict[str, Any]:
+    task_file.write_text(json.dumps(task), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.child", str(task_file)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"benchmark child failed ({task['candidate']}):\n{done.stderr}")
+    return json.loads(done.stdout)
+
+
+@dataclass
+class Rounds:
+    """The raw results of the rounds for one course size."""
+
+    lesson_count: int
+    runs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def seconds(self, candidate: str) -> list[float]:
+        return [run["seconds"] for run in self.runs.get(candidate, [])]
+
+    def ratio(self, candidate: str, baseline: str) -> float:
+        """Median over the rounds of candidate/baseline, each pair timed in the same round."""
+        pairs = zip(self.seconds(candidate), self.seconds(baseline), strict=True)
+        return statistics.median(ours / theirs for ours, theirs in pairs)
+
+    def median(self, candidate: str, key: str = "seconds") -> float:
+        return statistics.median(run[key] for run in self.runs[candidate])
+
+
+def measure_builds(
+    work: Path, sizes: tuple[int, ...], repeats: int, rebuild_size: int, log: Any
+) -> dict[int, Rounds]:
+    """Time every candidate on every size; on `rebuild_size` also an edited rebuild."""
+    warm_up = Workspace.create(_fresh(work / "warm-up"), 1, WARM_UP_FIRST_LESSON)
+    results: dict[int, Rounds] = {}
+    for size in sizes:
+        workspace = Workspace.create(_fresh(work / f"n{size}"), size)
+        rounds = results[size] = Rounds(size)
+        for round_number in range(repeats):
+            log(f"  N={size}: round {round_number + 1}/{repeats}")
+            shift = round_number % len(CANDIDATES)
+            for candidate in CANDIDATES[shift:] + CANDIDATES[:shift]:
+                if candidate == "scorm":
+                    rebuild = size == rebuild_size
+                    _time_scorm(work, workspace, warm_up, rounds, round_number, rebuild)
+                    continue
+                if candidate == "mkdocs":  # MkDocs gets an empty site folder, as we do
+                    shutil.rmtree(workspace.site, ignore_errors=True)
+                    shutil.rmtree(warm_up.site, ignore_errors=True)
+                task = {
+                    "candidate": candidate,
+                    "warm_up": warm_up.job(candidate),
+                    "job": workspace.job(candidate),
+                }
+                rounds.runs.setdefault(candidate, []).append(run_child(task, work / "task.json"))
+    return results
+
+
+def _time_scorm(
+    work: Path,
+    workspace: Workspace,
+    warm_up: Workspace,
+    rounds: Rounds,
+    round_number: int,
+    rebuild: bool,
+) -> None:
+    """A clean build (fresh copy of the sources, empty output folder), then maybe a rebuild."""
+    run_dir = _fresh(workspace.root / f"round-{round_number}")
+    source = run_dir / "course"
+    shutil.copytree(workspace.course, source)
+    task = {
+        "candidate": "scorm",
+        "warm_up": warm_up.job("scorm", output=_fresh(work / "warm-out")),
+        "job": workspace.job("scorm", source, run_dir / "out"),
+    }
+    rounds.runs.setdefault("scorm", []).append(run_child(task, work / "task.json"))
+    if rebuild:
+        # The author fixes one lesson and builds again: same folders, the previous package
+        # still in the output folder, a new process (as running scripts/build again).
+        edit_lesson(source, 1 + (round_number * 37) % workspace.lesson_count, round_number + 1)
+        rounds.runs.setdefault("rebuild", []).append(run_child(task, work / "task.json"))
+    shutil.rmtree(run_dir)
+
+
+def measure_traced_memory(work: Path, sizes: tuple[int, ...]) -> dict[int, dict[str, int]]:
+    """The course model's heap and the build's heap peak (tracemalloc), one run per size."""
+    warm_up = Workspace.create(_fresh(work / "warm-up-traced"), 1, WARM_UP_FIRST_LESSON)
+    found = {}
+    for size in sizes:
+        course = make_course(_fresh(work / f"traced-{size}") / "course", size)
+        task = {
+            "candidate": "scorm-traced",
+            "warm_up": warm_up.job("scorm", output=_fresh(work / "warm-out")),
+            "job": {"source": str(course), "output": str(course.parent / "out")},
+        }
+        found[size] = run_child(task, work / "task.json")
+    return found
+
+
+def _fresh(path: Path) -> Path:
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path

@@ -1,0 +1,119 @@
+"""One measurement, run in a fresh Python process: `python -m benchmarks.child TASK.json`.
+
+Every candidate gets the same treatment: its modules are imported, it does one
+warm-up run on a separate one-lesson course (lazy imports, compiled schemas and
+first-call set-up are then paid), and only the next run is timed. Interpreter
+start-up and imports are therefore outside every figure, ours and the baselines'.
+The process prints one JSON object: the seconds, and its memory high-water marks.
+
+"seconds" is the CPU time of this process, not the wall-clock time: every candidate is
+single-threaded and CPU-bound, and on a small shared machine (other builds, test
+browsers) wall time mostly measures the neighbours. The wall time is kept beside it.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def _max_rss_bytes() -> int:
+    # ru_maxrss is in kilobytes on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def scorm_runner() -> Callable[[dict[str, Any]], None]:
+    from scorm_builder.build import build
+
+    return lambda job: build(Path(job["source"]), Path(job["output"]))
+
+
+def mkdocs_runner() -> Callable[[dict[str, Any]], None]:
+    import logging
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    # MkDocs logs every page at INFO/DEBUG when asked; keep it as quiet as `mkdocs build -q`.
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+
+    def run(job: dict[str, Any]) -> None:
+        # Loading mkdocs.yml is part of its build, as reading course.toml is part of ours.
+        build(load_config(job["config"]))
+
+    return run
+
+
+def markdown_runner() -> Callable[[dict[str, Any]], None]:
+    import markdown
+
+    from scorm_builder.markdown_html import EXTENSIONS
+
+    def run(job: dict[str, Any]) -> None:
+        converter = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+        for name in job["files"]:
+            converter.reset()
+            converter.convert(Path(name).read_text(encoding="utf-8"))
+
+    return run
+
+
+RUNNERS: dict[str, Callable[[], Callable[[dict[str, Any]], None]]] = {
+    "scorm": scorm_runner,
+    "mkdocs": mkdocs_runner,
+    "markdown": markdown_runner,
+}
+
+
+def traced_memory(job: dict[str, Any]) -> dict[str, int]:
+    """Python heap of the course model alone, and the heap's peak during a whole build.
+
+    tracemalloc slows the build down, so this is its own run and is never timed.
+    """
+    import tracemalloc
+
+    from scorm_builder.build import build
+    from scorm_builder.sources import read_course
+
+    tracemalloc.start()
+    course = read_course(Path(job["source"]))
+    model = tracemalloc.get_traced_memory()[0]
+    del course
+    tracemalloc.stop()
+    tracemalloc.start()
+    build(Path(job["source"]), Path(job["output"]))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return {"model_bytes": model, "build_peak_bytes": peak}
+
+
+def main(task_file: str) -> None:
+    task = json.loads(Path(task_file).read_text(encoding="utf-8"))
+    if task["candidate"] == "scorm-traced":
+        scorm_runner()(task["warm_up"])
+        json.dump(traced_memory(task["job"]), sys.stdout)
+        return
+    run = RUNNERS[task["candidate"]]()
+    run(task["warm_up"])
+    rss_before = _max_rss_bytes()
+    cpu_start, wall_start = time.process_time(), time.perf_counter()
+    run(task["job"])
+    cpu, wall = time.process_time() - cpu_start, time.perf_counter() - wall_start
+    json.dump(
+        {
+            "seconds": cpu,
+            "wall_seconds": wall,
+            "rss_before": rss_before,
+            "rss_peak": _max_rss_bytes(),
+        },
+        sys.stdout,
+    )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
