@@ -83,9 +83,17 @@ def read_lesson(
                 section.line,
             )
             continue
-        html: SectionHtml = clean_section_html(
-            converter.convert(section.body), section, path.parent, lesson_id, report
-        )
+        try:
+            markup = converter.convert(section.body)
+        except RecursionError:  # the Markdown library recurses once per level of nesting
+            report.error(
+                "lesson-too-deep",
+                f"the section '{section.title}' nests lists or quotes hundreds of levels deep",
+                "check the lines starting with '-', '1.' or '>' in this section",
+                section.line,
+            )
+            continue
+        html: SectionHtml = clean_section_html(markup, section, path.parent, lesson_id, report)
         media.update(html.media)
         pages.append(Page(title=section.title, html=html.html))
     if report.error_count():

@@ -8,8 +8,11 @@ from pathlib import Path
 from scorm_builder.problems import Problem
 
 SAVE_AS_UTF8 = "open it in your editor and save it again with the encoding 'UTF-8'"
-# Characters no text editor shows and no web page may contain (lxml refuses them too).
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# Characters no text editor shows and no web page may contain.
+CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufffe\uffff]")
+# Text copied out of Word carries its manual line breaks as vertical tabs (and page
+# breaks as form feeds); in Markdown a line break within a paragraph is a space anyway.
+WORD_BREAKS = {0x0B: " ", 0x0C: " "}
 
 
 def read_text(path: Path, shown_as: str, problems: list[Problem]) -> str | None:
@@ -41,7 +44,7 @@ def read_text(path: Path, shown_as: str, problems: list[Problem]) -> str | None:
             )
         )
         return None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(WORD_BREAKS)
     control = CONTROL.search(text)
     if control is None:
         return text
