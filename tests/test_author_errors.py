@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -564,8 +565,6 @@ def test_quiz_texts_are_shown_as_text_never_as_html(built, capsys):
 
 
 def _lesson_page(built: Built) -> html.HtmlElement:
-    import zipfile
-
     with zipfile.ZipFile(built.output / ZIP) as archive:
         return html.fromstring(archive.read("llm-basics/index.html"))
 
