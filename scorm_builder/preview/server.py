@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 
 from scorm_builder.build import build_package
+from scorm_builder.cli import report_lines
 from scorm_builder.problems import BuildError
 from scorm_builder.render import TEMPLATES_DIR
 from scorm_builder.schema import ADLCP_NS, IMSCP_NS
@@ -43,10 +44,7 @@ class PreviewState:
             package = build_package(self.source)
         except BuildError as failure:
             files, course = None, None
-            error = "\n".join(
-                f"{self.source}/{p.describe()}"
-                for p in sorted(failure.problems, key=lambda p: (p.severity != "error", p.file))
-            )
+            error = "\n".join(report_lines(failure.problems, self.source))
         else:
             files, course, error = package.files, describe_course(package.files), None
         with self.lock:
