@@ -19,6 +19,9 @@ from benchmarks.generator import make_course
 STAGES: tuple[tuple[str, str, str], ...] = (
     ("build (total)", "scorm_builder/build.py", "build"),
     ("read sources", "scorm_builder/sources.py", "read_course"),
+    ("  read files", "scorm_builder/text_file.py", "read_text"),
+    ("  split sections", "scorm_builder/lesson.py", "split_sections"),
+    ("  markdown set-up", "scorm_builder/markdown_html.py", "__init__"),
     ("  markdown", "scorm_builder/markdown_html.py", "convert"),
     ("  html rules", "scorm_builder/html_rules.py", "clean_section_html"),
     ("  quizzes", "scorm_builder/quiz.py", "read_quiz"),
