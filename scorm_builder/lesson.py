@@ -32,7 +32,11 @@ class Section:
 
 
 def read_lesson(
-    path: Path, lesson_id: str, shown_as: str, problems: list[Problem]
+    path: Path,
+    lesson_id: str,
+    shown_as: str,
+    converter: MarkdownConverter,
+    problems: list[Problem],
 ) -> Lesson | None:
     """The lesson without its quiz (read separately), or None if it has errors."""
     text = read_text(path, shown_as, problems)
@@ -63,7 +67,7 @@ def read_lesson(
         )
         return None
 
-    converter = MarkdownConverter(footnotes=_footnote_definitions(text))
+    footnotes = _footnote_definitions(text)
     pages = []
     media: dict[str, Path] = {}
     for section in sections:
@@ -84,7 +88,7 @@ def read_lesson(
             )
             continue
         try:
-            markup = converter.convert(section.body)
+            markup = converter.convert(section.body, footnotes)
         except RecursionError:  # the Markdown library recurses once per level of nesting
             report.error(
                 "lesson-too-deep",

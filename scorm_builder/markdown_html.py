@@ -11,20 +11,23 @@ FOOTNOTE_REFERENCE = re.compile(r"\[\^([^\]]+)\](?!:)")
 
 
 class MarkdownConverter:
-    """Converts the sections of one lesson; all its pages end up in one HTML document."""
+    """Converts lesson sections; one per build, since making a Markdown instance is costly.
 
-    def __init__(self, footnotes: dict[str, str]) -> None:
-        self._footnotes = footnotes
-        # UNIQUE_IDS numbers footnote ids per conversion, so ids stay unique across pages.
+    All pages of a lesson end up in one HTML document, so footnote ids must differ between
+    sections: UNIQUE_IDS numbers them per conversion.
+    """
+
+    def __init__(self) -> None:
         self._markdown = markdown.Markdown(
             extensions=EXTENSIONS,
             extension_configs={"footnotes": {"UNIQUE_IDS": True, "BACKLINK_TITLE": "%d"}},
             output_format="html",
         )
 
-    def convert(self, body: str) -> str:
+    def convert(self, body: str, footnotes: dict[str, str]) -> str:
+        """`footnotes`: the lesson's definitions, so a page can cite one defined elsewhere."""
         cited = dict.fromkeys(FOOTNOTE_REFERENCE.findall(body))
-        definitions = [self._footnotes[name] for name in cited if name in self._footnotes]
+        definitions = [footnotes[name] for name in cited if name in footnotes]
         if definitions:
             body = body + "\n\n" + "\n".join(definitions) + "\n"
         self._markdown.reset()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -100,7 +100,7 @@ class LessonRenderer:
                         "points": q.points,
                         "correct": list(q.correct),
                         "tolerance": q.tolerance,
-                        "choices": [asdict(c)["key"] for c in self._choices(q)],
+                        "choices": [c.key for c in self._choices(q)],
                     }
                     for q in quiz.questions
                 ],

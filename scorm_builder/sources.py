@@ -10,6 +10,7 @@ import dataclasses
 from pathlib import Path
 
 from scorm_builder.lesson import read_lesson
+from scorm_builder.markdown_html import MarkdownConverter
 from scorm_builder.model import Course
 from scorm_builder.problems import BuildError, Problem, errors
 from scorm_builder.quiz import read_quiz
@@ -30,9 +31,10 @@ def read_course(source_dir: Path) -> tuple[Course, list[Problem]]:
         raise BuildError(problems)
     lessons_dir = source_dir / LESSONS_DIR
     lessons = []
+    converter = MarkdownConverter()
     for lesson_id in settings.lessons:
         path = lessons_dir / f"{lesson_id}.md"
-        lesson = read_lesson(path, lesson_id, f"{LESSONS_DIR}/{path.name}", problems)
+        lesson = read_lesson(path, lesson_id, f"{LESSONS_DIR}/{path.name}", converter, problems)
         quiz_path = lessons_dir / f"{lesson_id}{QUIZ_SUFFIX}"
         quiz = None
         if quiz_path.is_file():
