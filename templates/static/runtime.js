@@ -11,7 +11,8 @@
   const quiz = sco.quiz;
   const $ = (selector, root) => (root || document).querySelector(selector);
   const $$ = (selector, root) => Array.from((root || document).querySelectorAll(selector));
-  const format = (text, values) => text.replace(/\{(\w+)\}/g, (all, key) => (key in values ? values[key] : all));
+  const format = (text, values) =>
+    text.replace(/\{(\w+)\}/g, (all, key) => (key in values ? values[key] : all));
 
   // Strict SCORM 1.2 / Moodle limits.
   const MAX_SUSPEND = 4096;
@@ -272,10 +273,11 @@
       else input.checked = answer.includes(input.value);
     });
   }
-  const isAnswered = (q, answer) => (q.type === "numeric" ? !Number.isNaN(parseNumber(answer)) : answer !== "");
+  const isAnswered = (q, answer) =>
+    (q.type === "numeric" ? !Number.isNaN(parseNumber(answer)) : answer !== "");
   function isCorrect(q, answer) {
-    if (q.type === "numeric") return Math.abs(parseNumber(answer) - Number(q.correct[0])) <= (q.tolerance || 0);
-    return answer === q.correct.slice().sort().join("");
+    if (q.type !== "numeric") return answer === q.correct.slice().sort().join("");
+    return Math.abs(parseNumber(answer) - Number(q.correct[0])) <= (q.tolerance || 0);
   }
   // SCORM 1.2 response formats: choice "a" or "a,b"; true-false "t"/"f"; numeric a plain number.
   function response(q, answer) {
@@ -290,7 +292,8 @@
     });
     return total ? Math.round((10000 * got) / total) / 100 : 0;
   }
-  const attemptsLeft = () => (quiz.maxAttempts ? Math.max(0, quiz.maxAttempts - state.tries) : Infinity);
+  const attemptsLeft = () =>
+    (quiz.maxAttempts ? Math.max(0, quiz.maxAttempts - state.tries) : Infinity);
   function choiceLabel(q, key) {
     const input = inputs(q).find((node) => node.value === key);
     const label = input && input.closest("label");
@@ -306,8 +309,8 @@
       const verdict = $("[data-verdict]", node);
       let text = right ? S.correct : S.wrong;
       if (!right) {
-        const answer = q.type === "numeric" ? q.correct[0] : q.correct.map((key) => choiceLabel(q, key)).join(", ");
-        text += " — " + S.correct_answer + ": " + answer;
+        const answer = q.type === "numeric" ? q.correct : q.correct.map((key) => choiceLabel(q, key));
+        text += " — " + S.correct_answer + ": " + answer.join(", ");
       }
       verdict.textContent = text;
       $("[data-feedback]", node).hidden = false;
@@ -315,9 +318,11 @@
     $$("input", form).forEach((input) => { input.disabled = true; });
     const value = score();
     const canRetry = !passed && attemptsLeft() > 0;
-    let summary = format(S.result_summary, { score: value, pass_mark: masteryScore, status: passed ? S.passed : S.failed });
-    if (!passed) summary += " " + (canRetry ? (quiz.maxAttempts ? format(S.attempts_left, { count: attemptsLeft() }) : "") : S.no_attempts_left);
-    resultNode.textContent = summary.trim();
+    const status = passed ? S.passed : S.failed;
+    let summary = format(S.result_summary, { score: value, pass_mark: masteryScore, status });
+    if (!canRetry && !passed) summary += " " + S.no_attempts_left;
+    else if (canRetry && quiz.maxAttempts) summary += " " + format(S.attempts_left, { count: attemptsLeft() });
+    resultNode.textContent = summary;
     resultNode.dataset.status = passed ? "passed" : "failed";
     submitButton.hidden = true;
     retryButton.hidden = !canRetry;
@@ -344,7 +349,7 @@
     const missing = questions.filter((q, i) => !isAnswered(q, state.answers[i]));
     questions.forEach((q) => {
       const bad = missing.includes(q);
-      inputs(q).forEach((input) => (bad ? input.setAttribute("aria-invalid", "true") : input.removeAttribute("aria-invalid")));
+      inputs(q).forEach((input) => input.setAttribute("aria-invalid", String(bad)));
     });
     formError.hidden = missing.length === 0;
     if (missing.length) {
@@ -446,7 +451,9 @@
       passed = status === "passed" || (state.graded && score() >= masteryScore);
       if (state.graded) showGraded(false);
       else if (passed) { // passed, but the answers are gone (a new lesson version): say so
-        resultNode.textContent = format(S.result_summary, { score: getValue("cmi.core.score.raw"), pass_mark: masteryScore, status: S.passed });
+        const raw = getValue("cmi.core.score.raw");
+        resultNode.textContent = format(S.result_summary, { score: raw, pass_mark: masteryScore, status: S.passed });
+        resultNode.dataset.status = "passed";
         $$("input", form).forEach((input) => { input.disabled = true; });
         submitButton.hidden = true;
       }
