@@ -66,6 +66,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
+        # Like Moodle 4.5 in Chrome: no unload handlers in the player or the SCO's frame.
+        self.send_header("Permissions-Policy", "unload=()")
         super().end_headers()
 
     def log_message(self, format: str, *args: Any) -> None:

@@ -96,6 +96,23 @@ def assert_one_session(calls: list[dict[str, Any]]) -> None:
     assert names[-1] == "LMSFinish" and names.count("LMSFinish") == 1, names[-3:]
     refused = [c for c in calls if c["result"] == "false" or c["error"] != "0"]
     assert not refused, refused
+    assert_formats_sent(calls)
+
+
+def assert_formats_sent(calls: list[dict[str, Any]]) -> None:
+    """Check the values as the SCO sent them: scorm-again accepts and rewrites looser ones."""
+    for call in calls:
+        if call["name"] != "LMSSetValue":
+            continue
+        element, value = call["args"]
+        if element == "cmi.core.session_time" or element.endswith(".latency"):
+            assert TIMESPAN.match(value), call
+        elif element.endswith(".time"):
+            assert CLOCK.match(value), call
+        elif element == "cmi.core.suspend_data":
+            assert len(value) <= 4096, call
+        elif element == "cmi.core.lesson_location":
+            assert len(value) <= 255, call
 
 
 def assert_interactions(
