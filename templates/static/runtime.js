@@ -154,7 +154,7 @@
 
   function save(andCommit) {
     setValue("cmi.core.lesson_location", state.page);
-    setValue("cmi.core.suspend_data", serialize());
+    setValue("cmi.suspend_data", serialize());
     if (andCommit) commit();
   }
 
@@ -436,9 +436,9 @@
       status = getValue("cmi.core.lesson_status");
       if (!STATUSES.includes(status)) status = "";
       location = getValue("cmi.core.lesson_location");
-      const suspended = getValue("cmi.core.suspend_data");
+      const suspended = getValue("cmi.suspend_data");
       restore(suspended);
-      written["cmi.core.suspend_data"] = suspended;
+      written["cmi.suspend_data"] = suspended;
       const mastery = parseFloat(getValue("cmi.student_data.mastery_score"));
       if (quiz && mastery >= 0 && mastery <= 100) masteryScore = mastery;
       written["cmi.core.lesson_status"] = status;
