@@ -63,7 +63,8 @@ function logCall(entry) {
   if (entry.violation) item.append(element("span", { class: "rule" }, `✗ ${entry.violation}`));
   $("[data-log]").append(item);
   $("[data-call-count]").textContent = `(${calls.length})`;
-  item.scrollIntoView({ block: "nearest" });
+  const log = $("[data-log]");
+  log.scrollTop = log.scrollHeight; // the newest call stays in view inside the log box
 }
 
 async function closeFrame() {
