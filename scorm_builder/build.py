@@ -9,9 +9,11 @@ folder until the whole package exists in memory and has passed the checks.
 from __future__ import annotations
 
 import errno
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scorm_builder.cache import CACHE_FILE, BuildCache
 from scorm_builder.check import check_files
 from scorm_builder.manifest import ScoEntry, write_manifest
 from scorm_builder.model import Course, Lesson
@@ -58,12 +60,18 @@ def build(
 
     With `strict`, warnings are errors too, and nothing is written.
     """
-    course, warnings = read_course(source_dir)
     theme = theme or Theme(TEMPLATES_DIR)
+    cache = BuildCache.load(output_dir / CACHE_FILE, theme.directory)
+    course, warnings = read_course(source_dir, cache)
+    renderer = LessonRenderer(course, theme)
+
+    def page(lesson: Lesson) -> bytes:
+        return cache.page(lesson, renderer.render)
+
     if split:
-        packages = [make_package(course, (lesson,), theme) for lesson in course.lessons]
+        packages = [make_package(course, (lesson,), theme, page) for lesson in course.lessons]
     else:
-        packages = [make_package(course, course.lessons, theme)]
+        packages = [make_package(course, course.lessons, theme, page)]
     found = warnings + [problem for package in packages for problem in check_package(package)]
     if errors(found) or (strict and found):
         raise BuildError(found)
@@ -78,6 +86,7 @@ def build(
         except OSError as error:
             raise BuildError([*found, _not_written(path, error)]) from error
         result.written.append((path, package, len(data)))
+    cache.save()
     return result
 
 
@@ -104,20 +113,38 @@ def _not_written(path: Path, error: OSError) -> Problem:
     )
 
 
-def build_package(source_dir: Path, theme: Theme | None = None) -> Package:
-    """The whole course as one package in memory (for the checker, tests and benchmarks)."""
-    course, _ = read_course(source_dir)
-    return make_package(course, course.lessons, theme or Theme(TEMPLATES_DIR))
+def build_package(
+    source_dir: Path, theme: Theme | None = None, cache: BuildCache | None = None
+) -> Package:
+    """The whole course as one package in memory (for the checker, preview and tests).
 
-
-def make_package(course: Course, lessons: tuple[Lesson, ...], theme: Theme) -> Package:
-    settings = course.settings
+    Pass the same in-memory `cache` again to redo only the lessons that changed.
+    """
+    theme = theme or Theme(TEMPLATES_DIR)
+    cache = cache or BuildCache()
+    course, _ = read_course(source_dir, cache)
     renderer = LessonRenderer(course, theme)
+    package = make_package(
+        course, course.lessons, theme, lambda lesson: cache.page(lesson, renderer.render)
+    )
+    cache.save()
+    return package
+
+
+def make_package(
+    course: Course,
+    lessons: tuple[Lesson, ...],
+    theme: Theme,
+    page: Callable[[Lesson], bytes],
+) -> Package:
+    """The files of one zip: a SCO page per lesson with its media, the shared run-time and
+    styles, the schemas, and the manifest that lists them."""
+    settings = course.settings
     files: dict[str, bytes] = {}
     scos = []
     for lesson in lessons:
         launch = f"{lesson.id}/index.html"
-        files[launch] = renderer.render(lesson).encode("utf-8")
+        files[launch] = page(lesson)
         for package_path, source in sorted(lesson.media.items()):
             files[package_path] = source.read_bytes()
         scos.append(

@@ -70,7 +70,7 @@ def read_lesson(
     footnotes = _footnote_definitions(text)
     pages = []
     media: dict[str, Path] = {}
-    for section in sections:
+    for number, section in enumerate(sections, start=1):
         if not section.title:
             report.error(
                 "lesson-empty-heading",
@@ -88,7 +88,7 @@ def read_lesson(
             )
             continue
         try:
-            markup = converter.convert(section.body, footnotes)
+            markup = converter.convert(section.body, footnotes, number)
         except RecursionError:  # the Markdown library recurses once per level of nesting
             report.error(
                 "lesson-too-deep",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from scorm_builder.cache import BuildCache
 from scorm_builder.lesson import read_lesson
 from scorm_builder.markdown_html import MarkdownConverter
 from scorm_builder.model import Course
@@ -19,33 +20,54 @@ from scorm_builder.settings import LESSONS_DIR, SETTINGS_FILE, read_settings
 QUIZ_SUFFIX = ".quiz.toml"
 
 
-def read_course(source_dir: Path) -> tuple[Course, list[Problem]]:
+def read_course(source_dir: Path, cache: BuildCache | None = None) -> tuple[Course, list[Problem]]:
     """Return the course and its warnings; raise BuildError listing every problem.
 
     Problems name files relative to `source_dir` and come in reading order
     (settings, then each lesson and its quiz): the order authors see them in.
+    Lessons whose files did not change since the last build come from `cache`.
     """
+    cache = cache or BuildCache()
     problems: list[Problem] = []
     settings = read_settings(source_dir, problems)
     if settings is None:
         raise BuildError(problems)
     lessons_dir = source_dir / LESSONS_DIR
-    lessons = []
+    settings_bytes = (source_dir / SETTINGS_FILE).read_bytes()
     converter = MarkdownConverter()
+    lessons = []
     for lesson_id in settings.lessons:
         path = lessons_dir / f"{lesson_id}.md"
-        lesson = read_lesson(path, lesson_id, f"{LESSONS_DIR}/{path.name}", converter, problems)
         quiz_path = lessons_dir / f"{lesson_id}{QUIZ_SUFFIX}"
+        key = cache.key(lesson_id, settings_bytes, _content(path), _content(quiz_path))
+        cached = cache.lesson(key)
+        if cached is not None:
+            cache.use(key, lesson_id)
+            problems += cached.warnings
+            lessons.append(cached.lesson)
+            continue
+        found: list[Problem] = []
+        lesson = read_lesson(path, lesson_id, f"{LESSONS_DIR}/{path.name}", converter, found)
         quiz = None
         if quiz_path.is_file():
             shown_as = f"{LESSONS_DIR}/{quiz_path.name}"
-            quiz = read_quiz(quiz_path, shown_as, settings.pass_mark, problems)
-        if lesson is not None:
-            lessons.append(dataclasses.replace(lesson, quiz=quiz))
+            quiz = read_quiz(quiz_path, shown_as, settings.pass_mark, found)
+        problems += found
+        if lesson is not None and not errors(found):
+            lesson = dataclasses.replace(lesson, quiz=quiz)
+            cache.remember(key, lesson, found)
+            lessons.append(lesson)
     problems += _unused_files(lessons_dir, settings.lessons)
     if errors(problems):
         raise BuildError(problems)
     return Course(settings=settings, lessons=tuple(lessons), source_dir=source_dir), problems
+
+
+def _content(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b"\0absent"  # a byte no text file starts with: absent differs from empty
 
 
 def _unused_files(lessons_dir: Path, listed: tuple[str, ...]) -> list[Problem]:

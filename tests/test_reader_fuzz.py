@@ -19,12 +19,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from scorm_builder.build import make_package
+from scorm_builder.build import build_package
 from scorm_builder.problems import BuildError
 from scorm_builder.quiz import QUESTION_KEYS, QUIZ_KEYS, TYPES
 from scorm_builder.render import TEMPLATES_DIR, Theme
 from scorm_builder.settings import KNOWN_KEYS
-from scorm_builder.sources import read_course
 from tests.course_factory import PNG, copy_default_course
 
 FUZZ = settings(
@@ -59,13 +58,11 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def builds_or_reports(source: Path) -> None:
     try:
-        course, _ = read_course(source)
+        build_package(source, THEME)
     except BuildError as error:
         assert any(p.severity == "error" for p in error.problems)
         for problem in error.problems:
             assert problem.file and problem.message and problem.describe()
-        return
-    make_package(course, course.lessons, THEME)
 
 
 def write(

@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 
 from scorm_builder.build import build_package
+from scorm_builder.cache import BuildCache
 from scorm_builder.cli import report_lines
 from scorm_builder.problems import BuildError
 from scorm_builder.render import TEMPLATES_DIR
@@ -37,11 +38,14 @@ class PreviewState:
     files: dict[str, bytes] = field(default_factory=dict)
     course: dict = field(default_factory=dict)
     error: str | None = None
+    cache: BuildCache | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def rebuild(self) -> None:
+        # Kept between rebuilds, so that saving one lesson redoes only that lesson.
+        self.cache = BuildCache.load(None, TEMPLATES_DIR, previous=self.cache)
         try:
-            package = build_package(self.source)
+            package = build_package(self.source, cache=self.cache)
         except BuildError as failure:
             files, course = None, None
             error = "\n".join(report_lines(failure.problems, self.source))

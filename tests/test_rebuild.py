@@ -1,0 +1,97 @@
+"""Rebuilding: only the lessons that changed are read and rendered again, and the package is
+byte for byte what a clean build makes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scorm_builder import sources
+from scorm_builder.build import build
+from scorm_builder.cache import CACHE_FILE
+from tests.course_factory import two_lesson_course
+
+
+@pytest.fixture
+def lessons_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the lessons the build really reads (not taken from the cache)."""
+    read: list[str] = []
+    real = sources.read_lesson
+
+    def counting(path: Path, lesson_id: str, *args: object, **kwargs: object):  # noqa: ANN202
+        read.append(lesson_id)
+        return real(path, lesson_id, *args, **kwargs)
+
+    monkeypatch.setattr(sources, "read_lesson", counting)
+    return read
+
+
+def zip_of(source: Path, output: Path) -> bytes:
+    [(path, _, _)] = build(source, output).written
+    return path.read_bytes()
+
+
+def test_a_rebuild_reads_only_the_changed_lesson_and_gives_clean_build_bytes(
+    tmp_path: Path, lessons_read: list[str]
+) -> None:
+    source = two_lesson_course(tmp_path / "source")
+    zip_of(source, tmp_path / "dist")
+    assert lessons_read == ["llm-basics", "infection-control"]
+    assert (tmp_path / "dist" / CACHE_FILE).is_file()
+
+    lesson = source / "lessons" / "infection-control.md"
+    lesson.write_text(lesson.read_text(encoding="utf-8") + "\n追記です。\n", encoding="utf-8")
+    lessons_read.clear()
+    rebuilt = zip_of(source, tmp_path / "dist")
+    assert lessons_read == ["infection-control"]
+
+    lessons_read.clear()
+    assert rebuilt == zip_of(source, tmp_path / "clean")  # no cache there
+    assert lessons_read == ["llm-basics", "infection-control"]
+
+
+def test_nothing_changed_reads_nothing(tmp_path: Path, lessons_read: list[str]) -> None:
+    source = two_lesson_course(tmp_path / "source")
+    first = zip_of(source, tmp_path / "dist")
+    lessons_read.clear()
+    assert zip_of(source, tmp_path / "dist") == first
+    assert lessons_read == []
+
+
+def test_changing_the_course_settings_or_a_quiz_redoes_what_depends_on_it(
+    tmp_path: Path, lessons_read: list[str]
+) -> None:
+    source = two_lesson_course(tmp_path / "source")
+    zip_of(source, tmp_path / "dist")
+    quiz = source / "lessons" / "llm-basics.quiz.toml"
+    quiz.write_text(quiz.read_text(encoding="utf-8").replace("pass_mark = 80", "pass_mark = 70"))
+    lessons_read.clear()
+    zip_of(source, tmp_path / "dist")
+    assert lessons_read == ["llm-basics"]
+
+    settings = source / "course.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace('"1.0"', '"1.1"'))
+    lessons_read.clear()
+    zip_of(source, tmp_path / "dist")
+    assert lessons_read == ["llm-basics", "infection-control"]
+
+
+def test_a_replaced_image_is_taken_again(tmp_path: Path, lessons_read: list[str]) -> None:
+    source = two_lesson_course(tmp_path / "source")
+    zip_of(source, tmp_path / "dist")
+    image = source / "lessons" / "handwash.png"
+    image.write_bytes(image.read_bytes() + b"\0")  # another size: the cached lesson is stale
+    lessons_read.clear()
+    rebuilt = zip_of(source, tmp_path / "dist")
+    assert lessons_read == ["infection-control"]
+    assert rebuilt == zip_of(source, tmp_path / "clean")
+
+
+def test_a_damaged_cache_is_ignored(tmp_path: Path, lessons_read: list[str]) -> None:
+    source = two_lesson_course(tmp_path / "source")
+    first = zip_of(source, tmp_path / "dist")
+    (tmp_path / "dist" / CACHE_FILE).write_bytes(b"not a cache")
+    lessons_read.clear()
+    assert zip_of(source, tmp_path / "dist") == first
+    assert lessons_read == ["llm-basics", "infection-control"]
