@@ -29,7 +29,7 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("manifest", "scorm_builder/manifest.py", "write_manifest"),
     ("checks", "scorm_builder/build.py", "check_package"),
     ("  manifest", "scorm_builder/check/manifest.py", "check_manifest"),
-    ("  external urls", "scorm_builder/check/content.py", "check_external"),
+    ("  per-file facts", "scorm_builder/check/content.py", "facts_of"),
     ("  scorm api", "scorm_builder/check/content.py", "check_scorm_api"),
     ("zip (deflate)", "scorm_builder/package.py", "zip_bytes"),
     ("write zip", "scorm_builder/package.py", "write_atomically"),

@@ -72,7 +72,9 @@ def build(
         packages = [make_package(course, (lesson,), theme, page) for lesson in course.lessons]
     else:
         packages = [make_package(course, course.lessons, theme, page)]
-    found = warnings + [problem for package in packages for problem in check_package(package)]
+    found = warnings + [
+        problem for package in packages for problem in check_package(package, cache)
+    ]
     if errors(found) or (strict and found):
         raise BuildError(found)
     result = BuildResult(warnings=found)
@@ -86,7 +88,7 @@ def build(
         except OSError as error:
             raise BuildError([*found, _not_written(path, error)]) from error
         result.written.append((path, package, len(data)))
-    cache.save()
+    cache.save(package.files for package in packages)
     return result
 
 
@@ -127,7 +129,7 @@ def build_package(
     package = make_package(
         course, course.lessons, theme, lambda lesson: cache.page(lesson, renderer.render)
     )
-    cache.save()
+    cache.save([package.files])
     return package
 
 
@@ -170,6 +172,6 @@ def make_package(
     return Package(name=name, files=files, lessons=lessons)
 
 
-def check_package(package: Package) -> list[Problem]:
+def check_package(package: Package, cache: BuildCache) -> list[Problem]:
     """The checks `scorm-builder check` makes, run on the package before it is written."""
-    return check_files(package.files)
+    return check_files(package.files, memo=cache.checks)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scorm_builder.check.content import FactsMemo
 from scorm_builder.model import Lesson
 from scorm_builder.package import write_atomically
 from scorm_builder.problems import Problem
@@ -39,6 +40,7 @@ class BuildCache:
     fingerprint: str = ""
     entries: dict[str, CachedLesson] = field(default_factory=dict)
     used: dict[str, str] = field(default_factory=dict)  # lesson id -> key used in this build
+    checks: FactsMemo = field(default_factory=dict)  # the checker's per-file results
 
     @classmethod
     def load(
@@ -46,15 +48,15 @@ class BuildCache:
     ) -> BuildCache:
         """The cache stored at `path`, or kept in memory by a `previous` build."""
         fingerprint = _fingerprint([*sorted(_CODE_DIR.rglob("*.py")), *_files(templates_dir)])
-        entries = previous.entries if previous else {}
+        entries, checks = (previous.entries, previous.checks) if previous else ({}, {})
         if path is not None and path.is_file():
             try:
                 stored = pickle.loads(path.read_bytes())
                 if stored.get("fingerprint") == fingerprint:
-                    entries = stored["entries"]
+                    entries, checks = stored["entries"], stored["checks"]
             except Exception:  # noqa: BLE001 - a damaged cache is only a slower build
-                entries = {}
-        return cls(path, fingerprint, entries)
+                entries, checks = {}, {}
+        return cls(path, fingerprint, entries, checks=checks)
 
     def key(self, lesson_id: str, *inputs: bytes) -> str:
         digest = hashlib.sha256(self.fingerprint.encode())
@@ -86,13 +88,21 @@ class BuildCache:
             entry.page = render(lesson).encode("utf-8")
         return entry.page
 
-    def save(self) -> None:
-        """Keep what this build used; a failure to save only makes the next build slower."""
+    def save(self, packages: Iterable[Mapping[str, bytes]]) -> None:
+        """Keep what this build used (the files of its packages); a failure to save
+        only makes the next build slower."""
         kept = {key: self.entries[key] for key in self.used.values() if key in self.entries}
         self.entries, self.used = kept, {}
+        used_checks = {
+            (name, hashlib.sha256(data).digest())
+            for files in packages
+            for name, data in files.items()
+        }
+        self.checks = {key: found for key, found in self.checks.items() if key in used_checks}
         if self.path is None:
             return
-        data = pickle.dumps({"fingerprint": self.fingerprint, "entries": kept})
+        stored = {"fingerprint": self.fingerprint, "entries": kept, "checks": self.checks}
+        data = pickle.dumps(stored)
         try:
             write_atomically(self.path, data)
         except OSError:

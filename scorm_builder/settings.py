@@ -133,18 +133,20 @@ def _lessons(lessons: Any, lessons_dir: Path, text: str, problem: Report) -> tup
             'write them in square brackets, for example: lessons = ["llm-basics", "hand-hygiene"]',
         )
         return ()
-    present = sorted(path.stem for path in lessons_dir.glob("*.md"))
+    present = sorted(path.stem for path in lessons_dir.glob("*.md"))  # sorted for `closest`
     found: dict[str, None] = {}
     for name in lessons:
-        line = _line_of_value(text, name)
         if name in found:
             problem(
                 "lessons",
                 f"the lesson '{name}' is listed twice",
                 "remove the second one",
-                _line_of_value(text, name, after=line),
+                _line_of_value(text, name, after=_line_of_value(text, name)),
             )
-        elif name.endswith(".md") and name[:-3] in present:
+            continue
+        # Looked up only for a mistake: for every name it would cost more than the rest.
+        line = None if name in present and LESSON_ID.fullmatch(name) else _line_of_value(text, name)
+        if name.endswith(".md") and name[:-3] in present:
             problem(
                 "lesson-name",
                 f"the lesson '{name}' is listed with '.md'",

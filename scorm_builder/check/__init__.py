@@ -58,18 +58,23 @@ RULES: dict[str, str] = {
 
 
 def check_files(
-    files: Mapping[str, bytes], *, unreadable: frozenset[str] = frozenset()
+    files: Mapping[str, bytes],
+    *,
+    unreadable: frozenset[str] = frozenset(),
+    memo: content.FactsMemo | None = None,
 ) -> list[Problem]:
     """Every problem of an in-memory package, sorted by file and line.
 
     `unreadable` names files that exist but whose bytes could not be read (the zip
     reader already reported why); they count as present but are not inspected.
+    `memo` keeps the per-file content results, so a rebuild rechecks only changed files.
     """
     problems = check_names(set(files) | unreadable)
     manifest_problems, parsed = manifest.check_manifest(files, unreadable)
-    problems += manifest_problems + content.check_external(files)
+    facts = content.facts_of(files, memo)
+    problems += manifest_problems + content.check_external(facts)
     if parsed is not None:
-        problems += content.check_manifest_hrefs(parsed) + content.check_scorm_api(parsed, files)
+        problems += content.check_manifest_hrefs(parsed) + content.check_scorm_api(parsed, facts)
     return sorted(problems, key=lambda p: (p.file, p.line or 0, p.rule))
 
 

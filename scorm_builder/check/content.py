@@ -9,9 +9,11 @@ and `@import`; JavaScript is scanned for the calls that load something (import, 
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 
 import lxml.html
 from lxml import etree
@@ -122,18 +124,6 @@ def html_urls(document: etree._Element) -> Iterator[tuple[str, int]]:
             yield from js_loads(element.text or "", line)
 
 
-def _urls(name: str, data: bytes) -> Iterator[tuple[str, int]]:
-    lower = name.lower()
-    if lower.endswith(HTML):
-        document = _parse_html(data)
-        if document is not None:
-            yield from html_urls(document)
-    elif lower.endswith(CSS):
-        yield from css_urls(_text(data))
-    elif lower.endswith(JS):
-        yield from js_loads(_text(data))
-
-
 # --- rules --------------------------------------------------------------------------------
 
 
@@ -148,53 +138,85 @@ def _external_problem(file: str, url: str, line: int | None) -> Problem:
     )
 
 
-def check_external(files: Mapping[str, bytes]) -> list[Problem]:
-    return [
-        _external_problem(name, url, line)
-        for name in sorted(files)
-        for url, line in _urls(name, files[name])
-        if is_external(url)
-    ]
+@dataclass(frozen=True)
+class FileFacts:
+    """What the content rules need of one file: it depends on the file's name and bytes
+    alone, so a build can keep it from one run to the next (see FactsMemo)."""
+
+    external: list[Problem]  # what the file loads from outside the package
+    calls_api: bool  # whether its own text calls LMSInitialize
+    scripts: tuple[str, ...]  # the package paths of the local scripts it loads
+
+
+# (file name, digest of its bytes) -> its facts.
+FactsMemo = dict[tuple[str, bytes], FileFacts]
+
+
+def file_facts(name: str, data: bytes) -> FileFacts:
+    lower = name.lower()
+    urls: list[tuple[str, int]] = []
+    scripts: list[str] = []
+    if lower.endswith(HTML):
+        document = _parse_html(data)  # parsed once for both rules: pages are the bulk
+        if document is not None:
+            urls = list(html_urls(document))
+            scripts = [script.get("src", "") for script in document.iter("script")]
+    elif lower.endswith(CSS):
+        urls = list(css_urls(_text(data)))
+    elif lower.endswith(JS):
+        text = _text(data)
+        urls = list(js_loads(text))
+        scripts = [match.group(2) for match in _JS_LOCAL_IMPORT.finditer(text)]
+    folder = posixpath.dirname(name)
+    local = (resolve(folder, source) for source in scripts if not is_external(source))
+    return FileFacts(
+        external=[_external_problem(name, url, line) for url, line in urls if is_external(url)],
+        calls_api=lower.endswith(HTML + JS) and bool(_SCORM_API_USE.search(_text(data))),
+        scripts=tuple(target for target in local if target),
+    )
+
+
+def facts_of(files: Mapping[str, bytes], memo: FactsMemo | None = None) -> dict[str, FileFacts]:
+    memo = {} if memo is None else memo
+    facts = {}
+    for name, data in files.items():
+        key = (name, hashlib.sha256(data).digest())
+        if key not in memo:
+            memo[key] = file_facts(name, data)
+        facts[name] = memo[key]
+    return facts
+
+
+def check_external(facts: Mapping[str, FileFacts]) -> list[Problem]:
+    return [problem for name in sorted(facts) for problem in facts[name].external]
 
 
 def check_manifest_hrefs(manifest: Manifest) -> list[Problem]:
     return [_external_problem(MANIFEST, href, line) for href, line in external_hrefs(manifest)]
 
 
-def _page_and_scripts(page: str, files: Mapping[str, bytes]) -> Iterator[str]:
-    """The launch page's text and that of every local script it loads, transitively
+def _calls_the_api(page: str, facts: Mapping[str, FileFacts]) -> bool:
+    """Whether the launch page or a local script it loads, transitively, calls LMSInitialize
     (a page often calls the API through a wrapper such as pipwerks or our runtime)."""
     queue, seen = [page], {page}
     while queue and len(seen) < 200:
         name = queue.pop()
-        text = _text(files[name])
-        yield text
-        folder = posixpath.dirname(name)
-        if name.lower().endswith(HTML):
-            document = _parse_html(files[name])
-            sources = (
-                []
-                if document is None
-                else [el.get("src", "") for el in _elements(document) if el.tag.lower() == "script"]
-            )
-        else:
-            sources = [m.group(2) for m in _JS_LOCAL_IMPORT.finditer(text)]
-        for source in sources:
-            target = None if is_external(source) else resolve(folder, source)
-            if target in files and target not in seen:
+        if facts[name].calls_api:
+            return True
+        for target in facts[name].scripts:
+            if target in facts and target not in seen:
                 seen.add(target)
                 queue.append(target)
+    return False
 
 
-def check_scorm_api(manifest: Manifest, files: Mapping[str, bytes]) -> list[Problem]:
+def check_scorm_api(manifest: Manifest, facts: Mapping[str, FileFacts]) -> list[Problem]:
     problems = []
     for resource in manifest.launched():
         ref = resource.launch
-        if resource.scormtype != "sco" or ref is None or ref.name not in files:
+        if resource.scormtype != "sco" or ref is None or ref.name not in facts:
             continue
-        if ref.name.lower().endswith(HTML) and any(
-            _SCORM_API_USE.search(text) for text in _page_and_scripts(ref.name, files)
-        ):
+        if ref.name.lower().endswith(HTML) and _calls_the_api(ref.name, facts):
             continue
         problems.append(
             Problem(
