@@ -11,7 +11,13 @@ import jinja2
 
 from scorm_builder.model import Choice, Course, Lesson, Page, Question
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+# templates/ of the repository; `pip install .` puts it inside the package (pyproject.toml).
+_PACKAGE_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = next(
+    folder
+    for folder in (_PACKAGE_DIR / "templates", _PACKAGE_DIR.parent / "templates")
+    if folder.is_dir()
+)
 STATIC_DIR = "static"  # shipped as-is, shared by every SCO of a package
 
 
