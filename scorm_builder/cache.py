@@ -9,6 +9,7 @@ successful build with only the entries that build used; anything unreadable is i
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import pickle
 from collections.abc import Callable, Iterable, Mapping
@@ -86,6 +87,9 @@ class BuildCache:
             return render(lesson).encode("utf-8")
         if entry.page is None:
             entry.page = render(lesson).encode("utf-8")
+            # The page holds the sections' HTML now; the kept lesson needs only their titles.
+            pages = tuple(dataclasses.replace(page, html="") for page in lesson.pages)
+            entry.lesson = dataclasses.replace(lesson, pages=pages)
         return entry.page
 
     def save(self, packages: Iterable[Mapping[str, bytes]]) -> None:
