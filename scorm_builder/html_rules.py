@@ -189,10 +189,14 @@ def _runs_code(url: str) -> bool:
     return scheme.startswith(("javascript:", "vbscript:"))
 
 
+# The wrapper's label in the course language ("表", "Table"): render.py puts it in.
+TABLE_LABEL = 'aria-label="{table}"'
+
+
 def _wrap_table(table) -> None:  # noqa: ANN001
     """Wide tables scroll sideways in their own keyboard-reachable box instead of the page."""
     wrapper = lxml_html.Element(
-        "div", {"class": "table-scroll", "tabindex": "0", "role": "region", "aria-label": "表"}
+        "div", {"class": "table-scroll", "tabindex": "0", "role": "region", "aria-label": "{table}"}
     )
     table.addprevious(wrapper)
     wrapper.tail, table.tail = table.tail, None

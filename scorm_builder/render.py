@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 
+from scorm_builder.html_rules import TABLE_LABEL
 from scorm_builder.model import Choice, Course, Lesson, Page, Question
 
 # templates/ of the repository; `pip install .` puts it inside the package (pyproject.toml).
@@ -57,12 +59,18 @@ class LessonRenderer:
     def render(self, lesson: Lesson) -> str:
         strings = self._strings
         quiz = lesson.quiz
-        pages = list(lesson.pages)
+        table_label = f'aria-label="{markupsafe.escape(strings["table"])}"'
+        lesson_pages = [
+            Page(title=page.title, html=page.html.replace(TABLE_LABEL, table_label))
+            for page in lesson.pages
+        ]
+        pages = list(lesson_pages)
         if quiz:
             pages.append(Page(title=strings["quiz_title"], html=""))
         return self._template.render(
             course=self._course.settings,
             lesson=lesson,
+            lesson_pages=lesson_pages,
             pages=pages,
             quiz=quiz,
             quiz_intro=strings["quiz_intro"].format(pass_mark=_percent(quiz.pass_mark))

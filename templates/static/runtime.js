@@ -208,10 +208,11 @@
     event.preventDefault();
     go(Number(link.dataset.pageLink));
   }));
-  // Arrow keys turn pages, except where they already mean something (inputs, radio groups).
+  // Arrow keys turn pages, except where they already mean something (inputs, radio groups,
+  // a table or code scrolled sideways).
   document.addEventListener("keydown", (event) => {
-    if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
-    if (event.target.closest && event.target.closest("input, textarea, select, [contenteditable]")) return;
+    if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey || event.defaultPrevented) return;
+    if (event.target.closest && event.target.closest("input, textarea, select, [contenteditable], .table-scroll, pre")) return;
     if (event.key === "ArrowRight") go(state.page + 1);
     else if (event.key === "ArrowLeft") go(state.page - 1);
   });
