@@ -38,7 +38,7 @@ def lms_page(page: Page) -> Page:
 
 
 def call(page: Page, method: str, *args: str) -> tuple[str, str]:
-    """Call the API; return (result, LMSGetLastError())."""
+    """Call the API (with exactly `args`); return (result, LMSGetLastError())."""
     return tuple(
         page.evaluate(
             "([m, a]) => [window.api[m](...a), window.api.LMSGetLastError()]", [method, list(args)]
@@ -51,8 +51,20 @@ def last_violation(page: Page) -> str | None:
 
 
 def test_calls_before_initialize_are_refused(lms_page: Page) -> None:
-    assert call(lms_page, "LMSGetValue", "cmi.core.lesson_status") == ("false", "301")
+    assert call(lms_page, "LMSGetValue", "cmi.core.lesson_status") == ("", "301")
     assert "before LMSInitialize" in last_violation(lms_page)
+
+
+def test_initialize_without_its_empty_string_argument_is_refused(lms_page: Page) -> None:
+    assert call(lms_page, "LMSInitialize") == ("false", "201")  # Moodle refuses it too
+
+
+def test_objectives_are_part_of_the_data_model(lms_page: Page) -> None:
+    call(lms_page, "LMSInitialize", "")
+    assert call(lms_page, "LMSSetValue", "cmi.objectives.0.id", "hand-hygiene") == ("true", "0")
+    assert call(lms_page, "LMSSetValue", "cmi.objectives.0.score.raw", "90") == ("true", "0")
+    assert call(lms_page, "LMSGetValue", "cmi.objectives._count") == ("1", "0")
+    assert call(lms_page, "LMSGetValue", "cmi.core.score._count") == ("", "203")
 
 
 @pytest.mark.parametrize(
@@ -106,9 +118,9 @@ def test_values_a_strict_lms_accepts(lms_page: Page, element: str, value: str) -
 
 def test_write_only_elements_cannot_be_read(lms_page: Page) -> None:
     call(lms_page, "LMSInitialize", "")
-    assert call(lms_page, "LMSGetValue", "cmi.core.session_time") == ("false", "404")
+    assert call(lms_page, "LMSGetValue", "cmi.core.session_time") == ("", "404")
     call(lms_page, "LMSSetValue", "cmi.interactions.0.id", "q1")
-    assert call(lms_page, "LMSGetValue", "cmi.interactions.0.id") == ("false", "404")
+    assert call(lms_page, "LMSGetValue", "cmi.interactions.0.id") == ("", "404")
     assert call(lms_page, "LMSGetValue", "cmi.interactions._count") == ("1", "0")
 
 
@@ -116,7 +128,7 @@ def test_initialize_twice_and_calls_after_finish_are_flagged(lms_page: Page) -> 
     assert call(lms_page, "LMSInitialize", "") == ("true", "0")
     assert call(lms_page, "LMSInitialize", "") == ("false", "101")
     assert call(lms_page, "LMSFinish", "") == ("true", "0")
-    assert call(lms_page, "LMSSetValue", "cmi.core.lesson_status", "passed") == ("false", "101")
+    assert call(lms_page, "LMSSetValue", "cmi.core.lesson_status", "passed") == ("false", "301")
     assert "after LMSFinish" in last_violation(lms_page)
 
 

@@ -136,6 +136,7 @@ function emptyState(masteryScore) {
     exit: "",
     sessionTime: "",
     interactions: [],
+    objectives: [],
     launches: 0,
   };
 }
@@ -156,6 +157,9 @@ function fromCentiseconds(total) {
 function createLmsApi({ scoId, masteryScore = "", storage, storageKey, onCall, onChange }) {
   const saved = storage && storage.getItem(storageKey);
   let state = saved ? JSON.parse(saved) : emptyState(masteryScore);
+  // The mastery score is the package's (it may have changed since the state was saved).
+  state.values["cmi.student_data.mastery_score"] = masteryScore || "";
+  state.objectives = state.objectives || [];
   let phase = "new"; // new -> running -> finished
   let lastError = 0;
 
@@ -179,14 +183,21 @@ function createLmsApi({ scoId, masteryScore = "", storage, storageKey, onCall, o
 
   function guard(method) {
     if (phase === "new") return fail(301, `${method} before LMSInitialize`);
-    if (phase === "finished") return fail(101, `${method} after LMSFinish: an LMS ignores it`);
+    if (phase === "finished") return fail(301, `${method} after LMSFinish: an LMS ignores it`);
     return null;
   }
 
   function getValue(element) {
     if (element in CHILDREN) return { value: CHILDREN[element] };
     if (element === "cmi.interactions._count") return { value: String(state.interactions.length) };
-    if (element === "cmi.objectives._count") return { value: "0" };
+    if (element === "cmi.objectives._count") return { value: String(state.objectives.length) };
+    const objective = element.match(/^cmi\.objectives\.(\d+)\.(id|status|score\.(raw|min|max))$/);
+    if (objective) {
+      const item = state.objectives[+objective[1]];
+      if (!item) return fail(201, `${element}: no objective ${objective[1]}`);
+      return { value: item[objective[2]] ?? "" };
+    }
+    if (/\._count$/.test(element)) return fail(203, `${element}: this element is not a list`);
     const interaction = element.match(/^cmi\.interactions\.(\d+)\.(.+)$/);
     if (interaction) {
       if (interaction[2] === "correct_responses._count" || interaction[2] === "objectives._count") {
@@ -232,9 +243,24 @@ function createLmsApi({ scoId, masteryScore = "", storage, storageKey, onCall, o
     return { ok: true };
   }
 
+  function setObjective(index, field, value, element) {
+    if (index > state.objectives.length) {
+      return fail(201, `${element}: index ${index} skips ahead (write index ${state.objectives.length} next)`);
+    }
+    const check = { id: checks.identifier, status: checks.status, "score.raw": checks.score,
+      "score.min": checks.score, "score.max": checks.score }[field];
+    if (!check) return fail(401, `${element} is not a SCORM 1.2 element`);
+    const verdict = check(value);
+    if (verdict !== true) return fail(405, `${element}: "${value}" is not ${verdict}`);
+    (state.objectives[index] || (state.objectives[index] = {}))[field] = value;
+    return { ok: true };
+  }
+
   function setValue(element, value) {
     const interaction = element.match(/^cmi\.interactions\.(\d+)\.(.+)$/);
     if (interaction) return setInteraction(+interaction[1], interaction[2], value, element);
+    const objective = element.match(/^cmi\.objectives\.(\d+)\.(.+)$/);
+    if (objective) return setObjective(+objective[1], objective[2], value, element);
     if (element in CHILDREN || /\._count$/.test(element)) {
       return fail(402, `${element} is a keyword: it cannot be set`);
     }
@@ -249,8 +275,9 @@ function createLmsApi({ scoId, masteryScore = "", storage, storageKey, onCall, o
     return { ok: true };
   }
 
-  // What an LMS does at LMSFinish (as Moodle does): add the session to the total time, let the
-  // mastery score decide passed/failed, and turn an untouched "not attempted" into completed.
+  // What an LMS does at LMSFinish (as Moodle does in normal mode with credit, the only mode
+  // here): add the session to the total time, let the mastery score decide passed/failed,
+  // and turn an untouched "not attempted" into completed.
   function closeSession() {
     const values = state.values;
     if (state.sessionTime) {
@@ -265,30 +292,35 @@ function createLmsApi({ scoId, masteryScore = "", storage, storageKey, onCall, o
     if (values["cmi.core.lesson_status"] === "not attempted") {
       values["cmi.core.lesson_status"] = "completed";
     }
-    values["cmi.core.entry"] = state.exit === "suspend" ? "resume" : "";
     state.sessionTime = "";
   }
 
   function call(method, args, body) {
     lastError = 0;
     const outcome = body();
-    const result = outcome.ok === false ? "false" : outcome.value ?? "true";
+    // A refused LMSGetValue answers "" (the spec and Moodle); the other calls "false".
+    const refusal = method === "LMSGetValue" ? "" : "false";
+    const result = outcome.ok === false ? refusal : outcome.value ?? "true";
     log(method, args, result, outcome.rule || outcome.warning);
     return result;
   }
 
   const api = {
-    LMSInitialize: (param = "") => call("LMSInitialize", [param], () => {
-      if (param !== "") return fail(201, 'LMSInitialize takes "" as its argument');
+    LMSInitialize: (param) => call("LMSInitialize", [param], () => {
+      if (param !== "") return fail(201, 'LMSInitialize takes "" as its argument (Moodle refuses no argument)');
       if (phase === "running") return fail(101, "LMSInitialize called twice");
       if (phase === "finished") return fail(101, "LMSInitialize after LMSFinish in one launch");
       phase = "running";
+      // As Moodle decides at launch: resume only after an exit of "suspend".
+      if (state.launches > 0) {
+        state.values["cmi.core.entry"] = state.exit === "suspend" ? "resume" : "";
+      }
       state.launches += 1;
       save();
       return { ok: true };
     }),
-    LMSFinish: (param = "") => call("LMSFinish", [param], () => {
-      if (param !== "") return fail(201, 'LMSFinish takes "" as its argument');
+    LMSFinish: (param) => call("LMSFinish", [param], () => {
+      if (param !== "") return fail(201, 'LMSFinish takes "" as its argument (Moodle refuses no argument)');
       const refused = guard("LMSFinish");
       if (refused) return refused;
       closeSession();
@@ -308,8 +340,8 @@ function createLmsApi({ scoId, masteryScore = "", storage, storageKey, onCall, o
       }
       return setValue(String(element), value);
     }),
-    LMSCommit: (param = "") => call("LMSCommit", [param], () => {
-      if (param !== "") return fail(201, 'LMSCommit takes "" as its argument');
+    LMSCommit: (param) => call("LMSCommit", [param], () => {
+      if (param !== "") return fail(201, 'LMSCommit takes "" as its argument (Moodle refuses no argument)');
       const refused = guard("LMSCommit");
       if (refused) return refused;
       save();
