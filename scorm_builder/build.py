@@ -8,6 +8,7 @@ folder until the whole package exists in memory and has passed the checks.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,13 +18,14 @@ from scorm_builder.cache import CACHE_FILE, BuildCache
 from scorm_builder.check import check_files
 from scorm_builder.manifest import ScoEntry, write_manifest
 from scorm_builder.model import Course, Lesson
-from scorm_builder.package import write_atomically, zip_bytes
+from scorm_builder.package import write_all_atomically, zip_bytes
 from scorm_builder.problems import BuildError, Problem, errors
 from scorm_builder.render import TEMPLATES_DIR, LessonRenderer, Theme
 from scorm_builder.schema import SCHEMA_DIR, SCHEMA_FILES
+from scorm_builder.settings import RESERVED_NAMES
 from scorm_builder.sources import read_course
 
-SHARED_DIR = "shared"
+SHARED_DIR = RESERVED_NAMES[0]  # the run-time and styles every SCO uses
 
 
 @dataclass
@@ -46,6 +48,7 @@ class Package:
 @dataclass
 class BuildResult:
     written: list[tuple[Path, Package, int]] = field(default_factory=list)  # path, package, size
+    removed: list[Path] = field(default_factory=list)  # zips of an earlier build, now gone
     warnings: list[Problem] = field(default_factory=list)
 
 
@@ -72,22 +75,34 @@ def build(
         packages = [make_package(course, (lesson,), theme, page) for lesson in course.lessons]
     else:
         packages = [make_package(course, course.lessons, theme, page)]
+    paths = [output_dir / f"{package.name}.zip" for package in packages]
     found = warnings + [
-        problem for package in packages for problem in check_package(package, cache)
+        problem
+        for path, package in zip(paths, packages, strict=True)
+        for problem in check_package(package, path, cache)
     ]
     if errors(found) or (strict and found):
         raise BuildError(found)
+    archives = {
+        path: zip_bytes(package.files) for path, package in zip(paths, packages, strict=True)
+    }
+    try:
+        write_all_atomically(archives)
+    except OSError as error:
+        where = paths[0] if len(paths) == 1 else output_dir
+        raise BuildError([*found, _not_written(where, error)]) from error
     result = BuildResult(warnings=found)
-    archives = [
-        (output_dir / f"{package.name}.zip", package, zip_bytes(package.files))
-        for package in packages
+    result.written = [
+        (path, package, len(archives[path])) for path, package in zip(paths, packages, strict=True)
     ]
-    for path, package, data in archives:
-        try:
-            write_atomically(path, data)
-        except OSError as error:
-            raise BuildError([*found, _not_written(path, error)]) from error
-        result.written.append((path, package, len(data)))
+    # Zips the previous build wrote that this one did not (a removed lesson, --split or not):
+    # left there, they would be uploaded with the rest of dist/.
+    for name in sorted(set(cache.written) - {path.name for path in paths}):
+        stale = output_dir / name
+        if stale.is_file():
+            stale.unlink()
+            result.removed.append(stale)
+    cache.written = [path.name for path in paths]
     cache.save(package.files for package in packages)
     return result
 
@@ -172,6 +187,10 @@ def make_package(
     return Package(name=name, files=files, lessons=lessons)
 
 
-def check_package(package: Package, cache: BuildCache) -> list[Problem]:
-    """The checks `scorm-builder check` makes, run on the package before it is written."""
-    return check_files(package.files, memo=cache.checks)
+def check_package(package: Package, path: Path, cache: BuildCache) -> list[Problem]:
+    """The checks `scorm-builder check` makes, run on the package before it is written to
+    `path`; its problems name their file inside that zip, not in the course folder."""
+    return [
+        dataclasses.replace(problem, file=f"{path.absolute()}/{problem.file}")
+        for problem in check_files(package.files, memo=cache.checks)
+    ]

@@ -1,23 +1,27 @@
 """What each lesson became in the last build, so that a rebuild redoes only what changed.
 
 A lesson's entry is found by a key made of everything its result depends on: the builder's
-own code and templates, the course settings, the lesson file and its quiz file. The files a
+own code, templates and libraries, the course folder and settings, the lesson file and its
+quiz file. The files a
 lesson uses (images) are checked by size and modification time on every lookup. The cache
 lives in the output folder (`dist/.scorm-builder-cache`) and is rewritten after each
-successful build with only the entries that build used; anything unreadable is ignored.
+successful build with only the entries that build used, and the names of the zips it wrote
+(so that the next build can remove those it no longer makes); anything unreadable is ignored.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import pickle
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
+from typing import Any
 
-from scorm_builder.check.content import FactsMemo
-from scorm_builder.model import Lesson
+from scorm_builder.check.content import FactsMemo, FileFacts
+from scorm_builder.model import Choice, Lesson, Page, Question, Quiz
 from scorm_builder.package import write_atomically
 from scorm_builder.problems import Problem
 
@@ -42,22 +46,29 @@ class BuildCache:
     entries: dict[str, CachedLesson] = field(default_factory=dict)
     used: dict[str, str] = field(default_factory=dict)  # lesson id -> key used in this build
     checks: FactsMemo = field(default_factory=dict)  # the checker's per-file results
+    written: list[str] = field(default_factory=list)  # the zips the last build wrote
 
     @classmethod
     def load(
         cls, path: Path | None, templates_dir: Path, previous: BuildCache | None = None
     ) -> BuildCache:
         """The cache stored at `path`, or kept in memory by a `previous` build."""
-        fingerprint = _fingerprint([*sorted(_CODE_DIR.rglob("*.py")), *_files(templates_dir)])
-        entries, checks = (previous.entries, previous.checks) if previous else ({}, {})
+        versions = " ".join(metadata.version(name) for name in ("jinja2", "lxml", "markdown"))
+        code = [*sorted(_CODE_DIR.rglob("*.py")), *_files(templates_dir)]
+        fingerprint = _fingerprint(code, versions)
+        cache = cls(path, fingerprint)
+        if previous is not None:
+            cache.entries, cache.checks = previous.entries, previous.checks
         if path is not None and path.is_file():
             try:
-                stored = pickle.loads(path.read_bytes())
-                if stored.get("fingerprint") == fingerprint:
-                    entries, checks = stored["entries"], stored["checks"]
+                stored = json.loads(path.read_bytes())
+                cache.written = [str(name) for name in stored["written"]]
+                if stored["fingerprint"] == fingerprint:
+                    cache.entries = {k: _lesson_entry(v) for k, v in stored["entries"].items()}
+                    cache.checks = dict(_facts(item) for item in stored["checks"])
             except Exception:  # noqa: BLE001 - a damaged cache is only a slower build
-                entries, checks = {}, {}
-        return cls(path, fingerprint, entries, checks=checks)
+                cache.entries, cache.checks = {}, {}
+        return cache
 
     def key(self, lesson_id: str, *inputs: bytes) -> str:
         digest = hashlib.sha256(self.fingerprint.encode())
@@ -105,12 +116,79 @@ class BuildCache:
         self.checks = {key: found for key, found in self.checks.items() if key in used_checks}
         if self.path is None:
             return
-        stored = {"fingerprint": self.fingerprint, "entries": kept, "checks": self.checks}
-        data = pickle.dumps(stored)
+        stored = {
+            "fingerprint": self.fingerprint,
+            "written": self.written,
+            "entries": {key: _lesson_json(entry) for key, entry in kept.items()},
+            "checks": [_facts_json(key, facts) for key, facts in self.checks.items()],
+        }
+        data = json.dumps(stored, ensure_ascii=False).encode("utf-8")
         try:
             write_atomically(self.path, data)
         except OSError:
             pass
+
+
+# The cache is JSON, not pickle: dist/ may be restored from a shared CI cache, and reading
+# it must never run code. These turn the dataclasses into JSON and back.
+
+
+def _problem(data: dict[str, Any]) -> Problem:
+    return Problem(**data)
+
+
+def _lesson_json(entry: CachedLesson) -> dict[str, Any]:
+    lesson = dataclasses.asdict(entry.lesson)
+    lesson["source"] = str(entry.lesson.source)
+    lesson["media"] = {name: str(path) for name, path in entry.lesson.media.items()}
+    return {
+        "lesson": lesson,
+        "warnings": [dataclasses.asdict(problem) for problem in entry.warnings],
+        "file_stamps": [[str(path), *stamp] for path, stamp in entry.file_stamps.items()],
+        "page": entry.page.decode("utf-8") if entry.page is not None else None,
+    }
+
+
+def _lesson_entry(data: dict[str, Any]) -> CachedLesson:
+    raw = data["lesson"]
+    quiz = None
+    if raw["quiz"] is not None:
+        questions = tuple(
+            Question(
+                **{
+                    **question,
+                    "choices": tuple(Choice(**choice) for choice in question["choices"]),
+                    "correct": tuple(question["correct"]),
+                }
+            )
+            for question in raw["quiz"]["questions"]
+        )
+        quiz = Quiz(**{**raw["quiz"], "questions": questions})
+    lesson = Lesson(
+        id=raw["id"],
+        title=raw["title"],
+        source=Path(raw["source"]),
+        pages=tuple(Page(**page) for page in raw["pages"]),
+        quiz=quiz,
+        media={name: Path(path) for name, path in raw["media"].items()},
+    )
+    return CachedLesson(
+        lesson=lesson,
+        warnings=[_problem(problem) for problem in data["warnings"]],
+        file_stamps={Path(path): (size, mtime) for path, size, mtime in data["file_stamps"]},
+        page=data["page"].encode("utf-8") if data["page"] is not None else None,
+    )
+
+
+def _facts_json(key: tuple[str, bytes], facts: FileFacts) -> list[Any]:
+    external = [dataclasses.asdict(problem) for problem in facts.external]
+    return [key[0], key[1].hex(), external, facts.calls_api, list(facts.scripts)]
+
+
+def _facts(item: list[Any]) -> tuple[tuple[str, bytes], FileFacts]:
+    name, digest, external, calls_api, scripts = item
+    facts = FileFacts([_problem(p) for p in external], calls_api, tuple(scripts))
+    return (name, bytes.fromhex(digest)), facts
 
 
 def _stamp(path: Path) -> tuple[int, int]:
@@ -125,8 +203,9 @@ def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file())
 
 
-def _fingerprint(paths: list[Path]) -> str:
-    digest = hashlib.sha256()
+def _fingerprint(paths: list[Path], versions: str) -> str:
+    """What every cached result depends on: this code, the templates, the libraries."""
+    digest = hashlib.sha256(versions.encode())
     for path in paths:
         digest.update(str(path).encode())
         digest.update(path.read_bytes())

@@ -81,6 +81,8 @@ def _build(arguments: argparse.Namespace) -> int:
         report(error.problems, source, strict=arguments.strict)
         return EXIT_ERRORS
     report(result.warnings, source)
+    for path in result.removed:
+        print(f"removed {path}: the course no longer makes it")
     for path, package, size in result.written:
         print(
             f"built {path} ({size / 1024:.1f} KB): {len(package.lessons)} lesson(s), "

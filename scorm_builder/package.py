@@ -32,17 +32,30 @@ def write_atomically(path: Path, data: bytes) -> None:
 
     A failure at any point (disk full, killed build) leaves the previous file as it was.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-    )
+    write_all_atomically({path: data})
+
+
+def write_all_atomically(contents: dict[Path, bytes]) -> None:
+    """Write every file to a temporary file beside it first, then rename them all.
+
+    If any write fails, none of the files is replaced: a split build never leaves a mix of
+    new and old zips. (The renames themselves do not fail on a healthy file system.)
+    """
+    temporaries: dict[Path, str] = {}
     try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
+        for path, data in contents.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor, temporaries[path] = tempfile.mkstemp(
+                prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+            )
+            with os.fdopen(descriptor, "wb") as file:
+                file.write(data)
+                file.flush()
+                os.fsync(file.fileno())
+            os.chmod(temporaries[path], 0o644)
+        for path, temporary in temporaries.items():
+            os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        for temporary in temporaries.values():
+            Path(temporary).unlink(missing_ok=True)
         raise

@@ -14,6 +14,8 @@ from scorm_builder.toml_file import as_written, closest, line_of, read_toml
 
 SETTINGS_FILE = "course.toml"
 LESSONS_DIR = "lessons"
+# A lesson's folder in the package is named after it; this one holds the run-time and styles.
+RESERVED_NAMES = ("shared",)
 KNOWN_KEYS = ["title", "identifier", "language", "version", "description", "pass_mark", "lessons"]
 LANGUAGES = ("ja", "en")
 DEFAULT_PASS_MARK = 80
@@ -145,7 +147,8 @@ def _lessons(lessons: Any, lessons_dir: Path, text: str, problem: Report) -> tup
             )
             continue
         # Looked up only for a mistake: for every name it would cost more than the rest.
-        line = None if name in present and LESSON_ID.fullmatch(name) else _line_of_value(text, name)
+        fine = name in present and LESSON_ID.fullmatch(name) and name not in RESERVED_NAMES
+        line = None if fine else _line_of_value(text, name)
         if name.endswith(".md") and name[:-3] in present:
             problem(
                 "lesson-name",
@@ -159,6 +162,15 @@ def _lessons(lessons: Any, lessons_dir: Path, text: str, problem: Report) -> tup
                 f"the lesson name '{name}' has characters that are not allowed",
                 "name lesson files with lowercase ASCII letters, digits, '-' and '_' "
                 "(for example 02-infection-control.md) and list that name",
+                line,
+            )
+        elif name in RESERVED_NAMES:
+            problem(
+                "lesson-name",
+                f"the lesson name '{name}' is reserved: the package keeps its shared files "
+                f"in '{name}/'",
+                f"rename {LESSONS_DIR}/{name}.md (for example to {name}-lesson.md) and list "
+                "that name",
                 line,
             )
         elif name not in present:

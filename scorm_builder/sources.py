@@ -39,7 +39,9 @@ def read_course(source_dir: Path, cache: BuildCache | None = None) -> tuple[Cour
     for lesson_id in settings.lessons:
         path = lessons_dir / f"{lesson_id}.md"
         quiz_path = lessons_dir / f"{lesson_id}{QUIZ_SUFFIX}"
-        key = cache.key(lesson_id, settings_bytes, _content(path), _content(quiz_path))
+        # The folder too: the same lesson elsewhere uses other image files.
+        folder = str(source_dir.resolve()).encode()
+        key = cache.key(lesson_id, folder, settings_bytes, _content(path), _content(quiz_path))
         cached = cache.lesson(key)
         if cached is not None:
             cache.use(key, lesson_id)

@@ -212,3 +212,18 @@ def test_python_dash_m_runs_the_same_command(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "ai-basics-for-clinicians.zip").is_file()
+
+
+def test_a_lesson_may_not_be_named_like_the_shared_folder(tmp_path, capsys):
+    source = copy_default_course(tmp_path / "source")
+    (source / "lessons" / "llm-basics.md").rename(source / "lessons" / "shared.md")
+    (source / "lessons" / "llm-basics.quiz.toml").unlink()
+    settings = source / "course.toml"
+    settings.write_text(settings.read_text().replace('["llm-basics"]', '["shared"]'))
+    assert main(["build", str(source), "-o", str(tmp_path / "dist")]) == 1
+    assert (
+        f"{source}/course.toml:9: error: the lesson name 'shared' is reserved: the package keeps "
+        "its shared files in 'shared/'\n"
+        "    fix: rename lessons/shared.md (for example to shared-lesson.md) and list that name\n"
+    ) in capsys.readouterr().err
+    assert not (tmp_path / "dist").exists()

@@ -3,14 +3,17 @@ byte for byte what a clean build makes."""
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
 import pytest
 
-from scorm_builder import sources
+from scorm_builder import package, sources
 from scorm_builder.build import build
 from scorm_builder.cache import CACHE_FILE
-from tests.course_factory import two_lesson_course
+from scorm_builder.problems import BuildError
+from tests.course_factory import PNG, two_lesson_course
 
 
 @pytest.fixture
@@ -95,3 +98,53 @@ def test_a_damaged_cache_is_ignored(tmp_path: Path, lessons_read: list[str]) -> 
     lessons_read.clear()
     assert zip_of(source, tmp_path / "dist") == first
     assert lessons_read == ["llm-basics", "infection-control"]
+
+
+def test_the_same_lessons_in_another_folder_take_that_folders_images(tmp_path: Path) -> None:
+    first = two_lesson_course(tmp_path / "first")
+    second = two_lesson_course(tmp_path / "second")
+    (second / "lessons" / "handwash.png").write_bytes(PNG + b"another picture")
+    zip_of(first, tmp_path / "dist")
+    assert zip_of(second, tmp_path / "dist") == zip_of(second, tmp_path / "clean")
+
+
+def test_zips_the_course_no_longer_makes_are_removed(tmp_path: Path) -> None:
+    source = two_lesson_course(tmp_path / "source")
+    out = tmp_path / "dist"
+    split = build(source, out, split=True)
+    assert sorted(p.name for p in out.glob("*.zip")) == [
+        "ai-basics-for-clinicians-infection-control.zip",
+        "ai-basics-for-clinicians-llm-basics.zip",
+    ]
+    (out / "other-course.zip").write_bytes(b"not ours")
+    whole = build(source, out)
+    assert sorted(p.name for p in out.glob("*.zip")) == [
+        "ai-basics-for-clinicians.zip",
+        "other-course.zip",  # never touched: this build did not write it
+    ]
+    assert sorted(whole.removed) == sorted(path for path, _, _ in split.written)
+
+
+def test_a_split_build_that_fails_halfway_replaces_no_zip(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = two_lesson_course(tmp_path / "source")
+    out = tmp_path / "dist"
+    build(source, out, split=True)
+    before = {p.name: p.read_bytes() for p in out.glob("*.zip")}
+    lesson = source / "lessons" / "llm-basics.md"
+    lesson.write_text(lesson.read_text(encoding="utf-8") + "\n追記\n", encoding="utf-8")
+    written = []
+    real_fsync = os.fsync
+
+    def fsync_fails_the_second_time(descriptor: int) -> None:
+        written.append(descriptor)
+        if len(written) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(package.os, "fsync", fsync_fails_the_second_time)
+    with pytest.raises(BuildError):
+        build(source, out, split=True)
+    assert {p.name: p.read_bytes() for p in out.glob("*.zip")} == before
+    assert not list(out.glob(".*.tmp"))
