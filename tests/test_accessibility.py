@@ -314,3 +314,20 @@ def test_an_english_course_has_english_strings_and_lang_en(
     assert "Failed" in sco.inner_text("[data-result]")
     report = run_axe(sco, site)
     assert not report.violations, report.problems()
+
+
+def test_right_and_wrong_are_told_by_words_and_marks_not_colour_alone(
+    lms: Lms, course: BuiltCourse
+) -> None:
+    sco = quiz_after_submitting(lms, course)
+
+    def seen(selector: str) -> str:  # the text with the mark drawn before it
+        return sco.eval_on_selector(
+            selector,
+            "e => getComputedStyle(e, '::before').content.replaceAll('\"', '') + e.innerText",
+        )
+
+    assert seen('[data-question="hand-hygiene"] [data-verdict]') == "✓ 正解"
+    assert seen('[data-question="ppe-order"] [data-verdict]').startswith("✗ 不正解 — 正解: 手袋")
+    assert seen("[data-result]").startswith("✗ 75点")
+    assert seen("[data-result]").endswith("不合格")
