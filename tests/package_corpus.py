@@ -330,7 +330,7 @@ BROKEN: list[Broken] = [
         ),
     ),
     Broken(
-        "manifest-schema-version",
+        "manifest-no-schema-version",
         "no-metadata",
         lambda: manifest_edit(
             """  <metadata>
@@ -391,6 +391,11 @@ BROKEN: list[Broken] = [
         "manifest-masteryscore",
         "over-100",
         lambda: manifest_edit(">80</adlcp:masteryscore>", ">800</adlcp:masteryscore>"),
+    ),
+    Broken(
+        "manifest-empty-masteryscore",
+        "empty",
+        lambda: manifest_edit(">80</adlcp:masteryscore>", "></adlcp:masteryscore>"),
     ),
     Broken(
         "manifest-masteryscore",

@@ -176,25 +176,35 @@ def check_schema(root: etree._Element, explained: set[tuple[int, str]]) -> list[
 
 
 def check_schema_version(root: etree._Element) -> list[Problem]:
+    """A wrong version is an error (Moodle would read `CAM 1.3` as SCORM 2004); a missing one
+    only a warning, since the schema allows it and LMSs then assume SCORM 1.2."""
     metadata = root.find("{*}metadata")
     fix = "put <metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>"
     if metadata is None:
-        return [_problem("manifest-schema-version", root.sourceline, "no <metadata>", fix)]
+        return [
+            _problem("manifest-no-schema-version", root.sourceline, "no <metadata>", fix, "warning")
+        ]
     problems = []
     for tag, expected in (("schema", "ADL SCORM"), ("schemaversion", "1.2")):
         element = metadata.find(f"{{*}}{tag}")
         value = None if element is None else (element.text or "").strip()
-        if value != expected:
-            line = metadata.sourceline if element is None else element.sourceline
-            found = "missing" if value is None else f"'{value}'"
-            problems.append(
-                _problem(
-                    "manifest-schema-version",
-                    line,
-                    f"<{tag}> is {found}, not '{expected}': not declared as SCORM 1.2",
-                    f"write <{tag}>{expected}</{tag}> in the manifest's <metadata>",
-                )
+        if value == expected:
+            continue
+        if value is None:
+            rule, line, found = "manifest-no-schema-version", metadata.sourceline, "missing"
+            severity = "warning"
+        else:
+            rule, line, found = "manifest-schema-version", element.sourceline, f"'{value}'"
+            severity = "error"
+        problems.append(
+            _problem(
+                rule,
+                line,
+                f"<{tag}> is {found}, not '{expected}': not declared as SCORM 1.2",
+                f"write <{tag}>{expected}</{tag}> in the manifest's <metadata>",
+                severity,
             )
+        )
     return problems
 
 
@@ -307,6 +317,17 @@ def check_masteryscore(root: etree._Element) -> list[Problem]:
     for element in root.iter(f"{{{ADLCP_NS}}}masteryscore"):
         text = (element.text or "").strip()
         if re.fullmatch(r"\d+(\.\d+)?", text) and float(text) <= 100:
+            continue
+        if not text:  # LMSs read an empty one as "no pass mark": only the SCO decides
+            problems.append(
+                _problem(
+                    "manifest-empty-masteryscore",
+                    element.sourceline,
+                    "adlcp:masteryscore is empty: the LMS will not decide passed/failed",
+                    "write the pass mark (e.g. 80) or remove the element",
+                    "warning",
+                )
+            )
             continue
         problems.append(
             _problem(

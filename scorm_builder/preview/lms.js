@@ -32,6 +32,7 @@ const RESULTS = ["correct", "wrong", "unanticipated", "neutral"];
 const TIMESPAN = /^\d{2,4}:\d\d:\d\d(\.\d{1,2})?$/;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,2})?$/;
 const DECIMAL = /^-?\d+(\.\d+)?$/;
+const SCORE = /^\d{1,3}(\.\d{1,2})?$/; // Moodle's CMIDecimal: at most two decimals
 const IDENTIFIER = /^[\u0021-\u007E]{1,255}$/;
 
 const checks = {
@@ -40,8 +41,8 @@ const checks = {
   status: (v) => WRITABLE_STATUS.includes(v) ||
     `one of ${WRITABLE_STATUS.join(", ")} ("not attempted" is the LMS's own)`,
   exit: (v) => EXIT.includes(v) || 'one of "time-out", "suspend", "logout" or ""',
-  score: (v) => v === "" || (DECIMAL.test(v) && +v >= 0 && +v <= 100) ||
-    "a number from 0 to 100 (or empty)",
+  score: (v) => v === "" || (SCORE.test(v) && +v <= 100) ||
+    "a number from 0 to 100 with at most two decimals (or empty)",
   timespan: (v) => TIMESPAN.test(v) ||
     "HHHH:MM:SS.SS with at least two hour digits, e.g. 00:05:00",
   time: (v) => TIME.test(v) || "HH:MM:SS(.SS), e.g. 09:30:00",
