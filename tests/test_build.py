@@ -118,7 +118,7 @@ def test_lesson_sections_become_pages_and_rules_between_them_vanish(default_zip)
     page = default_zip["llm-basics/index.html"].decode("utf-8")
     assert page.count('<section class="page') == 7  # 6 sections and the quiz
     assert page.count("<h1") == 1
-    assert "<h2 id=\"page-1-title\" tabindex=\"-1\">🎯 このレッスンで学ぶこと</h2>" in page
+    assert '<h2 id="page-1-title" tabindex="-1">🎯 このレッスンで学ぶこと</h2>' in page
     # The seed's '---' lines only separate sections; the one before the closing date remains.
     assert page.count("<hr") == 1
     assert "<strong>更新日</strong>: 2025年12月" in page
