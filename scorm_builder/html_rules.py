@@ -89,15 +89,17 @@ def clean_section_html(
                 line_of(element.get("src", "") or "<img"),
             )
         if tag in EMBEDDING_TAGS or tag == "img":
-            _local_file(
-                element,
-                "data" if tag == "object" else "src",
-                section,
-                lesson_dir,
-                lesson_id,
-                report,
-                result,
-                line_of,
+            for attribute in ("data",) if tag == "object" else ("src", "poster"):
+                _local_file(
+                    element, attribute, section, lesson_dir, lesson_id, report, result, line_of
+                )
+        if element.get("srcset") is not None:
+            # Each candidate would have to be collected; one image that fits is enough here.
+            report.error(
+                "lesson-srcset",
+                f"section '{section.title}': srcset (several sizes of one image) is not supported",
+                "remove srcset and keep one image in src; it is scaled to fit the screen",
+                line_of("srcset"),
             )
         if tag == "a" and element.get("href"):
             _link(element, section, lesson_dir, lesson_id, report, result, line_of)
@@ -174,12 +176,12 @@ def _collect(path_text, lesson_dir, lesson_id, section, report, result, line_of,
             line_of(url),
         )
         return None
-    name = source.name
-    if not SAFE_FILE_NAME.fullmatch(name):
-        # LMSs mangle non-ASCII names in zips, so such files get a stable ASCII name.
-        digest = hashlib.sha256(source.read_bytes()).hexdigest()[:12]
-        suffix = source.suffix.lower() if SAFE_FILE_NAME.fullmatch(source.suffix[1:]) else ""
-        name = f"file-{digest}{suffix}"
+    # Named by content: two files called pic.png in different folders stay two files, the
+    # same image used twice is packed once, and non-ASCII names (which LMSs mangle) go.
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:10]
+    stem = source.stem if SAFE_FILE_NAME.fullmatch(source.stem) else "file"
+    suffix = source.suffix.lower() if SAFE_FILE_NAME.fullmatch(source.suffix[1:]) else ""
+    name = f"{stem}-{digest}{suffix}"
     result.media[f"{lesson_id}/media/{name}"] = source
     return f"media/{name}"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 from pathlib import Path
@@ -12,7 +13,13 @@ from lxml import etree
 from scorm_builder.build import build
 from scorm_builder.cli import main
 from scorm_builder.schema import ADLCP_NS, IMSCP_NS, SCHEMA_DIR, SCHEMA_FILES, validate_manifest
-from tests.course_factory import DEFAULT_SOURCE, ROOT, copy_default_course, two_lesson_course
+from tests.course_factory import (
+    DEFAULT_SOURCE,
+    PNG,
+    ROOT,
+    copy_default_course,
+    two_lesson_course,
+)
 
 NS = {"cp": IMSCP_NS, "adlcp": ADLCP_NS}
 SHARED_SCHEMAS = ROOT.parent / "shared" / "scorm12-schemas"
@@ -138,15 +145,32 @@ def test_a_two_lesson_course_has_two_scos_in_course_order(tmp_path):
     # The table scrolls in its own box and the image was copied under an ASCII name.
     assert '<div class="table-scroll" tabindex="0" role="region"' in second
     assert "<td>患者に触れる前</td>" in second
-    assert '<img alt="手洗いの手順" src="media/handwash.png">' in second
-    assert files["infection-control/media/handwash.png"].startswith(b"\x89PNG")
+    # Media are named by content: see test_media_are_named_by_their_content.
+    image = f"media/handwash-{hashlib.sha256(PNG).hexdigest()[:10]}.png"
+    assert f'<img alt="手洗いの手順" src="{image}">' in second
+    assert files[f"infection-control/{image}"] == PNG
     sco = manifest.find(".//cp:resource[@identifier='RES-infection-control']", NS)
     assert {f.get("href") for f in sco.findall("cp:file", NS)} == {
         "infection-control/index.html",
-        "infection-control/media/handwash.png",
+        f"infection-control/{image}",
     }
     # A footnote defined at the end of its section is rendered on that page.
     assert "外すときは手袋を先に外します。" in second
+
+
+def test_media_are_named_by_their_content(tmp_path):
+    source = two_lesson_course(tmp_path / "source")
+    lessons = source / "lessons"
+    (lessons / "img").mkdir()
+    (lessons / "img" / "handwash.png").write_bytes(PNG + b"another picture")
+    lesson = lessons / "infection-control.md"
+    lesson.write_text(
+        lesson.read_text() + "\n![同じ名前の別の図](img/handwash.png)\n![同じ図](handwash.png)\n"
+    )
+    [(path, _, _)] = build(source, tmp_path / "dist").written
+    media = {n: d for n, d in read_zip(path).items() if "/media/" in n}
+    # Two different files called handwash.png stay two; the one used twice is packed once.
+    assert sorted(media.values()) == sorted([PNG, PNG + b"another picture"])
 
 
 def test_images_with_japanese_names_get_ascii_names(tmp_path):
