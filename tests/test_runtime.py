@@ -262,6 +262,63 @@ def test_attempt_limit_stops_retries(lms: Lms, site: Site, tmp_path: Path) -> No
     assert core["exit"] == ""  # no attempt left: the attempt is over
 
 
+def test_the_attempt_limit_holds_when_the_saved_answers_are_gone(
+    lms: Lms, site: Site, tmp_path: Path
+) -> None:
+    """After one failed attempt of one allowed, the author adds a question and rebuilds; the
+    learner's saved answers no longer fit, but the quiz must stay closed."""
+    source = copy_default_course(tmp_path / "source")
+    quiz = source / "lessons" / "llm-basics.quiz.toml"
+    quiz.write_text(
+        quiz.read_text(encoding="utf-8").replace("max_attempts = 0", "max_attempts = 1"),
+        encoding="utf-8",
+    )
+    course = build_course(site, source, tmp_path / "v1", "one-attempt-v1")
+    questions = questions_of(source)
+    sco = lms.launch(course)
+    read_to_quiz(sco)
+    answer(sco, {q.id: wrong_answer(q) for q in questions})
+    submit(sco)
+    lms.exit()
+    saved = lms.stored()
+
+    quiz.write_text(
+        quiz.read_text(encoding="utf-8")
+        + '\n[[questions]]\nid = "added"\ntype = "true-false"\ntext = "追加"\nanswer = true\n'
+        + 'explanation = "追加の問題"\n',
+        encoding="utf-8",
+    )
+    course = build_course(site, source, tmp_path / "v2", "one-attempt-v2")
+    sco = lms.launch(course, saved=saved)
+    read_to_quiz(sco)
+    assert sco.is_hidden('form[data-quiz] button[type="submit"]')
+    assert sco.get_attribute("[data-result]", "data-status") == "failed"
+    sco.locator("form[data-quiz]").evaluate("form => form.requestSubmit()")
+    lms.exit()
+    written = {c["args"][0] for c in lms.calls() if c["name"] == "LMSSetValue"}
+    assert not any(element.startswith("cmi.interactions.") for element in written)
+    assert "cmi.core.score.raw" not in written
+
+
+def test_numbers_typed_on_a_japanese_keyboard_count(lms: Lms, site: Site, tmp_path: Path) -> None:
+    source = copy_default_course(tmp_path / "source")
+    quiz = source / "lessons" / "llm-basics.quiz.toml"
+    quiz.write_text(
+        'pass_mark = 100\n[[questions]]\nid = "gpt35"\ntype = "numeric"\n'
+        'text = "GPT-3.5のパラメータ数は約何億ですか。"\nanswer = 1750\n'
+        'explanation = "約1,750億"\n',
+        encoding="utf-8",
+    )
+    course = build_course(site, source, tmp_path, "numeric")
+    sco = lms.launch(course)
+    read_to_quiz(sco)
+    answer(sco, {"gpt35": "１，７５０"})  # full-width digits and comma
+    submit(sco)
+    lms.exit()
+    core = lms.stored()["core"]
+    assert core["lesson_status"] == "passed" and core["score"]["raw"] == "100"
+
+
 # ---------- 3. leaving and coming back ----------
 
 

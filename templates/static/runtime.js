@@ -261,7 +261,7 @@
   // Full-width digits from a Japanese keyboard count; "1,750" is 1750.
   function parseNumber(text) {
     const ascii = text.replace(/[０-９．－]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
-      .replace(/ー|−/g, "-").replace(/[,\s]/g, "");
+      .replace(/ー|−/g, "-").replace(/[,，、\s]/g, "");
     return /^-?\d+(\.\d+)?$/.test(ascii) ? Number(ascii) : NaN;
   }
   function readAnswer(q) {
@@ -319,8 +319,8 @@
     $$("input", form).forEach((input) => { input.disabled = true; });
     const value = score();
     const canRetry = !passed && attemptsLeft() > 0;
-    const status = passed ? S.passed : S.failed;
-    let summary = format(S.result_summary, { score: value, pass_mark: masteryScore, status });
+    const outcome = passed ? S.passed : S.failed;
+    let summary = format(S.result_summary, { score: value, pass_mark: masteryScore, status: outcome });
     if (!canRetry && !passed) summary += " " + S.no_attempts_left;
     else if (canRetry && quiz.maxAttempts) summary += " " + format(S.attempts_left, { count: attemptsLeft() });
     resultNode.textContent = summary;
@@ -345,7 +345,7 @@
 
   function submit(event) {
     event.preventDefault();
-    if (state.graded || passed) return;
+    if (state.graded || passed || attemptsLeft() === 0) return;
     state.answers = questions.map(readAnswer);
     const missing = questions.filter((q, i) => !isAnswered(q, state.answers[i]));
     questions.forEach((q) => {
@@ -384,10 +384,10 @@
     setValue("cmi.core.score.min", "0");
     setValue("cmi.core.score.max", "100");
     setValue("cmi.core.score.raw", value);
-    const finished = passed || attemptsLeft() === 0;
+    const over = passed || attemptsLeft() === 0;
     status = passed ? "passed" : "failed";
     setValue("cmi.core.lesson_status", status);
-    setValue("cmi.core.exit", finished ? "" : "suspend");
+    setValue("cmi.core.exit", over ? "" : "suspend");
     save(true); // the result exists: commit it now, not at exit
   }
 
@@ -451,10 +451,14 @@
       // Once passed, the quiz stays passed: show it, never grade it worse.
       passed = status === "passed" || (state.graded && score() >= masteryScore);
       if (state.graded) showGraded(false);
-      else if (passed) { // passed, but the answers are gone (a new lesson version): say so
+      else if (passed || attemptsLeft() === 0) {
+        // Over, but the answers are gone (a new lesson version, or dropped to fit
+        // suspend_data): show the recorded result, and no new attempt past the limit.
         const raw = getValue("cmi.core.score.raw");
-        resultNode.textContent = format(S.result_summary, { score: raw, pass_mark: masteryScore, status: S.passed });
-        resultNode.dataset.status = "passed";
+        const outcome = passed ? S.passed : S.failed;
+        resultNode.textContent = format(S.result_summary, { score: raw, pass_mark: masteryScore, status: outcome }) +
+          (passed ? "" : " " + S.no_attempts_left);
+        resultNode.dataset.status = passed ? "passed" : "failed";
         $$("input", form).forEach((input) => { input.disabled = true; });
         submitButton.hidden = true;
       }
@@ -484,6 +488,10 @@
     setValue("cmi.core.session_time", timespan(Date.now() - started));
     active = false; // nothing after LMSFinish, whatever happens
     if (call("LMSFinish", "") !== "true") notice(S.not_saved, "error");
+  });
+  // Back from the browser's page cache after LMSFinish: start a new session, as a new launch.
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted && finished) window.location.reload();
   });
 
   start();
