@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,100}")
 EMBEDDING_TAGS = {"iframe", "frame", "object", "embed", "video", "audio", "source", "track"}
+# Japanese has no spaces between words: a line break inside a paragraph must not become one.
+_CJK = "\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+CJK_LINE_BREAK = re.compile(f"(?<=[{_CJK}])\n(?=[{_CJK}])")
 URL_ATTRIBUTES = {"href", "src", "data", "action", "formaction", "xlink:href", "poster"}
 # Browsers ignore these inside a URL's scheme, so "java\tscript:" still runs.
 _IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20]")
@@ -59,6 +62,7 @@ def clean_section_html(
         if not isinstance(element.tag, str):
             continue  # comments
         tag = element.tag.lower()
+        _join_cjk_lines(element, tag)
         if tag == "script":
             report.error(
                 "lesson-script",
@@ -184,6 +188,15 @@ def _collect(path_text, lesson_dir, lesson_id, section, report, result, line_of,
     name = f"{stem}-{digest}{suffix}"
     result.media[f"{lesson_id}/media/{name}"] = source
     return f"media/{name}"
+
+
+def _join_cjk_lines(element, tag: str) -> None:  # noqa: ANN001
+    """Drop line breaks between Japanese characters, except in code, where lines matter."""
+    inside_code = next(element.iterancestors("pre", "code"), None) is not None
+    if element.text and not inside_code and tag not in ("pre", "code"):
+        element.text = CJK_LINE_BREAK.sub("", element.text)
+    if element.tail and not inside_code:
+        element.tail = CJK_LINE_BREAK.sub("", element.tail)
 
 
 def _runs_code(url: str) -> bool:

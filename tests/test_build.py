@@ -251,3 +251,18 @@ def test_a_lesson_may_not_be_named_like_the_shared_folder(tmp_path, capsys):
         "    fix: rename lessons/shared.md (for example to shared-lesson.md) and list that name\n"
     ) in capsys.readouterr().err
     assert not (tmp_path / "dist").exists()
+
+
+def test_a_line_break_inside_a_japanese_paragraph_is_not_a_space(tmp_path):
+    source = copy_default_course(tmp_path / "source")
+    lesson = source / "lessons" / "llm-basics.md"
+    lesson.write_text(
+        lesson.read_text()
+        + "\n## 改行\n\n手指衛生の後、\n患者に触れます。\nThen English\ncontinues.\n\n"
+        + "```\n行1\n行2\n```\n"
+    )
+    [(path, _, _)] = build(source, tmp_path / "dist").written
+    page = read_zip(path)["llm-basics/index.html"].decode()
+    assert "手指衛生の後、患者に触れます。" in page
+    assert "Then English\ncontinues." in page  # spaces between English words stay
+    assert "行1\n行2" in page  # code keeps its lines
