@@ -1,6 +1,6 @@
 """The build pipeline: read the sources, render pages, write the manifest, check, package.
 
-    read_course -> LessonRenderer -> write_manifest -> check_files -> zip_bytes -> write_atomically
+    read_course -> LessonRenderer -> write_manifest -> check_files -> write_zip (atomically)
 
 Each stage takes and returns plain data; nothing is written to the output
 folder until the whole package exists in memory and has passed the checks.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from scorm_builder.cache import CACHE_FILE, BuildCache
 from scorm_builder.check import check_files
 from scorm_builder.manifest import ScoEntry, write_manifest
 from scorm_builder.model import Course, Lesson
-from scorm_builder.package import write_all_atomically, zip_bytes
+from scorm_builder.package import write_all_atomically, write_zip
 from scorm_builder.problems import BuildError, Problem, errors
 from scorm_builder.render import TEMPLATES_DIR, LessonRenderer, Theme
 from scorm_builder.schema import SCHEMA_DIR, SCHEMA_FILES
@@ -83,17 +84,18 @@ def build(
     ]
     if errors(found) or (strict and found):
         raise BuildError(found)
-    archives = {
-        path: zip_bytes(package.files) for path, package in zip(paths, packages, strict=True)
+    writers = {
+        path: functools.partial(write_zip, files=package.files)
+        for path, package in zip(paths, packages, strict=True)
     }
     try:
-        write_all_atomically(archives)
+        write_all_atomically(writers)
     except OSError as error:
         where = paths[0] if len(paths) == 1 else output_dir
         raise BuildError([*found, _not_written(where, error)]) from error
     result = BuildResult(warnings=found)
     result.written = [
-        (path, package, len(archives[path])) for path, package in zip(paths, packages, strict=True)
+        (path, package, path.stat().st_size) for path, package in zip(paths, packages, strict=True)
     ]
     # Zips the previous build wrote that this one did not (a removed lesson, --split or not):
     # left there, they would be uploaded with the rest of dist/.

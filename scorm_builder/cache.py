@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from scorm_builder.check.content import FactsMemo, FileFacts
 from scorm_builder.model import Choice, Lesson, Page, Question, Quiz
@@ -35,6 +35,7 @@ class CachedLesson:
     warnings: list[Problem]
     file_stamps: dict[Path, tuple[int, int]]  # size and mtime of each file the lesson uses
     page: bytes | None = None  # the rendered SCO page, once rendered
+    line: bytes | None = None  # as read from the cache file, to write back unchanged
 
 
 @dataclass
@@ -61,14 +62,24 @@ class BuildCache:
             cache.entries, cache.checks = previous.entries, previous.checks
         if path is not None and path.is_file():
             try:
-                stored = json.loads(path.read_bytes())
-                cache.written = [str(name) for name in stored["written"]]
-                if stored["fingerprint"] == fingerprint:
-                    cache.entries = {k: _lesson_entry(v) for k, v in stored["entries"].items()}
-                    cache.checks = dict(_facts(item) for item in stored["checks"])
+                cache._read_lines(path)
             except Exception:  # noqa: BLE001 - a damaged cache is only a slower build
                 cache.entries, cache.checks = {}, {}
         return cache
+
+    def _read_lines(self, path: Path) -> None:
+        with path.open("rb") as file:
+            header = json.loads(file.readline())
+            self.written = [str(name) for name in header["written"]]
+            if header["fingerprint"] != self.fingerprint:
+                return  # another version of the builder: its results do not hold
+            for raw in file:
+                item = json.loads(raw)
+                if "key" in item:
+                    self.entries[item["key"]] = _lesson_entry(item, line=raw)
+                else:
+                    key, facts = _facts(item["facts"])
+                    self.checks[key] = facts
 
     def key(self, lesson_id: str, *inputs: bytes) -> str:
         digest = hashlib.sha256(self.fingerprint.encode())
@@ -116,17 +127,25 @@ class BuildCache:
         self.checks = {key: found for key, found in self.checks.items() if key in used_checks}
         if self.path is None:
             return
-        stored = {
-            "fingerprint": self.fingerprint,
-            "written": self.written,
-            "entries": {key: _lesson_json(entry) for key, entry in kept.items()},
-            "checks": [_facts_json(key, facts) for key, facts in self.checks.items()],
-        }
-        data = json.dumps(stored, ensure_ascii=False).encode("utf-8")
         try:
-            write_atomically(self.path, data)
+            write_atomically(self.path, self._write_lines)
         except OSError:
             pass
+
+    def _write_lines(self, file: BinaryIO) -> None:
+        """JSON lines, one per entry, so that a large course is never one string in memory."""
+
+        def line(value: object) -> None:
+            file.write(json.dumps(value, ensure_ascii=False).encode("utf-8") + b"\n")
+
+        line({"fingerprint": self.fingerprint, "written": self.written})
+        for key, entry in self.entries.items():
+            if entry.line is None:  # encoding is the costly part: only new entries are
+                text = json.dumps({"key": key, **_lesson_json(entry)}, ensure_ascii=False)
+                entry.line = text.encode("utf-8") + b"\n"
+            file.write(entry.line)
+        for key, facts in self.checks.items():
+            line({"facts": _facts_json(key, facts)})
 
 
 # The cache is JSON, not pickle: dist/ may be restored from a shared CI cache, and reading
@@ -149,7 +168,7 @@ def _lesson_json(entry: CachedLesson) -> dict[str, Any]:
     }
 
 
-def _lesson_entry(data: dict[str, Any]) -> CachedLesson:
+def _lesson_entry(data: dict[str, Any], line: bytes) -> CachedLesson:
     raw = data["lesson"]
     quiz = None
     if raw["quiz"] is not None:
@@ -177,6 +196,7 @@ def _lesson_entry(data: dict[str, Any]) -> CachedLesson:
         warnings=[_problem(problem) for problem in data["warnings"]],
         file_stamps={Path(path): (size, mtime) for path, size, mtime in data["file_stamps"]},
         page=data["page"].encode("utf-8") if data["page"] is not None else None,
+        line=line,
     )
 
 

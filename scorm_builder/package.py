@@ -6,50 +6,60 @@ import io
 import os
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 # Same sources, same bytes: every entry gets this time and these permissions.
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o644 << 16
 
 
-def zip_bytes(files: dict[str, bytes]) -> bytes:
-    """The zip of `files` (package path -> content), manifest first, the rest sorted."""
-    buffer = io.BytesIO()
+def write_zip(file: BinaryIO, files: dict[str, bytes]) -> None:
+    """Zip `files` (package path -> content) into `file`: manifest first, the rest sorted."""
     names = sorted(files, key=lambda name: (name != "imsmanifest.xml", name))
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+    with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         for name in names:
             info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
             info.external_attr = FILE_MODE
             info.create_system = 3  # Unix, so the permissions above are read as such
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, files[name], compresslevel=9)
+
+
+def zip_bytes(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    write_zip(buffer, files)
     return buffer.getvalue()
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename it over `path`.
+Writer = Callable[[BinaryIO], None]
+
+
+def write_atomically(path: Path, write: Writer) -> None:
+    """Write a temporary file beside `path` with `write`, then rename it over `path`.
 
     A failure at any point (disk full, killed build) leaves the previous file as it was.
     """
-    write_all_atomically({path: data})
+    write_all_atomically({path: write})
 
 
-def write_all_atomically(contents: dict[Path, bytes]) -> None:
+def write_all_atomically(writers: dict[Path, Writer]) -> None:
     """Write every file to a temporary file beside it first, then rename them all.
 
     If any write fails, none of the files is replaced: a split build never leaves a mix of
     new and old zips. (The renames themselves do not fail on a healthy file system.)
+    Writing straight to the file, not to bytes first, keeps a large package out of memory.
     """
     temporaries: dict[Path, str] = {}
     try:
-        for path, data in contents.items():
+        for path, write in writers.items():
             path.parent.mkdir(parents=True, exist_ok=True)
             descriptor, temporaries[path] = tempfile.mkstemp(
                 prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
             )
             with os.fdopen(descriptor, "wb") as file:
-                file.write(data)
+                write(file)
                 file.flush()
                 os.fsync(file.fileno())
             os.chmod(temporaries[path], 0o644)
