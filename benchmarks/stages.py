@@ -31,8 +31,9 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("  manifest", "scorm_builder/check/manifest.py", "check_manifest"),
     ("  per-file facts", "scorm_builder/check/content.py", "facts_of"),
     ("  scorm api", "scorm_builder/check/content.py", "check_scorm_api"),
-    ("zip (deflate)", "scorm_builder/package.py", "zip_bytes"),
-    ("write zip", "scorm_builder/package.py", "write_atomically"),
+    ("write zip (deflate)", "scorm_builder/package.py", "write_zip"),
+    ("cache load", "scorm_builder/cache.py", "load"),
+    ("cache save", "scorm_builder/cache.py", "save"),
 )
 
 
