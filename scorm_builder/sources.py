@@ -15,7 +15,7 @@ from scorm_builder.markdown_html import MarkdownConverter
 from scorm_builder.model import Course
 from scorm_builder.problems import BuildError, Problem, errors
 from scorm_builder.quiz import read_quiz
-from scorm_builder.settings import LESSONS_DIR, SETTINGS_FILE, read_settings
+from scorm_builder.settings import LESSONS_DIR, RESERVED_NAMES, SETTINGS_FILE, read_settings
 
 QUIZ_SUFFIX = ".quiz.toml"
 
@@ -76,7 +76,8 @@ def _unused_files(lessons_dir: Path, listed: tuple[str, ...]) -> list[Problem]:
     """Lessons and quizzes that will not be in the package: usually a forgotten or typo'd name."""
     unused = []
     for path in sorted(lessons_dir.glob("*.md")):
-        if path.stem not in listed:
+        # A reserved name is reported where it is listed; unlisted, it could not be added.
+        if path.stem not in listed and path.stem not in RESERVED_NAMES:
             unused.append(
                 Problem(
                     "course-lesson-not-listed",

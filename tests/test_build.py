@@ -249,7 +249,8 @@ def test_a_lesson_may_not_be_named_like_the_shared_folder(tmp_path, capsys):
         f"{source}/course.toml:9: error: the lesson name 'shared' is reserved: the package keeps "
         "its shared files in 'shared/'\n"
         "    fix: rename lessons/shared.md (for example to shared-lesson.md) and list that name\n"
-    ) in capsys.readouterr().err
+    ) in (err := capsys.readouterr().err)
+    assert "build failed: 1 error(s), 0 warning(s)" in err
     assert not (tmp_path / "dist").exists()
 
 
