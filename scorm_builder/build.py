@@ -101,7 +101,8 @@ def build(
     # left there, they would be uploaded with the rest of dist/.
     for name in sorted(set(cache.written) - {path.name for path in paths}):
         stale = output_dir / name
-        if stale.is_file():
+        # Only a zip right in the output folder: the cache file is data, not a trusted list.
+        if Path(name).name == name and name.endswith(".zip") and stale.is_file():
             stale.unlink()
             result.removed.append(stale)
     cache.written = [path.name for path in paths]

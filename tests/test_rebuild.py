@@ -4,6 +4,7 @@ byte for byte what a clean build makes."""
 from __future__ import annotations
 
 import errno
+import json
 import os
 from pathlib import Path
 
@@ -148,3 +149,18 @@ def test_a_split_build_that_fails_halfway_replaces_no_zip(
         build(source, out, split=True)
     assert {p.name: p.read_bytes() for p in out.glob("*.zip")} == before
     assert not list(out.glob(".*.tmp"))
+
+
+def test_a_forged_cache_cannot_remove_files_outside_the_output_folder(tmp_path: Path) -> None:
+    source = two_lesson_course(tmp_path / "source")
+    out = tmp_path / "dist"
+    zip_of(source, out)
+    precious = tmp_path / "precious.zip"
+    precious.write_bytes(b"keep me")
+    cache_file = out / CACHE_FILE
+    lines = cache_file.read_bytes().split(b"\n", 1)
+    header = json.loads(lines[0])
+    header["written"] = ["../precious.zip", str(precious)]
+    cache_file.write_bytes(json.dumps(header).encode() + b"\n" + lines[1])
+    zip_of(source, out)
+    assert precious.read_bytes() == b"keep me"
