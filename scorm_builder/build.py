@@ -97,17 +97,28 @@ def build(
     result.written = [
         (path, package, path.stat().st_size) for path, package in zip(paths, packages, strict=True)
     ]
-    # Zips the previous build wrote that this one did not (a removed lesson, --split or not):
-    # left there, they would be uploaded with the rest of dist/.
-    for name in sorted(set(cache.written) - {path.name for path in paths}):
-        stale = output_dir / name
-        # Only a zip right in the output folder: the cache file is data, not a trusted list.
-        if Path(name).name == name and name.endswith(".zip") and stale.is_file():
-            stale.unlink()
-            result.removed.append(stale)
-    cache.written = [path.name for path in paths]
+    result.removed = _remove_stale_zips(cache, source_dir, paths)
+    cache.written, cache.written_for = [path.name for path in paths], str(source_dir.resolve())
     cache.save(package.files for package in packages)
     return result
+
+
+def _remove_stale_zips(cache: BuildCache, source_dir: Path, written: list[Path]) -> list[Path]:
+    """Zips the previous build of this course wrote that this one did not (a removed lesson,
+    --split or not): left there, they would be uploaded with the rest of dist/."""
+    if cache.written_for != str(source_dir.resolve()):
+        return []  # another course's zips, built into the same folder
+    kept = {path.name.casefold() for path in written}  # case-insensitive file systems too
+    removed = []
+    for name in sorted(cache.written):
+        stale = written[0].parent / name
+        # Only a zip right in the output folder: the cache file is data, not a trusted list.
+        if Path(name).name != name or not name.endswith(".zip") or name.casefold() in kept:
+            continue
+        if stale.is_file():
+            stale.unlink()
+            removed.append(stale)
+    return removed
 
 
 def _not_written(path: Path, error: OSError) -> Problem:

@@ -2,8 +2,7 @@
 
 A lesson's entry is found by a key made of everything its result depends on: the builder's
 own code, templates and libraries, the course folder and settings, the lesson file and its
-quiz file. The files a
-lesson uses (images) are checked by size and modification time on every lookup. The cache
+quiz file. The files a lesson uses (images) are checked by content on every lookup. The cache
 lives in the output folder (`dist/.scorm-builder-cache`) and is rewritten after each
 successful build with only the entries that build used, and the names of the zips it wrote
 (so that the next build can remove those it no longer makes); anything unreadable is ignored.
@@ -33,7 +32,7 @@ _CODE_DIR = Path(__file__).resolve().parent
 class CachedLesson:
     lesson: Lesson
     warnings: list[Problem]
-    file_stamps: dict[Path, tuple[int, int]]  # size and mtime of each file the lesson uses
+    media_digests: dict[Path, str]  # content digest of each file the lesson uses
     page: bytes | None = None  # the rendered SCO page, once rendered
     line: bytes | None = None  # as read from the cache file, to write back unchanged
 
@@ -48,6 +47,7 @@ class BuildCache:
     used: dict[str, str] = field(default_factory=dict)  # lesson id -> key used in this build
     checks: FactsMemo = field(default_factory=dict)  # the checker's per-file results
     written: list[str] = field(default_factory=list)  # the zips the last build wrote
+    written_for: str = ""  # ... from this course folder
 
     @classmethod
     def load(
@@ -71,6 +71,7 @@ class BuildCache:
         with path.open("rb") as file:
             header = json.loads(file.readline())
             self.written = [str(name) for name in header["written"]]
+            self.written_for = str(header["written_for"])
             if header["fingerprint"] != self.fingerprint:
                 return  # another version of the builder: its results do not hold
             for raw in file:
@@ -88,15 +89,29 @@ class BuildCache:
             digest.update(part)
         return digest.hexdigest()
 
-    def lesson(self, key: str) -> CachedLesson | None:
+    def lesson(self, key: str, course_dir: Path) -> CachedLesson | None:
+        """The entry for `key`, if the files it uses are still the same and in the course.
+
+        The cache file is data from dist/, which may have come from elsewhere: an entry
+        that names a file outside the course folder, or not all of its files, is not used.
+        """
         entry = self.entries.get(key)
-        if entry is None or any(_stamp(p) != stamp for p, stamp in entry.file_stamps.items()):
+        if entry is None:
             return None
+        sources = set(entry.lesson.media.values())
+        if sources != set(entry.media_digests):
+            return None
+        for source, digest in entry.media_digests.items():
+            if (
+                not source.resolve().is_relative_to(course_dir.resolve())
+                or _digest(source) != digest
+            ):
+                return None
         return entry
 
     def remember(self, key: str, lesson: Lesson, warnings: list[Problem]) -> None:
-        stamps = {source: _stamp(source) for source in lesson.media.values()}
-        self.entries[key] = CachedLesson(lesson, warnings, stamps)
+        digests = {source: _digest(source) for source in lesson.media.values()}
+        self.entries[key] = CachedLesson(lesson, warnings, digests)
         self.used[lesson.id] = key
 
     def use(self, key: str, lesson_id: str) -> None:
@@ -138,7 +153,8 @@ class BuildCache:
         def line(value: object) -> None:
             file.write(json.dumps(value, ensure_ascii=False).encode("utf-8") + b"\n")
 
-        line({"fingerprint": self.fingerprint, "written": self.written})
+        header = {"written": self.written, "written_for": self.written_for}
+        line({"fingerprint": self.fingerprint, **header})
         for key, entry in self.entries.items():
             if entry.line is None:  # encoding is the costly part: only new entries are
                 text = json.dumps({"key": key, **_lesson_json(entry)}, ensure_ascii=False)
@@ -175,7 +191,7 @@ def _lesson_json(entry: CachedLesson) -> dict[str, Any]:
             "media": {name: str(path) for name, path in lesson.media.items()},
         },
         "warnings": [vars(problem) for problem in entry.warnings],
-        "file_stamps": [[str(path), *stamp] for path, stamp in entry.file_stamps.items()],
+        "media_digests": {str(path): digest for path, digest in entry.media_digests.items()},
         "page": entry.page.decode("utf-8") if entry.page is not None else None,
     }
 
@@ -206,7 +222,7 @@ def _lesson_entry(data: dict[str, Any], line: bytes) -> CachedLesson:
     return CachedLesson(
         lesson=lesson,
         warnings=[_problem(problem) for problem in data["warnings"]],
-        file_stamps={Path(path): (size, mtime) for path, size, mtime in data["file_stamps"]},
+        media_digests={Path(path): digest for path, digest in data["media_digests"].items()},
         page=data["page"].encode("utf-8") if data["page"] is not None else None,
         line=line,
     )
@@ -223,12 +239,11 @@ def _facts(item: list[Any]) -> tuple[tuple[str, bytes], FileFacts]:
     return (name, bytes.fromhex(digest)), facts
 
 
-def _stamp(path: Path) -> tuple[int, int]:
+def _digest(path: Path) -> str:
     try:
-        status = path.stat()
+        return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
-        return (-1, -1)
-    return (status.st_size, status.st_mtime_ns)
+        return ""
 
 
 def _files(folder: Path) -> list[Path]:

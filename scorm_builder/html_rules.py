@@ -28,6 +28,7 @@ EMBEDDING_TAGS = {"iframe", "frame", "object", "embed", "video", "audio", "sourc
 # Japanese has no spaces between words: a line break inside a paragraph must not become one.
 _CJK = "\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 CJK_LINE_BREAK = re.compile(f"(?<=[{_CJK}])\n(?=[{_CJK}])")
+VERBATIM_TAGS = ("pre", "code", "textarea")  # where a line break is content
 URL_ATTRIBUTES = {"href", "src", "data", "action", "formaction", "xlink:href", "poster"}
 # Browsers ignore these inside a URL's scheme, so "java\tscript:" still runs.
 _IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20]")
@@ -62,7 +63,6 @@ def clean_section_html(
         if not isinstance(element.tag, str):
             continue  # comments
         tag = element.tag.lower()
-        _join_cjk_lines(element, tag)
         if tag == "script":
             report.error(
                 "lesson-script",
@@ -110,6 +110,7 @@ def clean_section_html(
         if tag == "table":
             _wrap_table(element)
 
+    _join_cjk_lines(root)
     result.html = (root.text or "") + "".join(
         lxml_html.tostring(child, encoding="unicode") for child in root
     )
@@ -190,13 +191,33 @@ def _collect(path_text, lesson_dir, lesson_id, section, report, result, line_of,
     return f"media/{name}"
 
 
-def _join_cjk_lines(element, tag: str) -> None:  # noqa: ANN001
-    """Drop line breaks between Japanese characters, except in code, where lines matter."""
-    inside_code = next(element.iterancestors("pre", "code"), None) is not None
-    if element.text and not inside_code and tag not in ("pre", "code"):
-        element.text = CJK_LINE_BREAK.sub("", element.text)
-    if element.tail and not inside_code:
-        element.tail = CJK_LINE_BREAK.sub("", element.tail)
+def _join_cjk_lines(root) -> None:  # noqa: ANN001
+    """Drop line breaks between Japanese characters, also across inline markup
+    (`**強調**\nです`), but not in code or text areas, where lines are content."""
+    slots: list[tuple[object, str]] = []  # (element, "text" or "tail") in reading order
+
+    def collect(element, verbatim: bool) -> None:  # noqa: ANN001
+        verbatim = verbatim or (isinstance(element.tag, str) and element.tag in VERBATIM_TAGS)
+        if isinstance(element.tag, str) and not verbatim:
+            slots.append((element, "text"))
+        for child in element:
+            collect(child, verbatim)
+            if not verbatim:
+                slots.append((child, "tail"))
+
+    collect(root, False)
+    texts = [getattr(element, place) or "" for element, place in slots]
+    for index, text in enumerate(texts):
+        if "\n" not in text:
+            continue
+        before = next((t[-1] for t in reversed(texts[:index]) if t), "")
+        after = next((t[0] for t in texts[index + 1 :] if t), "")
+        # One character of context on each side, so a break at either end can be judged.
+        joined = CJK_LINE_BREAK.sub("", f"{before or ' '}{text}{after or ' '}")[1:-1]
+        if joined != text:
+            texts[index] = joined
+            element, place = slots[index]
+            setattr(element, place, joined)
 
 
 def _runs_code(url: str) -> bool:

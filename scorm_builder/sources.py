@@ -42,7 +42,7 @@ def read_course(source_dir: Path, cache: BuildCache | None = None) -> tuple[Cour
         # The folder too: the same lesson elsewhere uses other image files.
         folder = str(source_dir.resolve()).encode()
         key = cache.key(lesson_id, folder, settings_bytes, _content(path), _content(quiz_path))
-        cached = cache.lesson(key)
+        cached = cache.lesson(key, source_dir)
         if cached is not None:
             cache.use(key, lesson_id)
             problems += cached.warnings

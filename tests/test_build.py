@@ -260,10 +260,11 @@ def test_a_line_break_inside_a_japanese_paragraph_is_not_a_space(tmp_path):
     lesson.write_text(
         lesson.read_text()
         + "\n## 改行\n\n手指衛生の後、\n患者に触れます。\nThen English\ncontinues.\n\n"
-        + "```\n行1\n行2\n```\n"
+        + "**強調**\nです。\n\n```\n行1\n行2\n```\n"
     )
     [(path, _, _)] = build(source, tmp_path / "dist").written
     page = read_zip(path)["llm-basics/index.html"].decode()
     assert "手指衛生の後、患者に触れます。" in page
     assert "Then English\ncontinues." in page  # spaces between English words stay
+    assert "<strong>強調</strong>です。" in page  # across inline markup too
     assert "行1\n行2" in page  # code keeps its lines

@@ -4,6 +4,7 @@ byte for byte what a clean build makes."""
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -85,7 +86,9 @@ def test_a_replaced_image_is_taken_again(tmp_path: Path, lessons_read: list[str]
     source = two_lesson_course(tmp_path / "source")
     zip_of(source, tmp_path / "dist")
     image = source / "lessons" / "handwash.png"
-    image.write_bytes(image.read_bytes() + b"\0")  # another size: the cached lesson is stale
+    before = image.stat()
+    image.write_bytes(bytes(reversed(image.read_bytes())))  # same size
+    os.utime(image, ns=(before.st_atime_ns, before.st_mtime_ns))  # and the same time
     lessons_read.clear()
     rebuilt = zip_of(source, tmp_path / "dist")
     assert lessons_read == ["infection-control"]
@@ -164,3 +167,40 @@ def test_a_forged_cache_cannot_remove_files_outside_the_output_folder(tmp_path: 
     cache_file.write_bytes(json.dumps(header).encode() + b"\n" + lines[1])
     zip_of(source, out)
     assert precious.read_bytes() == b"keep me"
+
+
+def test_another_course_built_into_the_same_folder_leaves_the_first_ones_zips(
+    tmp_path: Path,
+) -> None:
+    first = two_lesson_course(tmp_path / "first")
+    second = two_lesson_course(tmp_path / "second")
+    settings = second / "course.toml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8").replace(
+            'identifier = "ai-basics-for-clinicians"', 'identifier = "other-course"'
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "dist"
+    build(first, out, split=True)
+    assert build(second, out).removed == []
+    assert len(list(out.glob("*.zip"))) == 3
+
+
+def test_a_cache_entry_naming_a_file_outside_the_course_is_not_used(tmp_path: Path) -> None:
+    source = two_lesson_course(tmp_path / "source")
+    out = tmp_path / "dist"
+    clean = zip_of(source, tmp_path / "clean")
+    zip_of(source, out)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the package")
+    cache_file = out / CACHE_FILE
+    lines = []
+    for line in cache_file.read_bytes().splitlines():
+        item = json.loads(line)
+        if item.get("lesson", {}).get("id") == "infection-control":
+            item["lesson"]["media"]["infection-control/media/leak.txt"] = str(secret)
+            item["media_digests"][str(secret)] = hashlib.sha256(secret.read_bytes()).hexdigest()
+        lines.append(json.dumps(item, ensure_ascii=False).encode())
+    cache_file.write_bytes(b"\n".join(lines) + b"\n")
+    assert zip_of(source, out) == clean
