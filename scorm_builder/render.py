@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,8 +54,13 @@ class Theme:
 class LessonRenderer:
     def __init__(self, course: Course, theme: Theme) -> None:
         self._course = course
+        self._theme = theme
         self._strings = theme.strings(course.settings.language)
-        self._template = theme.environment().get_template("lesson.html")
+
+    @functools.cached_property
+    def _template(self) -> jinja2.Template:
+        # Compiled on first use: a rebuild whose pages all come from the cache never needs it.
+        return self._theme.environment().get_template("lesson.html")
 
     def render(self, lesson: Lesson) -> str:
         strings = self._strings
