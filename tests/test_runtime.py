@@ -241,13 +241,19 @@ def test_fail_then_retry_and_pass(lms: Lms, default_course: BuiltCourse) -> None
     assert json.loads(cmi["suspend_data"])["t"] == 2
 
 
-def test_attempt_limit_stops_retries(lms: Lms, site: Site, tmp_path: Path) -> None:
-    source = copy_default_course(tmp_path / "source")
+def one_attempt_course(folder: Path) -> Path:
+    """The default course with a quiz that allows one attempt."""
+    source = copy_default_course(folder)
     quiz = source / "lessons" / "llm-basics.quiz.toml"
     quiz.write_text(
         quiz.read_text(encoding="utf-8").replace("max_attempts = 0", "max_attempts = 1"),
         encoding="utf-8",
     )
+    return source
+
+
+def test_attempt_limit_stops_retries(lms: Lms, site: Site, tmp_path: Path) -> None:
+    source = one_attempt_course(tmp_path / "source")
     course = build_course(site, source, tmp_path, "one-attempt")
     questions = questions_of(source)
 
@@ -267,12 +273,8 @@ def test_the_attempt_limit_holds_when_the_saved_answers_are_gone(
 ) -> None:
     """After one failed attempt of one allowed, the author adds a question and rebuilds; the
     learner's saved answers no longer fit, but the quiz must stay closed."""
-    source = copy_default_course(tmp_path / "source")
+    source = one_attempt_course(tmp_path / "source")
     quiz = source / "lessons" / "llm-basics.quiz.toml"
-    quiz.write_text(
-        quiz.read_text(encoding="utf-8").replace("max_attempts = 0", "max_attempts = 1"),
-        encoding="utf-8",
-    )
     course = build_course(site, source, tmp_path / "v1", "one-attempt-v1")
     questions = questions_of(source)
     sco = lms.launch(course)
