@@ -66,16 +66,7 @@ def build(
     """
     theme = theme or Theme(TEMPLATES_DIR)
     cache = BuildCache.load(output_dir / CACHE_FILE, theme.directory)
-    course, warnings = read_course(source_dir, cache)
-    renderer = LessonRenderer(course, theme)
-
-    def page(lesson: Lesson) -> bytes:
-        return cache.page(lesson, renderer.render)
-
-    if split:
-        packages = [make_package(course, (lesson,), theme, page) for lesson in course.lessons]
-    else:
-        packages = [make_package(course, course.lessons, theme, page)]
+    packages, warnings = _packages(source_dir, theme, cache, split)
     paths = [output_dir / f"{package.name}.zip" for package in packages]
     found = warnings + [
         problem
@@ -151,15 +142,25 @@ def build_package(
 
     Pass the same in-memory `cache` again to redo only the lessons that changed.
     """
-    theme = theme or Theme(TEMPLATES_DIR)
     cache = cache or BuildCache()
-    course, _ = read_course(source_dir, cache)
-    renderer = LessonRenderer(course, theme)
-    package = make_package(
-        course, course.lessons, theme, lambda lesson: cache.page(lesson, renderer.render)
-    )
+    [package], _ = _packages(source_dir, theme or Theme(TEMPLATES_DIR), cache, split=False)
     cache.save([package.files])
     return package
+
+
+def _packages(
+    source_dir: Path, theme: Theme, cache: BuildCache, split: bool
+) -> tuple[list[Package], list[Problem]]:
+    """Read the course and make its package (one per lesson with `split`), and the warnings."""
+    course, warnings = read_course(source_dir, cache)
+    renderer = LessonRenderer(course, theme)
+
+    def page(lesson: Lesson) -> bytes:
+        return cache.page(lesson, renderer.render)
+
+    if split:
+        return [make_package(course, (lesson,), theme, page) for lesson in course.lessons], warnings
+    return [make_package(course, course.lessons, theme, page)], warnings
 
 
 def make_package(

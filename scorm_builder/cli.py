@@ -57,24 +57,21 @@ def main(argv: list[str] | None = None) -> int:
         from scorm_builder.check import run_check_command
 
         return run_check_command(arguments.path, arguments.format, arguments.strict)
+    # build and preview both take a course folder
+    if not arguments.source.is_dir():
+        print(
+            f"scorm-builder: the course folder '{arguments.source}' does not exist", file=sys.stderr
+        )
+        return EXIT_USAGE
     if arguments.command == "preview":
         from scorm_builder.preview.server import serve
 
-        if not arguments.source.is_dir():
-            print(
-                f"scorm-builder: the course folder '{arguments.source}' does not exist",
-                file=sys.stderr,
-            )
-            return EXIT_USAGE
         return serve(arguments.source, arguments.port)
     return _build(arguments)
 
 
 def _build(arguments: argparse.Namespace) -> int:
     source: Path = arguments.source
-    if not source.is_dir():
-        print(f"scorm-builder: the course folder '{source}' does not exist", file=sys.stderr)
-        return EXIT_USAGE
     try:
         result = build(source, arguments.output, split=arguments.split, strict=arguments.strict)
     except BuildError as error:

@@ -34,13 +34,13 @@ def read_course(source_dir: Path, cache: BuildCache | None = None) -> tuple[Cour
         raise BuildError(problems)
     lessons_dir = source_dir / LESSONS_DIR
     settings_bytes = (source_dir / SETTINGS_FILE).read_bytes()
+    # The folder is part of each key: the same lesson elsewhere uses other image files.
+    folder = str(source_dir.resolve()).encode()
     converter = MarkdownConverter()
     lessons = []
     for lesson_id in settings.lessons:
         path = lessons_dir / f"{lesson_id}.md"
         quiz_path = lessons_dir / f"{lesson_id}{QUIZ_SUFFIX}"
-        # The folder too: the same lesson elsewhere uses other image files.
-        folder = str(source_dir.resolve()).encode()
         key = cache.key(lesson_id, folder, settings_bytes, _content(path), _content(quiz_path))
         cached = cache.lesson(key, source_dir)
         if cached is not None:
