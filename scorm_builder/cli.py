@@ -38,9 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     check_command = commands.add_parser("check", help="check a SCORM 1.2 package (zip or folder)")
-    check_command.add_argument("path", type=Path)
-    check_command.add_argument("--format", choices=["text", "json"], default="text")
-    check_command.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    from scorm_builder.check import command as check
+
+    check.add_arguments(check_command)
 
     preview_command = commands.add_parser(
         "preview", help="try the course in a local LMS on 127.0.0.1, rebuilt on every change"
@@ -54,9 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE if exit_.code else EXIT_OK
 
     if arguments.command == "check":
-        from scorm_builder.check import run_check_command
-
-        return run_check_command(arguments.path, arguments.format, arguments.strict)
+        return check.run(arguments)
     # build and preview both take a course folder
     if not arguments.source.is_dir():
         print(
