@@ -48,7 +48,7 @@ def write_manifest(
     scos: list[ScoEntry],
     shared_files: list[str],
 ) -> bytes:
-    manifest = etree.Element(f"{{{IMSCP_NS}}}manifest", nsmap=NSMAP)
+    manifest = etree.Element(f"{{{IMSCP_NS}}}manifest", nsmap=NSMAP)  # type: ignore[arg-type]  # None: the default namespace; lxml-stubs omit it
     manifest.set("identifier", identifier)
     manifest.set("version", settings.version)
     manifest.set(f"{{{XSI_NS}}}schemaLocation", SCHEMA_LOCATION)
