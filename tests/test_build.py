@@ -12,7 +12,14 @@ from lxml import etree
 
 from scorm_builder.build import build
 from scorm_builder.cli import main
-from scorm_builder.schema import ADLCP_NS, IMSCP_NS, SCHEMA_DIR, SCHEMA_FILES, validate_manifest
+from scorm_builder.schema import (
+    ADLCP_NS,
+    IMSCP_NS,
+    IMSMD_NS,
+    SCHEMA_DIR,
+    SCHEMA_FILES,
+    validate_manifest,
+)
 from tests.course_factory import (
     DEFAULT_SOURCE,
     PNG,
@@ -54,6 +61,29 @@ def test_the_validator_rejects_what_the_schemas_forbid(default_zip):
     del resource.attrib["type"]
     messages = " ".join(v.message for v in validate_manifest(manifest))
     assert "scormtype" in messages and "'type' is required" in messages
+
+
+def test_the_course_description_is_the_packages_lom_description(default_zip):
+    manifest = manifest_of(default_zip)
+    md = {"md": IMSMD_NS}
+    [text] = manifest.findall("cp:metadata/md:lom/md:general/md:description/md:langstring", NS | md)
+    assert (
+        text.text
+        == "臨床スタッフ向けに、大規模言語モデル（LLM）の基本的な仕組みと限界を学ぶコースです。"
+    )
+    assert text.get("{http://www.w3.org/XML/1998/namespace}lang") == "ja"
+    assert validate_manifest(manifest) == []
+
+
+def test_without_a_description_the_metadata_has_no_lom(tmp_path):
+    source = copy_default_course(tmp_path / "source")
+    settings = source / "course.toml"
+    lines = settings.read_text(encoding="utf-8").splitlines(keepends=True)
+    settings.write_text("".join(line for line in lines if not line.startswith("description")))
+    [(path, _, _)] = build(source, tmp_path / "dist").written
+    manifest = manifest_of(read_zip(path))
+    assert manifest.find(f".//{{{IMSMD_NS}}}lom") is None
+    assert validate_manifest(manifest) == []
 
 
 @pytest.mark.skipif(not SHARED_SCHEMAS.is_dir(), reason="../shared is not beside this checkout")
