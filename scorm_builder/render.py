@@ -12,6 +12,7 @@ import jinja2
 import markupsafe
 
 from scorm_builder.html_rules import TABLE_LABEL
+from scorm_builder.minify import minify
 from scorm_builder.model import Choice, CourseSettings, Lesson, Page, Question
 
 # templates/ of the repository; `pip install .` puts it inside the package (pyproject.toml).
@@ -46,9 +47,14 @@ class Theme:
             return tomllib.load(file)
 
     def static_files(self) -> dict[str, bytes]:
-        """Static file name -> bytes, in a stable order."""
+        """Static file name -> bytes as shipped (scripts and styles minified), in a stable
+        order."""
         folder = self.directory / STATIC_DIR
-        return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+        return {
+            p.name: _minified(p.name, p.read_bytes())
+            for p in sorted(folder.iterdir())
+            if p.is_file()
+        }
 
 
 class LessonRenderer:
@@ -136,6 +142,11 @@ class LessonRenderer:
                 ],
             }
         return data
+
+
+@functools.lru_cache(maxsize=16)  # the preview rebuilds with the same files again and again
+def _minified(name: str, data: bytes) -> bytes:
+    return minify(name, data)
 
 
 def _percent(value: float) -> str:
