@@ -23,12 +23,13 @@ from pathlib import Path
 from scorm_builder.cache import Cache, MadeLesson, default_cache_dir, fingerprint, lesson_key
 from scorm_builder.check import check_files
 from scorm_builder.layout import Package, lay_out, zip_name
-from scorm_builder.model import Course, CourseSettings
+from scorm_builder.model import Course, CourseSettings, Lesson
 from scorm_builder.output import not_written, write_output
 from scorm_builder.package import write_zip
 from scorm_builder.problems import BuildError, Problem, errors
 from scorm_builder.render import TEMPLATES_DIR, LessonRenderer, Theme
 from scorm_builder.sources import Sources, course_model, read_lesson_files, read_sources
+from scorm_builder.workers import Workers, job_count
 
 
 @dataclass
@@ -45,15 +46,18 @@ def build(
     theme: Theme | None = None,
     strict: bool = False,
     cache_dir: Path | None = None,
+    jobs: int | None = None,
 ) -> BuildResult:
     """Build the course in `source_dir` into zips in `output_dir`; raise BuildError on errors
-    (with `strict`, on warnings too), and then nothing is written."""
+    (with `strict`, on warnings too), and then nothing is written. `jobs`: worker processes
+    for the lessons (default: $SCORM_BUILDER_JOBS, else one per core; 1: none)."""
     theme = theme or Theme(TEMPLATES_DIR)
-    stages = MemoisedStages(Cache(cache_dir or default_cache_dir()), theme)
-    sources = read_sources(source_dir)
-    made = stages.read_lessons(sources)
-    course, problems = course_model(sources, made)
-    pages = stages.render_pages(course, made)
+    with Workers(job_count(jobs)) as workers:
+        stages = MemoisedStages(Cache(cache_dir or default_cache_dir()), theme, workers)
+        sources = read_sources(source_dir)
+        made = stages.read_lessons(sources)
+        course, problems = course_model(sources, made)
+        pages = stages.render_pages(course, made)
     packages = lay_out(course, pages, theme.static_files(), split)
     paths = [output_dir / zip_name(package) for package in packages]
     for path, package in zip(paths, packages, strict=True):
@@ -78,7 +82,7 @@ def build_package(
     Pass the same `cache` again to redo only the lessons that changed.
     """
     theme = theme or Theme(TEMPLATES_DIR)
-    stages = MemoisedStages(cache or Cache(None), theme)
+    stages = MemoisedStages(cache or Cache(None), theme, Workers(1))
     sources = read_sources(source_dir)
     made = stages.read_lessons(sources)
     course, _ = course_model(sources, made)
@@ -89,40 +93,57 @@ def build_package(
 
 class MemoisedStages:
     """The per-lesson stages (read_lesson_files, render_page), each lesson's results taken
-    from `cache` when the digest of everything they depend on is the same as before."""
+    from `cache` when the digest of everything they depend on is the same as before; the
+    others done by `workers`."""
 
-    def __init__(self, cache: Cache, theme: Theme) -> None:
+    def __init__(self, cache: Cache, theme: Theme, workers: Workers) -> None:
         self._cache = cache
         self._theme = theme
+        self._workers = workers
         self._code = fingerprint(theme.directory)
 
     def read_lessons(self, sources: Sources) -> list[MadeLesson]:
         """Each lesson's model (with its page, when it comes from the cache)."""
-        table_label = _table_label(self._theme, sources.settings)
         folder = str(sources.folder.resolve())  # the same lesson elsewhere uses other images
-        made = []
-        for files in sources.lessons:
-            key = lesson_key(self._code, files.id, folder, sources.settings_digest, files.digest)
-            lesson = self._cache.get(key, sources.folder)
-            if lesson is None:
-                read = read_lesson_files(files, sources.settings, table_label)
-                lesson = MadeLesson(read.lesson, read.problems, key=key)
-            made.append(lesson)
-        return made
+        keys = [
+            lesson_key(self._code, files.id, folder, sources.settings_digest, files.digest)
+            for files in sources.lessons
+        ]
+        made = [self._cache.get(key, sources.folder) for key in keys]
+        missing = [index for index, lesson in enumerate(made) if lesson is None]
+        read = functools.partial(
+            read_lesson_files,
+            settings=sources.settings,
+            table_label=_table_label(self._theme, sources.settings),
+        )
+        for index, result in zip(
+            missing, self._workers.map(read, [sources.lessons[i] for i in missing]), strict=True
+        ):
+            made[index] = MadeLesson(result.lesson, result.problems, key=keys[index])
+        return [lesson for lesson in made if lesson is not None]
 
     def render_pages(self, course: Course, made: Sequence[MadeLesson]) -> dict[str, bytes]:
         """Lesson id -> its SCO page; rendered only for lessons the cache did not have."""
-        renderer = LessonRenderer(course.settings, self._theme)
-        pages = {}
-        for made_lesson in made:
-            lesson, page = made_lesson.lesson, made_lesson.page
-            if lesson is None:
-                continue
-            if page is None:
-                page = renderer.render_page(lesson)
-                self._cache.put(dataclasses.replace(made_lesson, page=page))
-            pages[lesson.id] = page
-        return pages
+        lessons = [m for m in made if m.lesson is not None]
+        unrendered = [m for m in lessons if m.page is None]
+        render = functools.partial(_render_page, course.settings, self._theme, self._code)
+        rendered = self._workers.map(render, [m.lesson for m in unrendered])
+        for lesson, page in zip(unrendered, rendered, strict=True):
+            self._cache.put(dataclasses.replace(lesson, page=page))
+        new = {m.key: page for m, page in zip(unrendered, rendered, strict=True)}
+        return {m.lesson.id: m.page or new[m.key] for m in lessons if m.lesson is not None}
+
+
+def _render_page(settings: CourseSettings, theme: Theme, code: str, lesson: Lesson | None) -> bytes:
+    assert lesson is not None
+    return _renderer(settings, theme, code).render_page(lesson)
+
+
+@functools.lru_cache(maxsize=1)
+def _renderer(settings: CourseSettings, theme: Theme, code: str) -> LessonRenderer:
+    """One renderer (its template compiled once) per process and build; `code` (the digest of
+    the templates too) makes an edited template a new renderer."""
+    return LessonRenderer(settings, theme)
 
 
 def _table_label(theme: Theme, settings: CourseSettings) -> str:

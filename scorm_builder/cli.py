@@ -38,6 +38,13 @@ def main(argv: list[str] | None = None) -> int:
         "--strict", action="store_true", help="treat warnings as errors (for CI)"
     )
     build_command.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        help="worker processes for the lessons (default: $SCORM_BUILDER_JOBS, else one per "
+        "core; 1: none)",
+    )
+    build_command.add_argument(
         "--cache-dir",
         type=Path,
         help="where to keep what each lesson became, for faster rebuilds (default: "
@@ -79,6 +86,15 @@ def main(argv: list[str] | None = None) -> int:
     return _build(arguments)
 
 
+def _jobs(text: str) -> int:
+    from scorm_builder.workers import parse_jobs
+
+    try:
+        return parse_jobs(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
 def _subcommand(argv: list[str]) -> str | None:
     return next((arg for arg in argv if not arg.startswith("-")), None)
 
@@ -87,8 +103,14 @@ def _build(arguments: argparse.Namespace) -> int:
     from scorm_builder.build import build
     from scorm_builder.problems import BuildError
     from scorm_builder.reporting import report
+    from scorm_builder.workers import JOBS_VARIABLE, job_count
 
     source: Path = arguments.source
+    try:
+        jobs = job_count(arguments.jobs)
+    except ValueError as error:
+        print(f"scorm-builder: {JOBS_VARIABLE}: {error}", file=sys.stderr)
+        return EXIT_USAGE
     # A CI timeout sends SIGTERM: end like Ctrl+C does, through the same clean-up (no
     # temporary file is left in the output folder, no package half replaced).
     previous = signal.signal(signal.SIGTERM, _terminated)
@@ -99,6 +121,7 @@ def _build(arguments: argparse.Namespace) -> int:
             split=arguments.split,
             strict=arguments.strict,
             cache_dir=arguments.cache_dir,
+            jobs=jobs,
         )
     except BuildError as error:
         report(error.problems, source, strict=arguments.strict)
