@@ -22,10 +22,10 @@ from pathlib import Path
 
 from scorm_builder.cache import Cache, MadeLesson, default_cache_dir, fingerprint, lesson_key
 from scorm_builder.check import check_files
-from scorm_builder.layout import Package, lay_out, zip_name
+from scorm_builder.layout import Package, launch_path, lay_out, zip_name
 from scorm_builder.model import Course, CourseSettings, Lesson
 from scorm_builder.output import not_written, write_output
-from scorm_builder.package import write_zip
+from scorm_builder.package import deflate, write_zip
 from scorm_builder.problems import BuildError, Problem, errors
 from scorm_builder.render import TEMPLATES_DIR, LessonRenderer, Theme
 from scorm_builder.sources import Sources, course_model, read_lesson_files, read_sources
@@ -57,14 +57,22 @@ def build(
         sources = read_sources(source_dir)
         made = stages.read_lessons(sources)
         course, problems = course_model(sources, made)
-        pages = stages.render_pages(course, made)
+        made = stages.render_pages(made, course)
+    pages = {m.lesson.id: m.page for m in made if m.lesson and m.page}
     packages = lay_out(course, pages, theme.static_files(), split)
     paths = [output_dir / zip_name(package) for package in packages]
     for path, package in zip(paths, packages, strict=True):
         problems += check_package(package, path)
     if errors(problems) or (strict and problems):
         raise BuildError(problems)
-    writers = {zip_name(p): functools.partial(write_zip, files=p.files) for p in packages}
+    # The pages' deflate streams were made with them (or kept by the cache): not made again.
+    deflated = {
+        launch_path(m.lesson.id): m.deflated_page for m in made if m.lesson and m.deflated_page
+    }
+    writers = {
+        zip_name(p): functools.partial(write_zip, files=p.files, deflated=deflated)
+        for p in packages
+    }
     try:
         removed = write_output(output_dir, source_dir, writers)
     except OSError as error:
@@ -86,7 +94,8 @@ def build_package(
     sources = read_sources(source_dir)
     made = stages.read_lessons(sources)
     course, _ = course_model(sources, made)
-    pages = stages.render_pages(course, made)
+    made = stages.render_pages(made, course)
+    pages = {m.lesson.id: m.page for m in made if m.lesson and m.page}
     [package] = lay_out(course, pages, theme.static_files(), split=False)
     return package
 
@@ -122,21 +131,26 @@ class MemoisedStages:
             made[index] = MadeLesson(result.lesson, result.problems, key=keys[index])
         return [lesson for lesson in made if lesson is not None]
 
-    def render_pages(self, course: Course, made: Sequence[MadeLesson]) -> dict[str, bytes]:
-        """Lesson id -> its SCO page; rendered only for lessons the cache did not have."""
-        lessons = [m for m in made if m.lesson is not None]
-        unrendered = [m for m in lessons if m.page is None]
+    def render_pages(self, made: Sequence[MadeLesson], course: Course) -> list[MadeLesson]:
+        """The lessons with their SCO pages (and their deflate streams, for the zip), rendered
+        only for those the cache did not have."""
+        unrendered = [m for m in made if m.lesson is not None and m.page is None]
         render = functools.partial(_render_page, course.settings, self._theme, self._code)
         rendered = self._workers.map(render, [m.lesson for m in unrendered])
-        for lesson, page in zip(unrendered, rendered, strict=True):
-            self._cache.put(dataclasses.replace(lesson, page=page))
-        new = {m.key: page for m, page in zip(unrendered, rendered, strict=True)}
-        return {m.lesson.id: m.page or new[m.key] for m in lessons if m.lesson is not None}
+        new = {}
+        for lesson, (page, deflated) in zip(unrendered, rendered, strict=True):
+            new[lesson.key] = dataclasses.replace(lesson, page=page, deflated_page=deflated)
+            self._cache.put(new[lesson.key])
+        return [new.get(m.key, m) for m in made if m.lesson is not None]
 
 
-def _render_page(settings: CourseSettings, theme: Theme, code: str, lesson: Lesson | None) -> bytes:
+def _render_page(
+    settings: CourseSettings, theme: Theme, code: str, lesson: Lesson | None
+) -> tuple[bytes, bytes]:
+    """The page and its deflate stream: made in the worker, so compressing is shared out too."""
     assert lesson is not None
-    return _renderer(settings, theme, code).render_page(lesson)
+    page = _renderer(settings, theme, code).render_page(lesson)
+    return page, deflate(page)
 
 
 @functools.lru_cache(maxsize=1)
