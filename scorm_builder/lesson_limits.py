@@ -17,9 +17,10 @@ MAX_CHARACTERS = 1_000_000  # about 300 printed pages of Japanese
 MAX_LINE = 10_000
 MAX_DEPTH = 20  # lists and quotes inside each other
 MAX_PAGES = 200  # every page seen is saved in cmi.suspend_data (4,096 characters)
-# '[' scans ahead for its ']': the cost of a paragraph is the sum, over its characters, of
-# the '[' still open there. Two million is a few tenths of a second.
-MAX_BRACKET_SCAN = 2_000_000
+# '[' scans ahead for its ']': the cost is the sum, over the characters of each paragraph, of
+# the '[' still open there (2,000 unclosed '[': 2 million, 2 s). A lesson full of links costs a
+# few thousand.
+MAX_BRACKET_SCAN = 1_000_000
 
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 SECTION = re.compile(r"^##(?!#)")
@@ -73,7 +74,7 @@ def _first_broken(text: str) -> Limit | None:
             fence = opened.group(1)
             continue
         if not line.strip():
-            open_brackets = scan = 0  # a blank line ends the paragraph, and the scan
+            open_brackets = 0  # a blank line ends the paragraph, and its scans
             continue
         if SECTION.match(line):
             sections += 1
@@ -106,7 +107,8 @@ def _first_broken(text: str) -> Limit | None:
             if scan > MAX_BRACKET_SCAN:
                 return Limit(
                     "lesson-too-many-brackets",
-                    f"this paragraph has {open_brackets:,} '[' without a matching ']'",
+                    f"too many '[' without a matching ']' up to this line ({open_brackets:,} in "
+                    "this paragraph)",
                     "every '[' of a link or a picture needs its ']'; write a bracket that is "
                     "only text as \\[",
                     number,
