@@ -172,7 +172,7 @@ OBJECTIVE = Schema(
             _id_rules("the LMS stores it as the objective's id"),
             text="line",
             need=Need(
-                "the objective has no id",
+                "{place} has no id",
                 'add: id = "basics" (the questions name it: objective = "basics")',
             ),
         ),
@@ -182,7 +182,7 @@ OBJECTIVE = Schema(
             (max_length(MAX_TITLE, "a title has"),),
             text="line",
             need=Need(
-                "the objective has no title",
+                "{place} has no title",
                 'add: title = "LLMの仕組み" (learners see it with their result)',
             ),
         ),
@@ -210,6 +210,7 @@ def read_quiz(
     objectives = [_read_objective(raw, block, report) for raw, block in objective_blocks]
     # Counted from what is written, so that one broken block does not make others look wrong.
     known = [_as_id(raw.get("id")) for raw, _ in objective_blocks]
+    objective_written = settings["objectives"] is not None
     raw_questions = settings["questions"]
     if not isinstance(raw_questions, list | dict) or not raw_questions:
         report.error(
@@ -226,7 +227,8 @@ def read_quiz(
         question = _read_question(raw, block, number, report)
         if question is None:
             continue
-        _check_objective_named(question, known, block, report)
+        if known or not objective_written:  # written but unreadable: reported already
+            _check_objective_named(question, known, block, report)
         if question.id in seen_ids:
             report.error(
                 "quiz-duplicate-id",
