@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from scorm_builder.problems import Problem
 
 from .manifest import Manifest, external_hrefs
-from .pages import CSS, HTML, JS, SVG, Reference, facts_of_file
+from .pages import CSS, HTML, JS, PLUGIN_SUFFIXES, SVG, Reference, facts_of_file
 from .pages import FileFacts as Facts
 from .paths import MANIFEST, has_scheme, is_external, resolve
 from .severity import INFO
@@ -132,18 +132,20 @@ def launch_pages(manifest: Manifest) -> list[str]:
 def check_content(package: Package, manifest: Manifest | None) -> list[Problem]:
     if manifest is None:
         return []
-    reached = reach(package, launch_pages(manifest))
+    starts = launch_pages(manifest)
+    reached = reach(package, starts)
     problems = [_manifest_external(href, line) for href, line in external_hrefs(manifest)]
+    # A manifest launching the movie itself (no page around it).
+    problems += [_plugin_problem(MANIFEST, [(name, 0)]) for name in starts if _is_plugin(name)]
     for name in sorted(reached):
         facts = package.facts.get(name)
         if facts is not None:
             problems += _judge(package, name, facts)
-        elif name.lower().endswith(_PLUGIN_FILES):
-            problems.append(_plugin_problem(name, [(name, 1)]))
     return problems + check_scorm_api(package, manifest) + _unreached(package, reached)
 
 
-_PLUGIN_FILES = (".swf", ".dcr", ".xap", ".unity3d")
+def _is_plugin(name: str) -> bool:
+    return name.lower().endswith(PLUGIN_SUFFIXES)
 
 
 def _manifest_external(href: str, line: int) -> Problem:
@@ -162,7 +164,7 @@ def _external_problem(file: str, url: str, line: int | None) -> Problem:
 
 
 def _first_few(items: list[tuple[str, int]], count: int = 3) -> str:
-    shown = ", ".join(f"{url} (line {line})" for url, line in items[:count])
+    shown = ", ".join(f"{url} (line {line})" if line else url for url, line in items[:count])
     return shown + (f" and {len(items) - count} more" if len(items) > count else "")
 
 
@@ -207,7 +209,7 @@ def _judge(package: Package, name: str, facts: Facts) -> list[Problem]:
             )
         )
     if facts.plugins:
-        problems.append(_plugin_problem(name, facts.plugins))
+        problems.append(_plugin_problem(name, sorted(set(facts.plugins), key=lambda p: p[1])))
     return problems
 
 
@@ -219,7 +221,7 @@ def _plugin_problem(name: str, plugins: list[tuple[str, int]]) -> Problem:
         f"needs a browser plug-in that no current browser runs (Flash, Shockwave, Silverlight,"
         f" Java): {_first_few(plugins)}",
         "publish the course again as HTML5 from its authoring tool",
-        plugins[0][1] if plugins[0][0] != name else None,
+        plugins[0][1] or None,
     )
 
 
