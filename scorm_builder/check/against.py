@@ -101,7 +101,8 @@ def _read_page(sco: Sco, page: bytes) -> None:
         tag = local_name(element)
         if tag == "section" and element.get("data-page") is not None:
             heading = next((h for h in element.iter() if local_name(h) in ("h1", "h2")), None)
-            sco.pages.append(" ".join("".join(heading.itertext()).split()) if heading else "")
+            text = "" if heading is None else "".join(heading.itertext())
+            sco.pages.append(" ".join(text.split()))
         if tag == "script" and element.get("id") == "sco-data":
             try:
                 data = json.loads(element.text or "")
@@ -215,9 +216,10 @@ def _compare_pages(old: Sco, new: Sco, where: str) -> list[Problem]:
     old_count = old.page_count if old.page_count is not None else len(old.pages) or None
     new_count = new.page_count if new.page_count is not None else len(new.pages) or None
     fewer = old_count is not None and new_count is not None and new_count < old_count
-    if gone or fewer:
+    # Bookmarks are page numbers: a retitled page still works, a page fewer does not.
+    if fewer:
         what = f"pages are gone ({_names(gone)})" if gone else "pages are gone"
-        count = f"; {old_count} pages become {new_count}" if fewer else ""
+        count = f"; {old_count} pages become {new_count}"
         problems.append(
             Problem(
                 "against-page-removed",
