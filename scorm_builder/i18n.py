@@ -33,7 +33,7 @@ import io
 import os
 import re
 import struct
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +61,19 @@ def choose_language(requested: str | None = None, environ: Mapping[str, str] | N
         if value:
             return _language_of(value)
     return SOURCE_LANGUAGE
+
+
+def requested_language(argv: Sequence[str]) -> str | None:
+    """The value of --lang in a command line, read before the parser exists: the parser's own
+    help texts must already be in the chosen language when it is built."""
+    for index, argument in enumerate(argv):
+        if argument == "--":
+            break
+        if argument == "--lang" and index + 1 < len(argv):
+            return argv[index + 1]
+        if argument.startswith("--lang="):
+            return argument.removeprefix("--lang=")
+    return None
 
 
 def _language_of(value: str) -> str:

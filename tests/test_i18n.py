@@ -57,6 +57,20 @@ def test_the_language_is_chosen_like_gettext_with_two_overrides(requested, envir
     assert choose_language(requested, environ) == expected
 
 
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--lang", "ja", "build"], "ja"),
+        (["build", "--lang=en", "source"], "en"),
+        (["build", "source"], None),
+        (["build", "--", "--lang", "ja"], None),  # after --, a folder named --lang
+        (["--lang"], None),  # argparse will say that it needs a value
+    ],
+)
+def test_lang_is_found_on_the_command_line_before_the_parser_is_built(argv, expected):
+    assert i18n.requested_language(argv) == expected
+
+
 def test_the_choices_are_english_and_every_catalogue():
     assert i18n.available_languages() == ("en", "ja")
 
