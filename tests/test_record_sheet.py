@@ -102,8 +102,8 @@ def facts_of(element: Any) -> dict[str, str]:
     """The <dt>/<dd> pairs of every fact list inside `element`."""
     facts = {}
     for facts_list in element.iter(f"{XHTML}dl"):
-        terms = facts_list.findall(f"{XHTML}dt")
-        values = facts_list.findall(f"{XHTML}dd")
+        terms = list(facts_list.iter(f"{XHTML}dt"))
+        values = list(facts_list.iter(f"{XHTML}dd"))
         facts.update({text_of(t): text_of(v) for t, v in zip(terms, values, strict=True)})
     return facts
 
