@@ -72,6 +72,14 @@ class QuestionRow:
 
 
 @dataclass(frozen=True)
+class ObjectiveRow:
+    id: str
+    title: str
+    drawn: str  # questions drawn from it per attempt: a number, or "" for all of them
+    pass_mark: str  # its own pass mark, "" when it has none
+
+
+@dataclass(frozen=True)
 class LessonRecord:
     number: int
     id: str
@@ -81,6 +89,8 @@ class LessonRecord:
     quiz: Quiz | None
     pass_mark: str
     max_attempts: int
+    drawn: str  # "5 per attempt (of 10)" in the course language; "" when every question is asked
+    objectives: tuple[ObjectiveRow, ...]
     questions: tuple[QuestionRow, ...]
 
 
@@ -165,7 +175,17 @@ def _lesson_record(
     number: int, lesson: Lesson, digest: str, strings: dict[str, str]
 ) -> LessonRecord:
     quiz = lesson.quiz
-    titles = {o.id: o.title for o in getattr(quiz, "objectives", ())} if quiz else {}
+    # Objectives and drawing come with the quiz format of issue 16; older quizzes have neither.
+    objectives = tuple(
+        ObjectiveRow(
+            id=o.id,
+            title=o.title,
+            drawn=str(o.draw) if o.draw else "",
+            pass_mark=_number(o.pass_mark) if o.pass_mark is not None else "",
+        )
+        for o in getattr(quiz, "objectives", ())
+    )
+    titles = {o.id: o.title for o in objectives}
     questions = (
         tuple(_question_row(n, q, titles, strings) for n, q in enumerate(quiz.questions, 1))
         if quiz
@@ -180,8 +200,14 @@ def _lesson_record(
         quiz=quiz,
         pass_mark=_number(quiz.pass_mark) if quiz else "",
         max_attempts=quiz.max_attempts if quiz else 0,
+        drawn=_drawn(int(getattr(quiz, "draw", 0)), len(questions), strings),
+        objectives=objectives,
         questions=questions,
     )
+
+
+def _drawn(drawn: int, count: int, strings: dict[str, str]) -> str:
+    return strings["drawn_of"].format(drawn=drawn, count=count) if drawn else ""
 
 
 def _question_row(

@@ -11,15 +11,18 @@ sheet that drops, renames or mis-keys anything fails here.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import string
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import html5lib
 import pytest
 
+from scorm_builder.model import Question, Quiz
 from scorm_builder.record_sheet import BOM, record_files
 from scorm_builder.sources import read_course
 from tests.course_factory import DEFAULT_SOURCE, copy_default_course, two_lesson_course
@@ -272,3 +275,56 @@ def test_no_stray_files_are_needed_beside_the_sheet(default_sheet):
     # One self-contained page: no stylesheet, script or image to carry along.
     for reference in ("<link", "<script", "<img", "src="):
         assert reference not in html
+
+
+# ---------- objectives and drawn questions (the quiz format of issue 16) ----------
+
+
+@dataclass(frozen=True)
+class Objective:
+    id: str
+    title: str
+    draw: int
+    pass_mark: float | None
+
+
+@dataclass(frozen=True)
+class GroupedQuiz(Quiz):
+    objectives: tuple[Objective, ...] = ()
+    draw: int = 0
+
+
+@dataclass(frozen=True)
+class GroupedQuestion(Question):
+    objective: str = ""
+
+
+def test_objectives_and_drawn_questions_are_on_the_sheet(tmp_path):
+    course, _ = read_course(two_lesson_course(tmp_path / "course"))
+    lesson = course.lessons[1]
+    assert lesson.quiz is not None
+    questions = tuple(
+        GroupedQuestion(**vars(q), objective=objective)
+        for q, objective in zip(lesson.quiz.questions, ["hygiene", "ppe"], strict=True)
+    )
+    quiz = GroupedQuiz(
+        **{**vars(lesson.quiz), "questions": questions},
+        objectives=(Objective("hygiene", "手指衛生", 1, None), Objective("ppe", "防護具", 0, 100)),
+        draw=1,
+    )
+    files = record_files(course, [dataclasses.replace(lesson, quiz=quiz)], "course")
+    rows = read_csv(files["course.record.csv"])
+    assert [row["目標"] for row in rows] == ["hygiene", "ppe"]
+    document = parse_html(files["course.record.html"])
+    assert (
+        facts_of(document.find(f".//{XHTML}section"))["出題数"]
+        == "毎回 1 問（全 2 問から選びます）"
+    )
+    objectives = [
+        [text_of(cell) for cell in row.findall(f"{XHTML}td")]
+        for row in document.find(f".//{XHTML}section/{XHTML}table").iter(f"{XHTML}tr")
+        if row.findall(f"{XHTML}td")
+    ]
+    assert objectives == [["hygiene", "手指衛生", "1", "—"], ["ppe", "防護具", "すべて", "100%"]]
+    first = facts_of(document.find(f".//{XHTML}article"))
+    assert first["目標"] == "hygiene 手指衛生"
