@@ -386,7 +386,7 @@ QUIZ_MISTAKES = [
         "quiz-single-brackets",
         "lessons/llm-basics.quiz.toml",
         QUIZ.replace("[[questions]]", "[questions]"),
-        "{src}/lessons/llm-basics.quiz.toml: error: the questions are written as [questions], "
+        "{src}/lessons/llm-basics.quiz.toml:1: error: the questions are written as [questions], "
         "with single brackets\n"
         "    fix: start every question with [[questions]], with two brackets on each side\n"
         + failed(1),
