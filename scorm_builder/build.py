@@ -6,7 +6,8 @@
     render_page        Lesson             -> bytes      (its SCO page; memoised per lesson)
     lay_out            Course, pages      -> [Package]  (every path in the zip: layout.py)
     check_package      Package            -> [Problem]  (what `scorm-builder check` says)
-    write_output       zips               -> files in dist/, all or none
+    output_files       Packages           -> zips and record sheets (record_sheet.py)
+    write_output       those files        -> dist/, all or none
 
 Nothing is written to the output folder until every package exists in memory and has passed
 the checks. The cache (cache.py) wraps the per-lesson stages from here; no stage knows it.
@@ -19,14 +20,16 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from scorm_builder.cache import Cache, MadeLesson, default_cache_dir, fingerprint, lesson_key
 from scorm_builder.check import check_files
-from scorm_builder.layout import Package, launch_path, lay_out, zip_name
+from scorm_builder.layout import Package, is_generated, launch_path, lay_out, zip_name
 from scorm_builder.model import Course, CourseSettings, Lesson
 from scorm_builder.output import not_written, write_output
-from scorm_builder.package import deflate, write_zip
+from scorm_builder.package import Writer, deflate, write_zip
 from scorm_builder.problems import BuildError, Problem, errors
+from scorm_builder.record_sheet import record_files
 from scorm_builder.render import TEMPLATES_DIR, LessonRenderer, Theme
 from scorm_builder.sources import Sources, course_model, read_lesson_files, read_sources
 from scorm_builder.workers import Workers, job_count
@@ -169,8 +172,36 @@ def _table_label(theme: Theme, settings: CourseSettings) -> str:
 
 def check_package(package: Package, path: Path) -> list[Problem]:
     """The checks `scorm-builder check` makes, run on the package before it is written to
-    `path`; its problems name their file inside that zip, not in the course folder."""
+    `path`; its problems name their file inside that zip, not in the course folder.
+
+    The pages and the shared run-time are the builder's own (the lesson reader refused
+    whatever would load or run something); only the manifest and the authors' media files
+    are parsed again.
+    """
+    generated = frozenset(path for path in package.files if is_generated(path, package))
     return [
         dataclasses.replace(problem, file=f"{path.absolute()}/{problem.file}")
-        for problem in check_files(package.files)
+        for problem in check_files(package.files, generated=generated)
     ]
+
+
+def output_files(
+    course: Course, packages: Sequence[Package], made: Sequence[MadeLesson]
+) -> dict[str, Writer]:
+    """What goes into the output folder: each zip, and its record sheet beside it."""
+    # The pages' deflate streams were made with them (or kept by the cache): not made again.
+    deflated = {
+        launch_path(m.lesson.id): m.deflated_page for m in made if m.lesson and m.deflated_page
+    }
+    writers: dict[str, Writer] = {}
+    for package in packages:
+        writers[zip_name(package)] = functools.partial(
+            write_zip, files=package.files, deflated=deflated
+        )
+        for name, data in record_files(course, package.lessons, package.name).items():
+            writers[name] = functools.partial(_write_bytes, data=data)
+    return writers
+
+
+def _write_bytes(file: BinaryIO, data: bytes) -> None:
+    file.write(data)
