@@ -94,7 +94,7 @@ class _Reader:
     def lesson(self, converter: LessonMarkdown, lesson_id: str, path: Path) -> Lesson | None:
         parsed, report = self.parsed, self.report
         title_element, sections, footnotes = self._split()
-        if title_element is None:
+        if title_element is None or not plain_text(title_element, parsed.raw_html):
             report.error(
                 "lesson-no-title",
                 "the lesson has no '# ' title line",
@@ -202,7 +202,7 @@ class _Reader:
                 if not sections:
                     sections.append(_Section(None, max(cursor, 1)))
                 sections[-1].elements.append(child)
-        for section, following in zip(sections, [*sections[1:], None], strict=True):
+        for section, following in zip(sections, [*sections[1:], None], strict=False):
             section.end_line = following.line if following else self.lines.count + 1
         return title, sections, footnotes
 

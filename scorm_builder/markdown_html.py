@@ -54,7 +54,7 @@ class LessonMarkdown:
     """
 
     def __init__(self) -> None:
-        footnotes = FootnoteExtension(BACKLINK_TITLE="%d", USE_DEFINITION_ORDER=False)
+        footnotes = FootnoteExtension(BACKLINK_TITLE="%d")
         self._markdown = markdown.Markdown(
             extensions=[footnotes if name == "footnotes" else name for name in EXTENSIONS],
             output_format="html",
