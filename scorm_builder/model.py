@@ -25,6 +25,17 @@ class Question:
     explanation: str = ""
     points: float = 1.0
     tolerance: float = 0.0  # numeric questions only
+    objective: str = ""  # the id of its Objective, in a quiz that has objectives
+
+
+@dataclass(frozen=True)
+class Objective:
+    """A group of a quiz's questions that tests one thing, scored and reported on its own."""
+
+    id: str  # ASCII, used as cmi.objectives.n.id
+    title: str
+    draw: int  # questions drawn from the group for each attempt; 0: all of them
+    pass_mark: float | None  # None: only the quiz's own pass mark decides
 
 
 @dataclass(frozen=True)
@@ -34,6 +45,8 @@ class Quiz:
     max_attempts: int = 0  # 0: unlimited
     shuffle_questions: bool = False
     shuffle_choices: bool = False
+    objectives: tuple[Objective, ...] = ()
+    draw: int = 0  # a quiz without objectives: questions drawn for each attempt; 0: all
 
 
 @dataclass(frozen=True)
