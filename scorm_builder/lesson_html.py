@@ -11,11 +11,13 @@ window, and tables scroll in their own box.
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 import html5lib
@@ -232,7 +234,10 @@ class HtmlRules:
                 re.I,
             )
             if loads:
-                message = f"<style> loads '{loads.group(1)}' from outside the course, which hospital networks block"
+                message = (
+                    f"<style> loads '{loads.group(1)}' from outside the course, which hospital "
+                    "networks block"
+                )
         if tag == "link" and _is_external(element.get("href", "")):
             message = (
                 f"<link> loads '{element.get('href')}' from outside the course, which "
@@ -389,37 +394,58 @@ def sanitise_fragment(markup: str, rules: HtmlRules, *, inline: bool) -> tuple[s
     closes an element around Markdown text, so only the tag itself is shipped.
     """
     before = len(rules.findings)
-    if inline and markup.startswith("</"):
-        name = markup[2:].rstrip("> \t\n").lower()
-        return (f"</{name}>" if name in TAGS else ""), []
+    if inline:
+        return _sanitise_tag(markup, rules)
     fragment = html5lib.parseFragment(markup, treebuilder="etree", namespaceHTMLElements=False)
-    shipped = []
-    for element in list(_walk(fragment)):
-        if element is fragment:
-            continue
-        if not isinstance(element.tag, str):
-            continue
     _judge_children(fragment, rules)
     if len(rules.findings) > before:
         return "", rules.findings[before:]
-    if inline:
-        [element] = list(fragment) or [None]  # type: ignore[list-item]
-        if element is None:
-            return "", []  # a comment or a declaration: nothing to show
-        opening = _start_tag(element)
-        cleaned = _CLEANER.clean(
-            opening + ("" if _name(element) in VOID_TAGS else f"</{_name(element)}>")
-        )
-        if _shape(cleaned) != _shape(opening):
-            return "", [_changed(markup)]
-        shipped.append(opening)
-        return opening, []
     rules.wrap_tables(fragment)
     serialised = _serialise(fragment)
     cleaned = _CLEANER.clean(serialised)
     if _shape(cleaned) != _shape(serialised):
         return "", [_changed(markup)]
     return cleaned, []
+
+
+def _sanitise_tag(markup: str, rules: HtmlRules) -> tuple[str, list[Finding]]:
+    if markup.startswith("</"):
+        name = markup[2:].rstrip("> \t\n").lower()
+        return (f"</{name}>" if name in TAGS else ""), []
+    tag = _parse_tag(markup)
+    if tag is None:
+        return "", []  # a comment or a declaration: notes for authors, nothing to show
+    if tag == "vanished":
+        return "", [_changed(markup)]
+    name, attributes = tag
+    element = etree.Element(name, dict(attributes))
+    before = len(rules.findings)
+    rules.element(element)
+    if len(rules.findings) > before:
+        return "", rules.findings[before:]
+    opening = _start_tag(element)
+    if not _nh3_keeps(opening, _name(element)):
+        return "", [_changed(markup)]
+    return opening, []
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_tag(markup: str) -> tuple[str, tuple[tuple[str, str], ...]] | Literal["vanished"] | None:
+    """One tag as the browser reads it (cached: the same `<b>` comes in every lesson)."""
+    fragment = html5lib.parseFragment(markup, treebuilder="etree", namespaceHTMLElements=False)
+    nodes = list(fragment)
+    elements = [node for node in nodes if isinstance(node.tag, str)]
+    if nodes and not elements and not (fragment.text or "").strip():
+        return None
+    if len(elements) != 1 or (fragment.text or "").strip() or len(elements[0]):
+        return "vanished"  # not one element here (a lone <td>), or more than the tag
+    return elements[0].tag, tuple(elements[0].items())
+
+
+@functools.lru_cache(maxsize=4096)
+def _nh3_keeps(opening: str, name: str) -> bool:
+    closed = opening + ("" if name in VOID_TAGS else f"</{name}>")
+    return _shape(_CLEANER.clean(closed)) == _shape(closed)
 
 
 def _judge_children(parent: etree.Element, rules: HtmlRules) -> None:

@@ -17,7 +17,7 @@ import markdown
 from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from markdown.extensions.footnotes import FootnoteExtension
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import STX, ETX
+from markdown.util import ETX, STX
 
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "sane_lists", "attr_list"]
 PLACEHOLDER = re.compile(f"{STX}wzxhzdk:(\\d+){ETX}")
@@ -77,14 +77,18 @@ class LessonMarkdown:
             if isinstance(preprocessor, FencedBlockPreprocessor):
                 code_end = len(stash)
         root = md.parser.parseDocument(lines).getroot()
+        assert root is not None  # parseDocument always makes the document element
         blocks_end = len(stash)
         for treeprocessor in md.treeprocessors:
             replaced = treeprocessor.run(root)
             if replaced is not None:
                 root = replaced
+        # The stash may hold elements too: as text, every entry is judged the same way.
+        raw_html = [e if isinstance(e, str) else md.serializer(e) for e in stash]
+        stash[:] = raw_html  # in place: Markdown puts its own list back into the pages
         return ParsedLesson(
             root=root,
-            raw_html=stash,
+            raw_html=stash,  # type: ignore[arg-type]  # strings only now, see above
             code_blocks=range(code_end),
             html_blocks=range(code_end, blocks_end),
             html_tags=range(blocks_end, len(stash)),

@@ -371,8 +371,8 @@ def test_comments_are_notes_for_authors_and_are_not_shipped(tmp_path: Path) -> N
         (
             HEAD + "あ" * (MAX_CHARACTERS + 1),
             [
-                f"lessons/llm-basics.md: error: the lesson is {len(HEAD) + MAX_CHARACTERS + 1:,} characters "
-                f"long (the limit is {MAX_CHARACTERS:,})",
+                f"lessons/llm-basics.md: error: the lesson is {len(HEAD) + MAX_CHARACTERS + 1:,} "
+                f"characters long (the limit is {MAX_CHARACTERS:,})",
                 "    fix: split it into several lessons, each its own file listed in course.toml",
             ],
         ),
