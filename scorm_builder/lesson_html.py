@@ -78,6 +78,9 @@ STYLE_PROPERTIES = frozenset(
     "margin margin-top margin-bottom margin-left margin-right padding padding-top "
     "padding-bottom padding-left padding-right width max-width height list-style-type".split()
 )
+# Ids the page template uses (and "fn:"/"fnref:", the footnotes'): a second element with one
+# of them breaks the page's links and its screen-reader labels.
+TEMPLATE_IDS = re.compile(r"main|sco-data|page-\d+(-title)?|hint-.*|fn(ref)?\d*:.*")
 # In a style value these load a file or run code (old browsers); a backslash can spell them.
 STYLE_LOADS = re.compile(r"url\(|image-set\(|image\(|expression\(|@import|\\|javascript:", re.I)
 # Browsers ignore these inside a URL's scheme, so "java\tscript:" still runs.
@@ -170,6 +173,7 @@ class HtmlRules:
     table_label: str
     media: dict[str, Path] = field(default_factory=dict)  # `media/<name>` -> source file
     findings: list[Finding] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)
 
     def tree(self, root: etree.Element) -> None:
         """Judge and adjust a tree of elements (Markdown's, or a parsed raw fragment)."""
@@ -184,6 +188,8 @@ class HtmlRules:
             return False
         for name, value in element.items():
             self._attribute(element, tag, name, value)
+        if element.get("id") is not None:
+            self._id(element.get("id", ""), own=_is_footnote(element))
         if tag == "img" and not element.get("alt", "").strip():
             self.findings.append(
                 Finding(
@@ -308,6 +314,21 @@ class HtmlRules:
                     value[:40],
                 )
             )
+
+    def _id(self, value: str, *, own: bool) -> None:
+        """Ids are unique in the one page a lesson becomes, and leave the template's alone."""
+        if value in self.ids or (not own and TEMPLATE_IDS.fullmatch(value)):
+            self.findings.append(
+                Finding(
+                    "lesson-id",
+                    f"the id '{value}' is used twice in the lesson's page"
+                    if value in self.ids
+                    else f"the id '{value}' is the page's own",
+                    "give the element another id (or none)",
+                    value,
+                )
+            )
+        self.ids.add(value)
 
     def _style(self, tag: str, value: str) -> None:
         loads = STYLE_LOADS.search(value)
@@ -502,6 +523,12 @@ def _serialise(fragment: etree.Element) -> str:
         fragment, tree="etree", quote_attr_values="always", omit_optional_tags=False
     )
     return text.removeprefix("<DOCUMENT_FRAGMENT>").removesuffix("</DOCUMENT_FRAGMENT>")
+
+
+def _is_footnote(element: etree.Element) -> bool:
+    """A footnote or its reference as the footnotes extension makes them."""
+    tag, value = element.tag, element.get("id", "")
+    return (tag == "sup" and value.startswith("fnref")) or (tag == "li" and value.startswith("fn:"))
 
 
 def _walk(root: etree.Element) -> Iterator[etree.Element]:

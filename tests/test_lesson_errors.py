@@ -446,3 +446,33 @@ def test_the_build_reports_a_lesson_mistake_and_raises(tmp_path: Path) -> None:
     assert raised.value.problems[0].describe().split("\n")[0] == (
         "lessons/llm-basics.md:5: error: section 'LLMとは': <script> is not allowed"
     )
+
+
+def test_footnotes_are_judged_and_their_files_collected(tmp_path: Path) -> None:
+    lesson, problems = read(
+        tmp_path, HEAD + "本文[^1]。\n\n[^1]: ![図](figure.png)\n", {"figure.png": PNG}
+    )
+    assert problems == [] and lesson is not None
+    [name] = lesson.media
+    assert f'src="{name}"' in lesson.pages[0].html
+    assert first_problem(tmp_path, HEAD + "本文[^1]。\n\n[^1]: [次へ](javascript:next())\n")[0] == (
+        "lessons/llm-basics.md:7: error: section 'LLMの基礎': a javascript: link runs code"
+    )
+
+
+def test_an_id_of_the_page_template_or_used_twice_is_an_error(tmp_path: Path) -> None:
+    assert first_problem(tmp_path, HEAD + '<p id="main">x</p>\n')[0] == (
+        "lessons/llm-basics.md:5: error: section 'LLMとは': the id 'main' is the page's own"
+    )
+    assert first_problem(tmp_path, HEAD + "### 用語 {#terms}\n\n<p id='terms'>x</p>\n")[0] == (
+        "lessons/llm-basics.md:7: error: section 'LLMとは': the id 'terms' is used twice in the "
+        "lesson's page"
+    )
+
+
+def test_a_lesson_title_longer_than_the_manifest_allows_is_an_error(tmp_path: Path) -> None:
+    assert first_problem(tmp_path, "# " + "長" * 201 + "\n\n## 節\n\n本文。\n") == [
+        "lessons/llm-basics.md:1: error: the lesson title is 201 characters long; the LMS takes "
+        "at most 200",
+        "    fix: shorten the '# ' title line; say more in the first section",
+    ]
