@@ -9,9 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import markupsafe
 
-from scorm_builder.html_rules import TABLE_LABEL
 from scorm_builder.minify import minify
 from scorm_builder.model import Choice, CourseSettings, Lesson, Page, Question
 
@@ -81,14 +79,12 @@ class LessonRenderer:
     def render(self, lesson: Lesson) -> str:
         strings = self._strings
         quiz = lesson.quiz
-        table_label = f'aria-label="{markupsafe.escape(strings["table"])}"'
-        lesson_pages = [
-            Page(title=page.title, html=page.html.replace(TABLE_LABEL, table_label))
-            for page in lesson.pages
-        ]
+        lesson_pages = list(lesson.pages)
         pages = list(lesson_pages)
         if quiz:
-            pages.append(Page(title=strings["quiz_title"], html=""))
+            pages.append(
+                Page(title=strings["quiz_title"], title_html=strings["quiz_title"], html="")
+            )
         return self._template.render(
             course=self._settings,
             lesson=lesson,

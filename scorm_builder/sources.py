@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Protocol
 
 from scorm_builder.lesson import read_lesson
-from scorm_builder.markdown_html import MarkdownConverter
 from scorm_builder.model import Course, CourseSettings, Lesson
 from scorm_builder.problems import BuildError, Problem, errors
 from scorm_builder.quiz import read_quiz
@@ -127,21 +126,10 @@ def read_course(folder: Path, table_label: str = "") -> tuple[Course, list[Probl
     return course_model(sources, read)
 
 
-_converter: MarkdownConverter | None = None
-
-
 def _read_lesson(
     path: Path, lesson_id: str, shown_as: str, found: list[Problem], table_label: str
 ) -> Lesson | None:
-    # Until the lesson reader takes `table_label` (and makes one Markdown instance itself),
-    # the page renderer fills in the label and the media keys lose their lesson folder here.
-    global _converter
-    _converter = _converter or MarkdownConverter()
-    lesson = read_lesson(path, lesson_id, shown_as, _converter, found)
-    if lesson is None:
-        return None
-    media = {key.removeprefix(f"{lesson_id}/"): source for key, source in lesson.media.items()}
-    return dataclasses.replace(lesson, media=media)
+    return read_lesson(path, lesson_id, shown_as, found, table_label=table_label)
 
 
 def _digest(*paths: Path) -> str:

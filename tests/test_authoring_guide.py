@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from scorm_builder.build import build
-from scorm_builder.cli import report_lines
+from scorm_builder.reporting import report_lines
 from scorm_builder.problems import BuildError
 from tests.course_factory import PNG
 
