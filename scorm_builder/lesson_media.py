@@ -55,7 +55,7 @@ def _looks_like(extension: str, head: bytes) -> bool:
     """Whether the file's first bytes are those of its extension's format."""
     box = head[4:8] == b"ftyp"  # ISO media: mp4, m4a, mov, avif
     checks = {
-        "png": head.startswith(b"\x89PNG\r\n\x1a\n"),
+        "png": head.startswith(b"\x89PNG"),
         "jpg": head.startswith(b"\xff\xd8\xff"),
         "gif": head.startswith((b"GIF87a", b"GIF89a")),
         "webp": head.startswith(b"RIFF") and head[8:12] == b"WEBP",
