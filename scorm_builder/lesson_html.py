@@ -12,9 +12,10 @@ window, and tables scroll in their own box.
 from __future__ import annotations
 
 import functools
+import html
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -61,6 +62,7 @@ ATTRIBUTES: dict[str, frozenset[str]] = {
     }.items()
 }
 LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+URL_ATTRIBUTES = frozenset({"href", "src", "data", "poster", "cite", "action", "formaction"})
 # Which kind of file each attribute may name (see lesson_media.USES).
 MEDIA_ATTRIBUTES: dict[tuple[str, str], str] = {
     ("img", "src"): "image",
@@ -262,13 +264,22 @@ class HtmlRules:
                     name,
                 )
             )
-        elif _runs_code(value) and lowered in ("href", "src", "data", "poster", "cite", "action"):
+        elif lowered in URL_ATTRIBUTES and _runs_code(value):
             self.findings.append(
                 Finding(
                     "lesson-javascript-url",
                     "a javascript: link runs code",
                     "link to a page or a file instead",
                     "script:",  # Markdown turns tabs into spaces: the value may differ
+                )
+            )
+        elif lowered in URL_ATTRIBUTES and _scheme(value) == "data":
+            self.findings.append(
+                Finding(
+                    "lesson-data-url",
+                    "a data: address (a file written into the page) is not allowed",
+                    "save the content as a file beside the lesson and use its name",
+                    "data:",
                 )
             )
         elif lowered == "srcset":
@@ -364,8 +375,8 @@ class HtmlRules:
 
     def _local_file(self, element: etree.Element, attribute: str, use: str) -> None:
         url = element.get(attribute, "")
-        if _runs_code(url):
-            return  # reported as a javascript: link
+        if _runs_code(url) or _scheme(url) == "data":
+            return  # reported with the attribute
         parts = urlsplit(url)
         if parts.scheme or url.startswith("//"):
             tag = _name(element)
@@ -378,15 +389,13 @@ class HtmlRules:
                 )
             )
             return
-        if use == "video" and element.tag == "source":
-            use = "video"
         name = self._collect(parts.path, url, use)
         if name:
             element.set(attribute, name)
 
     def _link(self, element: etree.Element) -> None:
         href = element.get("href", "")
-        if _runs_code(href):
+        if _runs_code(href) or _scheme(href) == "data":
             return
         parts = urlsplit(href)
         if parts.scheme in ("http", "https") or href.startswith("//"):
@@ -541,17 +550,14 @@ def _name(element: etree.Element) -> str:
 
 
 def _scheme(url: str) -> str:
-    cleaned = _IGNORED_IN_SCHEME.sub("", url)
+    # Markdown ships entities in its attributes as written, and browsers decode them.
+    cleaned = _IGNORED_IN_SCHEME.sub("", html.unescape(url))
     return urlsplit(cleaned).scheme.lower() if ":" in cleaned.split("/")[0] else ""
 
 
 def _runs_code(url: str) -> bool:
-    scheme = _IGNORED_IN_SCHEME.sub("", url).lower()
-    return scheme.startswith(("javascript:", "vbscript:", "data:text/html"))
+    return _scheme(url) in ("javascript", "vbscript")
 
 
 def _is_external(url: str) -> bool:
     return bool(urlsplit(url).scheme) or url.startswith("//")
-
-
-LineOf = Callable[[str], int]

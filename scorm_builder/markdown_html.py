@@ -9,6 +9,7 @@ sanitised fragment by fragment (`raw_html`).
 
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
@@ -114,7 +115,6 @@ class LessonMarkdown:
 
 def plain_text(element: etree.Element, raw_html: list[str]) -> str:
     """What a heading says, without its markup: for titles, the contents and the manifest."""
-    import html
 
     def raw(found: re.Match[str]) -> str:
         fragment = raw_html[int(found.group(1))]

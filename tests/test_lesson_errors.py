@@ -7,6 +7,7 @@ problem line by line: file, line, message, fix.
 
 from __future__ import annotations
 
+import pickle
 import unicodedata
 import zlib
 from pathlib import Path
@@ -282,8 +283,9 @@ def test_a_program_cannot_ship_under_a_lesson(tmp_path: Path) -> None:
         ),
         (
             '<a href="data:text/html,<script>alert(1)</script>">x</a>',
-            "a javascript: link runs code",
+            "a data: address (a file written into the page) is not allowed",
         ),
+        ("[次へ](&#106;avascript:next())", "a javascript: link runs code"),  # browsers decode it
     ],
 )
 def test_raw_html_the_allowlist_does_not_hold_is_an_error_at_its_line(
@@ -476,3 +478,20 @@ def test_a_lesson_title_longer_than_the_manifest_allows_is_an_error(tmp_path: Pa
         "at most 200",
         "    fix: shorten the '# ' title line; say more in the first section",
     ]
+
+
+def test_a_lesson_is_plain_data_that_a_worker_process_can_send_back(tmp_path: Path) -> None:
+    lesson, _ = read(tmp_path, HEAD + "![図](figure.png)\n", {"figure.png": PNG})
+    assert lesson is not None
+    assert pickle.loads(pickle.dumps(lesson)) == lesson
+
+
+def test_an_iframe_may_show_a_pdf_beside_the_lesson(tmp_path: Path) -> None:
+    lesson, problems = read(
+        tmp_path,
+        HEAD + '<iframe src="guide.pdf" title="手順書" width="100%"></iframe>\n',
+        {"guide.pdf": b"%PDF-1.7\n"},
+    )
+    assert problems == [] and lesson is not None
+    [name] = lesson.media
+    assert f'<iframe src="{name}" title="手順書" width="100%"></iframe>' in lesson.pages[0].html
