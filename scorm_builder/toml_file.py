@@ -82,7 +82,7 @@ _BAD_ESCAPE = (
 )
 _ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[btnfr\"\\]|[ \t]*$)")
 _KEY_LINE = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*=\s*(.*)$""")
-_HEADER = re.compile(r"""^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]\]?\s*(#.*)?$""")
+_HEADER = re.compile(r"""^[ \t]*(\[\[?)[ \t]*([A-Za-z0-9_.-]+)[ \t]*\]\]?[ \t]*(#.*)?$""", re.M)
 
 
 @dataclass(frozen=True)
@@ -107,11 +107,12 @@ class SourceLines:
 
     def __init__(self, text: str) -> None:
         self.lines = text.split("\n")
-        self.headers = [
-            Header(number, found.group(2), found.group(1) == "[[")
-            for number, line in enumerate(self.lines, start=1)
-            if line.lstrip().startswith("[") and (found := _HEADER.match(line))
-        ]
+        self.headers = []
+        line, counted = 1, 0
+        for found in _HEADER.finditer(text):
+            line += text.count("\n", counted, found.start())
+            counted = found.start()
+            self.headers.append(Header(line, found.group(2), found.group(1) == "[["))
 
     def top_end(self) -> int | None:
         """The first line after the top-level settings (the first block header), if any."""

@@ -10,6 +10,7 @@ texts are handled once, the same way in every file.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -70,9 +71,13 @@ class Schema:
     keys: tuple[Key, ...]
     listing: str  # how the fix of an unknown key lists the keys: "the settings are: {keys}"
 
-    @property
+    @functools.cached_property
     def names(self) -> list[str]:
         return [key.name for key in self.keys]
+
+    @functools.cached_property
+    def known(self) -> frozenset[str]:
+        return frozenset(self.names)
 
 
 @dataclass(frozen=True)
@@ -111,7 +116,7 @@ def read_block(
         add(f"{schema.name}-{rule}", text, fix, block.line(key))
 
     for name in data:
-        if name not in schema.names:
+        if name not in schema.known:
             problem(
                 "unknown-key",
                 name,
@@ -120,7 +125,7 @@ def read_block(
             )
     values: dict[str, Any] = {}
     for key in schema.keys:
-        default = (defaults or {}).get(key.name, key.default)
+        default = defaults.get(key.name, key.default) if defaults else key.default
         value = _as_text(data[key.name]) if key.text and key.name in data else data.get(key.name)
         if value is None or _empty(value):
             if key.need:
