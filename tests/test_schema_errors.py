@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from scorm_builder import quiz as quiz_schema
 from scorm_builder.build import build_package
 from scorm_builder.cli import main
 from scorm_builder.model import Objective
 from scorm_builder.problems import Problem
 from scorm_builder.quiz import misnamed_quiz_files, read_quiz
+from scorm_builder.settings import SETTINGS
 from tests.course_factory import ROOT, copy_default_course
 from tests.test_author_errors import COURSE, LESSON, QUIZ, ZIP, Built, Mistake, failed
 
@@ -567,3 +569,45 @@ def test_nesting_deeper_than_the_recursion_limit_fails_with_a_message(tmp_path) 
             "deep",
         )
     ]
+
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _readme_section(heading: str) -> str:
+    start = README.index(heading)
+    return README[start : README.index("\n#", start + len(heading))]
+
+
+def _table_keys(section: str, first_column: str) -> list[str]:
+    """The `key` names of the README table whose first column is `first_column`."""
+    table = section[section.index(f"| {first_column} |") :].split("\n\n")[0]
+    return [line.split("`")[1] for line in table.splitlines()[2:]]
+
+
+@pytest.mark.parametrize(
+    ("heading", "column", "schema"),
+    [
+        ("### Course settings", "setting", SETTINGS),
+        ("### A quiz", "quiz setting", quiz_schema.QUIZ),
+        ("### A quiz", "question key", quiz_schema.QUESTION),
+        ("#### Question pools", "objective key", quiz_schema.OBJECTIVE),
+    ],
+)
+def test_the_readme_lists_every_key_of_each_schema(heading, column, schema) -> None:
+    documented = _table_keys(_readme_section(heading), column)
+    # questions and objectives are the [[blocks]] themselves, documented by their own tables.
+    assert documented == [k for k in schema.names if k not in ("questions", "objectives")]
+
+
+@pytest.mark.parametrize("heading", ["### A quiz", "#### Question pools"])
+def test_the_readme_quiz_examples_read(tmp_path: Path, heading: str) -> None:
+    section = _readme_section(heading)
+    example = section[
+        section.index("```toml\n") + 8 : section.index("\n```", section.index("```toml"))
+    ]
+    path = tmp_path / "example.quiz.toml"
+    path.write_text(example, encoding="utf-8")
+    problems: list[Problem] = []
+    assert read_quiz(path, path.name, 80, problems) is not None
+    assert problems == []
