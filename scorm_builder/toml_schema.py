@@ -28,7 +28,11 @@ TextKind = Literal["line", "text", "lines"] | None
 
 # Characters that no page may show and no manifest may hold (lxml refuses them). Raw
 # ones are refused when the file is read; these are the ones written as escape codes.
-_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# The bidirectional overrides and isolates too: they show a text in another order than
+# it is stored (and no Japanese or English course needs them).
+_INVISIBLE = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
+)
 _UNWANTED_IN_LINE = re.compile(rf"{_INVISIBLE.pattern}|[\t\n\r\u2028\u2029]")
 _ESCAPE_NAMES = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
 

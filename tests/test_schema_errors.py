@@ -197,6 +197,31 @@ COURSE_MISTAKES = [
         "    fix: check that this is the right file (a quiz of 100 questions is about 60 KB)\n"
         + failed(1),
     ),
+    Mistake(
+        "escape-of-no-character",
+        "course.toml",
+        COURSE.replace('"医療従事者のためのAI基礎"', '"AI\\uD800基礎"'),
+        "{src}/course.toml:1: error: this file is not valid TOML: the escape code '\\uD800' is "
+        "not a character\n"
+        "    fix: write the character itself\n" + failed(1),
+    ),
+    Mistake(
+        "right-to-left-override",
+        "course.toml",
+        COURSE.replace('"医療従事者のためのAI基礎"', '"AI\\u202E基礎"'),
+        "{src}/course.toml:1: error: the title has the invisible control character U+202E, "
+        "written as \\u202E\n"
+        "    fix: remove the \\u202E (in double quotes a backslash starts an escape code)\n"
+        + failed(1),
+    ),
+    Mistake(
+        "dotted-unknown-key",
+        "course.toml",
+        COURSE.replace("pass_mark = 80", "pass.mark = 80"),
+        "{src}/course.toml:3: error: unknown setting 'pass'\n"
+        "    fix: did you mean 'pass_mark'? the settings are: title, identifier, language, "
+        "version, description, pass_mark, lessons\n" + failed(1),
+    ),
 ]
 
 QUIZ_MISTAKES = [
@@ -264,6 +289,27 @@ QUIZ_MISTAKES = [
         "    fix: in double quotes \\t means a tab; to write a backslash, put the text in single "
         "quotes: id = 'llm\\tdefinition' (or write each \\ twice inside double quotes)\n"
         + failed(1),
+    ),
+]
+
+NOT_TOML_FIX = (
+    "    fix: write each setting as name = value, and each question as a [[questions]] block "
+    "(see the example in the README)\n"
+)
+QUIZ_MISTAKES += [
+    Mistake(
+        "quiz-written-as-json",
+        QUIZ_FILE,
+        '{\n  "questions": [{"id": "q1", "type": "true-false"}]\n}\n',
+        "{src}/lessons/llm-basics.quiz.toml:1: error: this file is not valid TOML: it looks like "
+        "JSON, not TOML\n" + NOT_TOML_FIX + failed(1),
+    ),
+    Mistake(
+        "quiz-written-as-yaml",
+        QUIZ_FILE,
+        "# 確認テスト\nquestions:\n  - id: q1\n",
+        "{src}/lessons/llm-basics.quiz.toml:2: error: this file is not valid TOML: it looks like "
+        "YAML (name: value), not TOML\n" + NOT_TOML_FIX + failed(1),
     ),
 ]
 
