@@ -136,6 +136,17 @@ class SourceLines:
                 return number
         return None
 
+    def span(self, key: str, start: int = 1, end: int | None = None) -> tuple[int, int | None]:
+        """The lines of `key`'s value in [start, end): from its line to the next key's.
+        The whole range when the key is not found."""
+        first = self.key(key, start, end)
+        if first is None:
+            return start, end
+        for number, line in self._numbered(first + 1, end):
+            if _KEY_LINE.match(line) or _HEADER.match(line):
+                return first, number
+        return first, end
+
     def value(
         self, value: str, start: int = 1, end: int | None = None, after: int | None = None
     ) -> int | None:

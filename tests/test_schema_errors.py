@@ -281,6 +281,16 @@ QUIZ_MISTAKES = [
         "    fix: write 0 for unlimited attempts\n" + failed(1),
     ),
     Mistake(
+        "windows-path-in-a-question",
+        QUIZ_FILE,
+        QUIZ.replace('"LLMの説明として最も適切なものはどれですか。"', '"C:\\temp\\newの意味は？"'),
+        "{src}/lessons/llm-basics.quiz.toml:4: error: question 1: the text has a tab, written "
+        "as \\t\n"
+        "    fix: in double quotes \\t means a tab; to write a backslash, put the text in single "
+        "quotes: text = 'C:\\temp\\newの意味は？' (or write each \\ twice inside double quotes)\n"
+        + failed(1),
+    ),
+    Mistake(
         "tab-escape-in-an-id",
         QUIZ_FILE,
         QUIZ.replace('"llm-definition"', '"llm\\tdefinition"'),
@@ -512,6 +522,17 @@ def test_the_example_quiz_with_objectives_reads(tmp_path: Path) -> None:
         "scaling": 3,
     }
     assert all(o.draw < len(pools[o.id]) for o in quiz.objectives)  # a re-take can differ
+
+
+def test_line_breaks_typed_in_triple_quotes_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "llm-basics.quiz.toml"
+    explanation = '"""\nLLMは\nAIモデルです。"""\n# see C:\\new\\docs'
+    path.write_text(QUIZ.replace('"LLMはAIモデルです。"', explanation), encoding="utf-8")
+    problems: list[Problem] = []
+    quiz = read_quiz(path, path.name, 80, problems)
+    assert problems == []
+    assert quiz is not None
+    assert quiz.questions[0].explanation == "LLMは\nAIモデルです。"
 
 
 def test_a_quiz_without_objectives_reads_as_before(tmp_path: Path) -> None:
