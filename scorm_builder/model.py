@@ -51,18 +51,21 @@ class Quiz:
 
 @dataclass(frozen=True)
 class Page:
-    title: str
+    title: str  # plain text: the table of contents, <title>
+    title_html: str  # the heading's inline Markdown, rendered (bold, code, links)
     html: str  # rendered body of the section (without its heading)
 
 
 @dataclass(frozen=True)
 class Lesson:
     id: str  # ASCII file stem, used in folder names and manifest identifiers
-    title: str
+    title: str  # plain text: <title>, the manifest
+    title_html: str  # the `#` heading's inline Markdown, rendered
     source: Path
     pages: tuple[Page, ...]
     quiz: Quiz | None
-    # Files the lesson's pages use (images), as package path -> source file.
+    # Files the lesson's pages use (images), as path from the lesson page (`media/…`) ->
+    # source file; the package layout puts them in the lesson's folder.
     media: dict[str, Path] = field(default_factory=dict)
 
 

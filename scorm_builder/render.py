@@ -1,4 +1,4 @@
-"""Stage 2: render each lesson into the HTML page of its SCO, with Jinja2."""
+"""Stage 3: render each lesson into the HTML page of its SCO, with Jinja2."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import markupsafe
 
-from scorm_builder.html_rules import TABLE_LABEL
-from scorm_builder.model import Choice, Course, Lesson, Page, Question
+from scorm_builder.minify import minify
+from scorm_builder.model import Choice, CourseSettings, Lesson, Page, Question
 
 # templates/ of the repository; `pip install .` puts it inside the package (pyproject.toml).
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -46,35 +45,48 @@ class Theme:
             return tomllib.load(file)
 
     def static_files(self) -> dict[str, bytes]:
-        """Static file name -> bytes, in a stable order."""
+        """Static file name -> bytes as shipped (scripts and styles minified), in a stable
+        order."""
         folder = self.directory / STATIC_DIR
-        return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+        return {
+            p.name: _minified(p.name, p.read_bytes())
+            for p in sorted(folder.iterdir())
+            if p.is_file()
+        }
 
 
 class LessonRenderer:
-    def __init__(self, course: Course, theme: Theme) -> None:
-        self._course = course
+    """Renders the lessons of one course: `render(lesson)` is the page of its SCO."""
+
+    def __init__(self, settings: CourseSettings, theme: Theme) -> None:
+        self._settings = settings
         self._theme = theme
-        self._strings = theme.strings(course.settings.language)
+        self._strings = theme.strings(settings.language)
+
+    @property
+    def table_label(self) -> str:
+        """The name screen readers give a wide table's scroll box, in the course language."""
+        return self._strings["table"]
 
     @functools.cached_property
     def _template(self) -> jinja2.Template:
         # Compiled on first use: a rebuild whose pages all come from the cache never needs it.
         return self._theme.environment().get_template("lesson.html")
 
+    def render_page(self, lesson: Lesson) -> bytes:
+        return self.render(lesson).encode("utf-8")
+
     def render(self, lesson: Lesson) -> str:
         strings = self._strings
         quiz = lesson.quiz
-        table_label = f'aria-label="{markupsafe.escape(strings["table"])}"'
-        lesson_pages = [
-            Page(title=page.title, html=page.html.replace(TABLE_LABEL, table_label))
-            for page in lesson.pages
-        ]
+        lesson_pages = list(lesson.pages)
         pages = list(lesson_pages)
         if quiz:
-            pages.append(Page(title=strings["quiz_title"], html=""))
+            pages.append(
+                Page(title=strings["quiz_title"], title_html=strings["quiz_title"], html="")
+            )
         return self._template.render(
-            course=self._course.settings,
+            course=self._settings,
             lesson=lesson,
             lesson_pages=lesson_pages,
             pages=pages,
@@ -126,6 +138,11 @@ class LessonRenderer:
                 ],
             }
         return data
+
+
+@functools.lru_cache(maxsize=16)  # the preview rebuilds with the same files again and again
+def _minified(name: str, data: bytes) -> bytes:
+    return minify(name, data)
 
 
 def _percent(value: float) -> str:
