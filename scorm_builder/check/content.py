@@ -132,7 +132,7 @@ def launch_pages(manifest: Manifest) -> list[str]:
 def check_content(package: Package, manifest: Manifest | None) -> list[Problem]:
     if manifest is None:
         return []
-    starts = launch_pages(manifest)
+    starts = [_as_fixed(package, name) for name in launch_pages(manifest)]
     reached = reach(package, starts)
     problems = [_manifest_external(href, line) for href, line in external_hrefs(manifest)]
     # A manifest launching the movie itself (no page around it).
@@ -142,6 +142,14 @@ def check_content(package: Package, manifest: Manifest | None) -> list[Problem]:
         if facts is not None:
             problems += _judge(package, name, facts)
     return problems + check_scorm_api(package, manifest) + _unreached(package, reached)
+
+
+def _as_fixed(package: Package, name: str) -> str:
+    """A launch page missing only by its case (manifest-launch-missing says so) is judged
+    as the page it will be once the case is fixed."""
+    if name in package.names:
+        return name
+    return next((n for n in sorted(package.names) if n.lower() == name.lower()), name)
 
 
 def _is_plugin(name: str) -> bool:
