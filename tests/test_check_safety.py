@@ -169,6 +169,18 @@ def test_a_folder_with_a_huge_file_is_refused_before_reading(
     )
 
 
+def test_a_folder_with_too_many_files_is_refused_before_reading(tmp_path: Path) -> None:
+    from scorm_builder.check import Limits
+
+    folder = write_folder(
+        {**minimal(), **{f"sco/n{i}.txt": b"x" for i in range(30)}}, tmp_path / "c"
+    )
+    [problem] = check_path(folder, Limits(max_entries=10))
+    assert (problem.rule, problem.file) == ("zip-too-large", "c")
+    assert problem.message.startswith("the folder holds ")
+    assert problem.message.endswith("files or more, over the limit of 10")
+
+
 def test_a_fifo_given_as_the_package_is_refused_at_once(tmp_path: Path, capsys) -> None:
     fifo = tmp_path / "course.zip"
     os.mkfifo(fifo)
@@ -184,14 +196,17 @@ def test_a_fifo_and_a_symlink_out_of_a_folder_are_not_read(tmp_path: Path) -> No
     secret = tmp_path / "secret.txt"
     secret.write_text("<script src='https://x.org/a.js'></script>")
     (folder / "sco" / "notes.html").symlink_to(secret)
+    (folder / "sco" / "loop").symlink_to(folder, target_is_directory=True)
     problems = check_path(folder)
     assert {(p.rule, p.file, p.severity) for p in problems} == {
         ("folder-special-file", "sco/pipe", "warning"),
         ("folder-special-file", "sco/notes.html", "warning"),
+        ("folder-special-file", "sco/loop", "warning"),
     }
     by_file = {p.file: p.message for p in problems}
     assert by_file["sco/notes.html"].startswith("is a symbolic link out of the folder")
     assert by_file["sco/pipe"].startswith("is not a regular file")
+    assert by_file["sco/loop"].startswith("is a symbolic link to a folder (not followed)")
 
 
 # --- manifests with a DTD -----------------------------------------------------------------

@@ -43,6 +43,7 @@ class Package:
     names: frozenset[str]
     generated: frozenset[str]
     listed: frozenset[str]  # named by a <file> of the manifest (missing ones it reports)
+    by_basename: Mapping[str, tuple[str, ...]]  # file name -> the names ending in it
 
     def folder(self, name: str) -> str:
         return posixpath.dirname(name)
@@ -65,7 +66,11 @@ def package_of(
     if manifest is not None:
         for resource in manifest.resources.values():
             listed |= {r.name for r in [resource.launch, *resource.files] if r and r.name}
-    return Package(facts, names, generated, frozenset(listed))
+    by_basename: dict[str, list[str]] = {}
+    for name in sorted(names):
+        by_basename.setdefault(posixpath.basename(name), []).append(name)
+    index = {base: tuple(found) for base, found in by_basename.items()}
+    return Package(facts, names, generated, frozenset(listed), index)
 
 
 def _is_local(url: str) -> bool:
@@ -87,7 +92,8 @@ def _script_targets(package: Package, path: str, script: str, page_folder: str) 
     if found:
         return found[:1]
     tail = "/" + (resolve("", path) or path).lstrip("./")
-    ends = [name for name in package.names if name.endswith(tail)]
+    same_name = package.by_basename.get(posixpath.basename(tail), ())
+    ends = [name for name in same_name if ("/" + name).endswith(tail)]
     return ends if len(ends) == 1 else []
 
 
