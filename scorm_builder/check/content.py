@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from scorm_builder.problems import Problem
 
 from .manifest import Manifest, external_hrefs
-from .pages import CSS, HTML, JS, PLUGIN_SUFFIXES, SVG, Reference, facts_of_file
+from .pages import CSS, HTML, JS, PLUGIN_SUFFIXES, Reference, facts_of_file
 from .pages import FileFacts as Facts
 from .paths import MANIFEST, has_scheme, is_external, resolve
 from .severity import INFO
@@ -285,7 +285,7 @@ def check_scorm_api(package: Package, manifest: Manifest) -> list[Problem]:
 
 
 def _unreached(package: Package, reached: set[str]) -> list[Problem]:
-    judged = HTML + CSS + JS + SVG
+    judged = HTML + CSS + JS
     unreached = sorted(
         name for name in package.facts if name not in reached and name.lower().endswith(judged)
     )

@@ -28,7 +28,7 @@ from scorm_builder.problems import Problem
 from .paths import MANIFEST
 
 # What the content rules read as text; every other file only needs to exist.
-TEXT_SUFFIXES = (".html", ".htm", ".xhtml", ".css", ".js", ".mjs", ".xml", ".svg")
+TEXT_SUFFIXES = (".html", ".htm", ".xhtml", ".css", ".js", ".mjs")
 _CHUNK = 1024**2
 _READABLE_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
 _METHOD_NAMES = {12: "bzip2", 14: "LZMA", 93: "Zstandard", 98: "PPMd", 9: "deflate64"}
