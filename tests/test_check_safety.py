@@ -18,8 +18,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from scorm_builder.check import check_path, run_check_command
+from scorm_builder.check import check_files, check_path, run_check_command
 from tests.package_corpus import (
     REFERENCE_MANIFEST,
     forge_size,
@@ -283,3 +285,33 @@ def test_a_zlib_error_is_a_finding(tmp_path: Path) -> None:
     problems = check_path(path)
     assert ("zip-unreadable", "sco/big.js") in {(p.rule, p.file) for p in problems}
     assert zlib  # the error reported is zlib's, in the message
+
+
+# --- any page: no crash, and nesting hides no load ----------------------------------------
+
+PIECES = [
+    "<svg>", "<style>", "</style>", "<math>", "<noscript>", "</noscript>", "<template>",
+    "<table>", "<select>", "<form>", "<object data='a.swf'>", "<param name=movie value=b.swf>",
+    "<a href='..\\\\x.html'>", "<iframe src='x.html'>", "<!--", "-->", "<div>", "</div>", "<p>",
+    "<img src='missing.png'>", "url(", "'", '"', "\\", "\x00", "&amp;", "<![CDATA[", "]]>",
+]  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40), st.integers(0, 400))
+def test_any_page_is_checked_without_a_crash_and_a_load_after_it_is_seen(
+    pieces: list[str], depth: int
+) -> None:
+    # Whatever comes before, a closed-off <script src> at any depth still loads in a
+    # browser: the HTML5 parser sees it too.
+    noise = "".join(pieces)
+    page = (
+        f"<!DOCTYPE html><html><head><title>x</title></head><body>{'<div>' * depth}"
+        f'<script src="https://cdn.example.com/x.js"></script>{noise}</body></html>'
+    )
+    files = {**minimal(), "sco/launch.htm": page.encode()}
+    problems = check_files(files)
+    assert any(
+        p.rule == "content-external-url" and "https://cdn.example.com/x.js" in p.message
+        for p in problems
+    )
