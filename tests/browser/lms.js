@@ -8,11 +8,18 @@
  * so a SCO that never calls LMSFinish makes the next LMSInitialize fail.
  * `saved` is a cmi snapshot from an earlier session (what a real LMS would have stored);
  * `refuse` = {setValue: n, commit: n} makes the next n calls fail (-1: always).
+ * `apiDelay` (ms): window.API appears only that long after the frame has loaded.
+ * `entry`: the cmi.core.entry the LMS always answers (e.g. "ab-initio", as wagtail-lms does).
+ * `masteryScore`: the LMS's own pass mark, instead of the manifest's.
+ * `forma`: answer as forma.lms does: String objects, a number for interactions._count.
+ * lms.close() closes the player as forma.lms does: the LMS calls LMSFinish itself with what
+ * the SCO last committed, ignores every later call (answering "true") and blanks the frame.
  */
 "use strict";
 
 window.lms = (() => {
-  const lms = { calls: [], commits: [], finished: false, real: null, refuse: {}, sco: null };
+  const lms = { calls: [], commits: [], finished: false, real: null, refuse: {}, sco: null,
+    options: {}, closedByLms: false };
   let following = null; // the next SCO's fresh data model, taking over after LMSFinish
   const NAMES = ["LMSInitialize", "LMSFinish", "LMSGetValue", "LMSSetValue", "LMSCommit",
     "LMSGetLastError", "LMSGetErrorString", "LMSGetDiagnostic"];
@@ -35,7 +42,10 @@ window.lms = (() => {
       api[name] = (...args) => {
         let result;
         let error;
-        if (name === "LMSGetLastError" && forcedError !== null) {
+        if (lms.closedByLms) {
+          result = "true"; // the session is over: later calls are dropped without a word
+          error = "0";
+        } else if (name === "LMSGetLastError" && forcedError !== null) {
           result = forcedError;
           error = forcedError;
         } else if (refuseNow(name)) {
@@ -46,6 +56,9 @@ window.lms = (() => {
           forcedError = null;
           result = real[name](...args);
           error = String(real.lmsGetLastError());
+          if (name === "LMSGetValue" && args[0] === "cmi.core.entry" && lms.options.entry !== undefined) {
+            result = lms.options.entry;
+          }
         }
         lms.calls.push({ sco: lms.sco, name, args: args.map(String), result: String(result), error });
         if ((name === "LMSCommit" || name === "LMSFinish") && String(result) === "true") {
@@ -57,6 +70,10 @@ window.lms = (() => {
             [real, lms.real, lms.sco] = [following.real, following.real, following.sco];
             following = null;
           }
+        }
+        if (lms.options.forma) {
+          return name === "LMSGetValue" && args[0] === "cmi.interactions._count"
+            ? Number(result) : new String(result);
         }
         return result;
       };
@@ -101,7 +118,8 @@ window.lms = (() => {
     data.core.student_id = data.core.student_id || "test-learner";
     data.core.student_name = data.core.student_name || "Learner, Test";
     data.core.credit = "credit"; // as Moodle: graded, so the mastery override applies
-    data.student_data = { mastery_score: await masteryScore(packageRoot, href) };
+    const mastery = lms.options.masteryScore; // an LMS admin's own, over the manifest's
+    data.student_data = { mastery_score: mastery ?? await masteryScore(packageRoot, href) };
     real.loadFromJSON(data);
     return real;
   }
@@ -114,13 +132,26 @@ window.lms = (() => {
     });
   }
 
-  lms.launch = async ({ packageRoot, href, saved = null, refuse = {} }) => {
+  lms.launch = async ({ packageRoot, href, saved = null, refuse = {}, options = {} }) => {
+    lms.options = options;
     lms.real = await dataModel(packageRoot, href, saved);
     lms.sco = href;
     lms.packageRoot = packageRoot;
     lms.refuse = { ...refuse };
-    window.API = wrap(lms.real);
+    lms.launchedAt = Date.now();
+    const api = wrap(lms.real);
+    if (!options.apiDelay) window.API = api;
     await load(packageRoot + href);
+    if (options.apiDelay) setTimeout(() => { window.API = api; }, options.apiDelay);
+  };
+
+  // forma.lms's close button: finish on the SCO's behalf with what it committed, then blank it.
+  lms.close = () => {
+    const committed = lms.commits.filter((c) => c.by === "LMSCommit").pop();
+    lms.commits.push({ sco: lms.sco, by: "LMS", cmi: committed ? committed.cmi : null });
+    lms.closedAt = Date.now();
+    lms.closedByLms = true;
+    return load("about:blank");
   };
 
   lms.next = async (href) => {
