@@ -122,6 +122,11 @@ class LessonRenderer:
                 "maxAttempts": quiz.max_attempts,
                 "shuffleQuestions": quiz.shuffle_questions,
                 "shuffleChoices": quiz.shuffle_choices,
+                "draw": _pool_field(quiz, "draw", 0),
+                "objectives": [
+                    {"id": o.id, "title": o.title, "draw": o.draw, "passMark": o.pass_mark}
+                    for o in _pool_field(quiz, "objectives", ())
+                ],
                 "questions": [self._question_data(lesson.id, q) for q in quiz.questions],
             }
         return data
@@ -137,6 +142,7 @@ class LessonRenderer:
         }
         return {
             "id": question.id,
+            "objective": _pool_field(question, "objective", ""),
             "type": question.type,
             "points": question.points,
             "choices": [c.key for c in self._choices(question)],
@@ -145,6 +151,12 @@ class LessonRenderer:
             "digest": "" if numeric else answer_key.digest(salt, question.id, ",".join(correct)),
             "key": answer_key.encode(salt, question.id, key),
         }
+
+
+def _pool_field(item: Quiz | Question, name: str, default: Any) -> Any:
+    # Quiz.draw, Quiz.objectives and Question.objective (issue 16) come with the schema owner's
+    # model; until that lands a quiz has no pools. Replace with plain attribute access then.
+    return getattr(item, name, default)
 
 
 def figure(value: float) -> str:

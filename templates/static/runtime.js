@@ -129,14 +129,16 @@
 
   const pages = $$("section.page[data-page]");
   const questions = quiz ? quiz.questions : [];
+  const objectives = quiz ? quiz.objectives : [];
+  const MAX_TRIES = 9999; // counted on past that with unlimited attempts: suspend_data stays bounded
   const state = {
     page: 0,
     seen: pages.map(() => false),
     answers: questions.map(() => ""), // keys joined ("ab"), "t"/"f", or the number typed
-    tries: 0, // submitted tries in this LMS attempt
+    tries: 0, // submitted tries in this LMS attempt (each has its own draw of questions)
     graded: false, // the answers on screen were submitted and are shown with feedback
     best: -1, // the best score of this LMS attempt (-1: none yet), the one the LMS holds
-    seed: Math.floor(Math.random() * 0x7fffffff), // question and choice order
+    seed: Math.floor(Math.random() * 0x7fffffff), // the draw, question and choice order
   };
   let touched = false; // the learner moved or answered: only then is there a bookmark to write
 
@@ -306,10 +308,37 @@
     }
     return copy;
   }
+  // The try on screen: the one being answered, or the one just graded.
+  const tryIndex = () => (state.graded ? state.tries - 1 : state.tries);
+  // Pools: each objective's questions (or the whole quiz) and how many to draw from it.
+  const pools = () => (objectives.length
+    ? objectives.map((o) => [questions.flatMap((q, i) => (q.objective === o.id ? [i] : [])), o.draw])
+    : [[questions.map((q, i) => i), quiz.draw]]);
+  // Each try draws afresh, avoiding the previous try's questions while a pool has enough others.
+  // Only the seed and the try count are saved: the draws are replayed from them.
+  function draw(index) {
+    let previous = new Set();
+    let chosen = questions.map((q, i) => i);
+    if (pools().every(([pool, count]) => !count || count >= pool.length)) return chosen;
+    for (let k = 0; k <= index; k += 1) {
+      chosen = pools().flatMap(([pool, count], g) => {
+        const seed = state.seed + k * 7919 + g * 104729;
+        const fresh = shuffled(pool.filter((i) => !previous.has(i)), seed);
+        return fresh.concat(shuffled(pool.filter((i) => previous.has(i)), seed + 1)).slice(0, count || pool.length);
+      });
+      previous = new Set(chosen);
+    }
+    return chosen.sort((a, b) => a - b);
+  }
+  let drawn = []; // the questions of the try on screen
+  const asked = () => drawn.map((i) => questions[i]);
+
   function arrange() {
-    const seed = state.seed + state.tries * 7919; // a new order for each try
+    const seed = state.seed + tryIndex() * 7919; // a new order for each try
     const list = $("ol.questions", form);
-    const order = quiz.shuffleQuestions ? shuffled(questions, seed) : questions;
+    drawn = draw(tryIndex());
+    questions.forEach((q, i) => { questionNode(q).hidden = !drawn.includes(i); });
+    const order = quiz.shuffleQuestions ? shuffled(asked(), seed) : asked();
     order.forEach((q, n) => {
       const node = questionNode(q);
       list.appendChild(node);
@@ -341,8 +370,9 @@
     const [g, a, t] = parts.map(([whole, fraction = ""]) => BigInt(whole + fraction.padEnd(scale, "0")));
     return (g > a ? g - a : a - g) <= t;
   }
+  // Kept as typed, less what JSON would escape (so suspend_data.py can bound its length).
   function readAnswer(q) {
-    if (q.type === "numeric") return inputs(q)[0].value.trim().slice(0, MAX_NUMERIC);
+    if (q.type === "numeric") return inputs(q)[0].value.replace(/["\\\u0000-\u001f\ud800-\udfff]/g, "").trim().slice(0, MAX_NUMERIC);
     return inputs(q).filter((input) => input.checked).map((input) => input.value).sort().join("");
   }
   function writeAnswer(q, answer) {
@@ -358,15 +388,21 @@
     const given = parseNumber(answer);
     return given !== "" && within(given, revealed(q).correct[0], revealed(q).tolerance);
   }
-  function score() {
+  // The percentage of points, of the whole try or of one objective's questions in it.
+  function score(objective) {
     let total = 0;
     let got = 0;
-    questions.forEach((q, i) => {
+    drawn.forEach((i) => {
+      const q = questions[i];
+      if (objective && q.objective !== objective.id) return;
       total += q.points;
       if (isCorrect(q, state.answers[i])) got += q.points;
     });
     return total ? Math.round((10000 * got) / total) / 100 : 0;
   }
+  const objectivePassed = (o) => o.passMark === null || score(o) >= o.passMark;
+  // Passing needs the overall mark and the mark of every objective that has one.
+  const tryPassed = () => score() >= masteryScore && objectives.every(objectivePassed);
   const attemptsLeft = () =>
     (quiz.maxAttempts ? Math.max(0, quiz.maxAttempts - state.tries) : Infinity);
   function choiceLabel(q, key) {
@@ -382,7 +418,8 @@
 
   // Show the graded answers: verdicts, explanations, the result, and what the learner may do next.
   function showGraded(focusResult) {
-    questions.forEach((q, i) => {
+    drawn.forEach((i) => {
+      const q = questions[i];
       const node = questionNode(q);
       const right = isCorrect(q, state.answers[i]);
       const key = revealed(q);
@@ -406,6 +443,21 @@
     if (!canRetry && !passed) text += " " + S.no_attempts_left;
     else if (canRetry && quiz.maxAttempts) text += " " + format(S.attempts_left, { count: attemptsLeft() });
     resultNode.textContent = text;
+    if (objectives.length) {
+      const list = document.createElement("ul");
+      objectives.forEach((o) => {
+        const item = document.createElement("li");
+        const values = { title: o.title, score: figure(score(o)) };
+        if (o.passMark !== null) {
+          Object.assign(values, { pass_mark: figure(o.passMark), status: objectivePassed(o) ? S.passed : S.failed });
+        }
+        item.textContent = format(o.passMark === null ? S.objective_score : S.objective_result, values);
+        list.append(item);
+      });
+      const rule = document.createElement("p");
+      rule.textContent = S.objectives_rule;
+      resultNode.append(list, rule);
+    }
     resultNode.dataset.status = passed ? "passed" : "failed";
     submitButton.hidden = true;
     retryButton.hidden = !canRetry;
@@ -428,10 +480,13 @@
   function submit(event) {
     event.preventDefault();
     if (state.graded || passed || attemptsLeft() === 0) return;
-    state.answers = questions.map(readAnswer);
+    state.answers = questions.map((q, i) => (drawn.includes(i) ? readAnswer(q) : ""));
     const typed = (q, answer) => q.type === "numeric" && answer !== "" && parseNumber(answer) === "";
-    const missing = questions.filter((q, i) => state.answers[i] === "" || typed(q, state.answers[i]));
-    questions.forEach((q) => {
+    const missing = asked().filter((q) => {
+      const answer = state.answers[questions.indexOf(q)];
+      return answer === "" || typed(q, answer);
+    });
+    asked().forEach((q) => {
       const bad = missing.includes(q);
       inputs(q).forEach((input) => input.setAttribute("aria-invalid", String(bad)));
     });
@@ -444,22 +499,25 @@
     }
     const now = new Date();
     touched = true;
-    state.tries += 1;
+    state.tries = Math.min(state.tries + 1, MAX_TRIES);
     state.graded = true;
     const value = score();
-    const better = value > state.best;
+    passed = tryPassed();
+    // A passing try, or a better score, is what the LMS keeps for the attempt.
+    const better = passed || value > state.best;
     if (better) state.best = value;
-    passed = state.best >= masteryScore;
     showGraded(true);
     if (!active) return;
     // One interaction per question, appended after what the LMS already holds.
     let n = parseInt(getValue("cmi.interactions._count"), 10) || 0;
-    questions.forEach((q, i) => {
+    drawn.forEach((i) => {
+      const q = questions[i];
       const answer = state.answers[i];
       const base = "cmi.interactions." + n + ".";
       const type = q.type === "single" || q.type === "multiple" ? "choice" : q.type;
       const correct = revealed(q).correct;
       setValue(base + "id", q.id);
+      if (q.objective) setValue(base + "objectives.0.id", q.objective);
       setValue(base + "type", type);
       setValue(base + "correct_responses.0.pattern", q.type === "numeric" ? correct[0] : correct.join(","));
       setValue(base + "student_response", response(q, answer));
@@ -474,6 +532,14 @@
       setValue("cmi.core.score.min", "0");
       setValue("cmi.core.score.max", "100");
       setValue("cmi.core.score.raw", value);
+      objectives.forEach((o, index) => {
+        const base = "cmi.objectives." + index + ".";
+        setValue(base + "id", o.id);
+        setValue(base + "score.min", "0");
+        setValue(base + "score.max", "100");
+        setValue(base + "score.raw", score(o));
+        setValue(base + "status", o.passMark === null ? "completed" : objectivePassed(o) ? "passed" : "failed");
+      });
     }
     const over = passed || attemptsLeft() === 0;
     status = passed ? "passed" : "failed";
@@ -544,7 +610,7 @@
       arrange();
       questions.forEach((q, i) => writeAnswer(q, state.answers[i]));
       // Once passed, the quiz stays passed: show it, never grade it worse.
-      passed = status === "passed" || (state.graded && state.best >= masteryScore);
+      passed = status === "passed" || (state.graded && tryPassed());
       if (state.graded) showGraded(false);
       else if (passed || attemptsLeft() === 0) {
         // Over, but the answers are gone (a new lesson version, or dropped to fit
