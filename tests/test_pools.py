@@ -8,12 +8,14 @@ mark and every objective's own mark.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Frame
+from playwright.sync_api import Frame, Page, expect
 
 from scorm_builder import model
+from scorm_builder.preview.server import PreviewServer
 from tests.browser_support import BuiltCourse, Lms, Site, build_course, correct_answers
 from tests.course_factory import copy_default_course
 from tests.test_accessibility import run_axe
@@ -182,3 +184,33 @@ def test_passing_overall_but_failing_an_objective_fails(
     cmi = lms.stored()
     assert cmi["core"]["lesson_status"] == "failed"
     assert objectives_of(cmi)[2]["status"] == "failed"
+
+
+def test_the_preview_shows_the_objectives_and_its_strict_lms_accepts_them(
+    page: Page, tmp_path: Path
+) -> None:
+    source = copy_default_course(tmp_path / "source")
+    (source / "lessons" / "llm-basics.quiz.toml").write_text(POOL_QUIZ, encoding="utf-8")
+    server = PreviewServer(source)
+    try:
+        page.goto(server.url)
+        page.wait_for_function(
+            "() => document.querySelector('#scorm_object').contentDocument"
+            "?.querySelector('nav.pager:not([hidden])')"
+        )
+        sco = page.frame(name="scorm_object")
+        assert sco is not None
+        read_to_quiz(sco)
+        answer_drawn(sco)
+        submit(sco)
+        rows = page.locator("[data-objectives] tr")
+        expect(rows).to_have_count(3)
+        assert rows.all_inner_texts() == [
+            "0\tbasics\t100\t0\t100\tcompleted",
+            "1\ttraining\t100\t0\t100\tcompleted",
+            "2\tlimits\t100\t0\t100\tpassed",
+        ]
+        assert page.locator(".log .violation").count() == 0  # every call within the rules
+    finally:
+        page.goto("about:blank")
+        server.close()
