@@ -1,4 +1,4 @@
-"""Stage 4: zip the package deterministically and write it without ever leaving half a file."""
+"""Zip a package deterministically, and write files without ever leaving half a file."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import io
 import os
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
@@ -15,7 +15,7 @@ FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o644 << 16
 
 
-def write_zip(file: BinaryIO, files: dict[str, bytes]) -> None:
+def write_zip(file: BinaryIO, files: Mapping[str, bytes]) -> None:
     """Zip `files` (package path -> content) into `file`: manifest first, the rest sorted."""
     names = sorted(files, key=lambda name: (name != "imsmanifest.xml", name))
     with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
@@ -27,24 +27,25 @@ def write_zip(file: BinaryIO, files: dict[str, bytes]) -> None:
             archive.writestr(info, files[name], compresslevel=9)
 
 
-def zip_bytes(files: dict[str, bytes]) -> bytes:
+def zip_bytes(files: Mapping[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     write_zip(buffer, files)
     return buffer.getvalue()
 
 
-Writer = Callable[[BinaryIO], None]
+Writer = Callable[[BinaryIO], object]
 
 
 def write_atomically(path: Path, write: Writer) -> None:
     """Write a temporary file beside `path` with `write`, then rename it over `path`.
 
-    A failure at any point (disk full, killed build) leaves the previous file as it was.
+    A failure at any point (disk full, Ctrl+C, SIGTERM: the command line turns it into an
+    exception) leaves the previous file as it was and no temporary file.
     """
     write_all_atomically({path: write})
 
 
-def write_all_atomically(writers: dict[Path, Writer]) -> None:
+def write_all_atomically(writers: Mapping[Path, Writer]) -> None:
     """Write every file to a temporary file beside it first, then rename them all.
 
     If any write fails, none of the files is replaced: a split build never leaves a mix of

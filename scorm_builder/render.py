@@ -1,4 +1,4 @@
-"""Stage 2: render each lesson into the HTML page of its SCO, with Jinja2."""
+"""Stage 3: render each lesson into the HTML page of its SCO, with Jinja2."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import jinja2
 import markupsafe
 
 from scorm_builder import answer_key
-from scorm_builder.html_rules import TABLE_LABEL
-from scorm_builder.model import Choice, Course, Lesson, Page, Question, Quiz
+from scorm_builder.minify import minify
+from scorm_builder.model import Choice, CourseSettings, Lesson, Page, Question, Quiz
 
 # templates/ of the repository; `pip install .` puts it inside the package (pyproject.toml).
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -49,35 +49,48 @@ class Theme:
             return tomllib.load(file)
 
     def static_files(self) -> dict[str, bytes]:
-        """Static file name -> bytes, in a stable order."""
+        """Static file name -> bytes as shipped (scripts and styles minified), in a stable
+        order."""
         folder = self.directory / STATIC_DIR
-        return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+        return {
+            p.name: _minified(p.name, p.read_bytes())
+            for p in sorted(folder.iterdir())
+            if p.is_file()
+        }
 
 
 class LessonRenderer:
-    def __init__(self, course: Course, theme: Theme) -> None:
-        self._course = course
+    """Renders the lessons of one course: `render(lesson)` is the page of its SCO."""
+
+    def __init__(self, settings: CourseSettings, theme: Theme) -> None:
+        self._settings = settings
         self._theme = theme
-        self._strings = theme.strings(course.settings.language)
+        self._strings = theme.strings(settings.language)
+
+    @property
+    def table_label(self) -> str:
+        """The name screen readers give a wide table's scroll box, in the course language."""
+        return self._strings["table"]
 
     @functools.cached_property
     def _template(self) -> jinja2.Template:
         # Compiled on first use: a rebuild whose pages all come from the cache never needs it.
         return self._theme.environment().get_template("lesson.html")
 
+    def render_page(self, lesson: Lesson) -> bytes:
+        return self.render(lesson).encode("utf-8")
+
     def render(self, lesson: Lesson) -> str:
         strings = self._strings
         quiz = lesson.quiz
-        table_label = f'aria-label="{markupsafe.escape(strings["table"])}"'
-        lesson_pages = [
-            Page(title=page.title, html=page.html.replace(TABLE_LABEL, table_label))
-            for page in lesson.pages
-        ]
+        lesson_pages = list(lesson.pages)
         pages = list(lesson_pages)
         if quiz:
-            pages.append(Page(title=strings["quiz_title"], html=""))
+            pages.append(
+                Page(title=strings["quiz_title"], title_html=strings["quiz_title"], html="")
+            )
         return self._template.render(
-            course=self._course.settings,
+            course=self._settings,
             lesson=lesson,
             lesson_pages=lesson_pages,
             pages=pages,
@@ -107,8 +120,8 @@ class LessonRenderer:
         )
 
     def _sco_data(self, lesson: Lesson, page_count: int) -> dict[str, Any]:
-        """What the run-time needs: the answer key (never in plain text), the pass mark and
-        its own strings."""
+        """What the run-time needs: the answer key (never in plain text), the pools, the pass
+        mark and its own strings."""
         quiz = lesson.quiz
         data: dict[str, Any] = {
             "lesson": lesson.id,
@@ -122,10 +135,10 @@ class LessonRenderer:
                 "maxAttempts": quiz.max_attempts,
                 "shuffleQuestions": quiz.shuffle_questions,
                 "shuffleChoices": quiz.shuffle_choices,
-                "draw": _pool_field(quiz, "draw", 0),
+                "draw": quiz.draw,
                 "objectives": [
                     {"id": o.id, "title": o.title, "draw": o.draw, "passMark": o.pass_mark}
-                    for o in _pool_field(quiz, "objectives", ())
+                    for o in quiz.objectives
                 ],
                 "questions": [self._question_data(lesson.id, q) for q in quiz.questions],
             }
@@ -142,7 +155,7 @@ class LessonRenderer:
         }
         return {
             "id": question.id,
-            "objective": _pool_field(question, "objective", ""),
+            "objective": question.objective,
             "type": question.type,
             "points": question.points,
             "choices": [c.key for c in self._choices(question)],
@@ -153,10 +166,9 @@ class LessonRenderer:
         }
 
 
-def _pool_field(item: Quiz | Question, name: str, default: Any) -> Any:
-    # Quiz.draw, Quiz.objectives and Question.objective (issue 16) come with the schema owner's
-    # model; until that lands a quiz has no pools. Replace with plain attribute access then.
-    return getattr(item, name, default)
+@functools.lru_cache(maxsize=16)  # the preview rebuilds with the same files again and again
+def _minified(name: str, data: bytes) -> bytes:
+    return minify(name, data)
 
 
 def figure(value: float) -> str:

@@ -76,14 +76,13 @@ def _drawn_at_most(quiz: Quiz) -> list[list[int]]:
     """For each pool, the indices of the questions a draw may hold at worst: the longest answers.
 
     Questions that are not drawn keep an empty answer ("")."""
-    objectives = getattr(quiz, "objectives", ())  # see render._pool_field
-    if objectives:
+    if quiz.objectives:
         pools = [
             ([i for i, q in enumerate(quiz.questions) if q.objective == o.id], o.draw)
-            for o in objectives
+            for o in quiz.objectives
         ]
     else:
-        pools = [(list(range(len(quiz.questions))), getattr(quiz, "draw", 0))]
+        pools = [(list(range(len(quiz.questions))), quiz.draw)]
     worst = []
     for pool, count in pools:
         longest = sorted(pool, key=lambda i: _longest_answer(quiz.questions[i]), reverse=True)

@@ -202,6 +202,31 @@ def _corrupt(data: bytes, name: str) -> bytes:
     return data[:offset] + bytes([data[offset] ^ 0xFF]) + data[offset + 1 :]
 
 
+def forge_size(data: bytes, name: str, size: int) -> bytes:
+    """Declare another uncompressed size for one member, in both of its headers, as a
+    forged zip bomb does (the content stays as it is)."""
+    out = bytearray(data)
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(name)
+    struct.pack_into("<I", out, info.header_offset + 22, size)
+    central = out.find(b"PK\x01\x02")
+    while central != -1:
+        length = struct.unpack_from("<H", out, central + 28)[0]
+        if out[central + 46 : central + 46 + length] == name.encode():
+            struct.pack_into("<I", out, central + 24, size)
+            return bytes(out)
+        central = out.find(b"PK\x01\x02", central + 4)
+    raise AssertionError(f"{name} not found in the central directory")
+
+
+def zip_with_methods(files: Files, methods: dict[str, int]) -> bytes:
+    """A zip whose members named in `methods` use that compression (e.g. ZIP_BZIP2)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data, methods.get(name, zipfile.ZIP_DEFLATED))
+    return buffer.getvalue()
+
+
 def _zip_with_duplicate(files: Files, name: str) -> bytes:
     buffer = io.BytesIO()
     with warnings.catch_warnings():
@@ -244,6 +269,7 @@ class Broken:
     raw_zip: Callable[[], bytes] | None = None
     limits: Limits = Limits()
     zip_only: bool = False  # only a zip can break the rule (the build's mapping cannot)
+    also: frozenset[str] = frozenset()  # other rules the same mistake rightly breaks
 
     def zip(self) -> bytes:
         return self.raw_zip() if self.raw_zip else make_zip(self.files())
@@ -259,6 +285,15 @@ def _with_ratio_bomb() -> Files:
         '<file href="shared/logo.png"/>\n      <file href="shared/padding.bin"/>',
     )
     return {**files, "shared/padding.bin": bytes(4 * 1024**2)}
+
+
+def _many_zero_files(count: int) -> Files:
+    """Files of 1 MiB of zeros each: every one under the per-file ratio rule."""
+    zeros = bytes(1024**2)
+    files = reference()
+    for number in range(count):
+        files[f"shared/pad{number}.bin"] = zeros
+    return files
 
 
 def _renamed(files: Files, old: str, new: str) -> Files:
@@ -296,13 +331,31 @@ BROKEN: list[Broken] = [
     Broken("zip-too-large", "entry-count", reference, limits=Limits(max_entries=5)),
     Broken("zip-compression-ratio", "zeros", _with_ratio_bomb, zip_only=True),
     Broken(
+        "zip-compression-ratio",
+        "many-small-zero-files",
+        lambda: _many_zero_files(80),
+        limits=Limits(total_ratio_floor_bytes=32 * 1024**2),
+    ),
+    Broken(
+        "zip-compression-method",
+        "bzip2",
+        raw_zip=lambda: zip_with_methods(reference(), {"shared/logo.png": zipfile.ZIP_BZIP2}),
+    ),
+    Broken(
+        "zip-size-mismatch",
+        "declared-smaller",
+        raw_zip=lambda: forge_size(make_zip(reference()), "shared/course.css", 10),
+    ),
+    Broken(
         "zip-non-ascii-name",
         "accent",
-        lambda: _renamed(
-            manifest_edit('"shared/logo.png"', '"shared/logö.png"'),
-            "shared/logo.png",
-            "shared/logö.png",
-        ),
+        lambda: {
+            **manifest_edit(
+                '<file href="shared/logo.png"/>',
+                '<file href="shared/logo.png"/><file href="shared/résumé.pdf"/>',
+            ),
+            "shared/résumé.pdf": b"%PDF-1.4",
+        },
     ),
     # manifest
     Broken("manifest-missing", "absent", lambda: without(reference(), "imsmanifest.xml")),
@@ -318,15 +371,45 @@ BROKEN: list[Broken] = [
     ),
     Broken("manifest-not-well-formed", "unclosed", lambda: manifest_edit("</organizations>", "")),
     Broken(
+        "manifest-dtd",
+        "internal-entity",
+        lambda: manifest_edit(
+            '<manifest identifier="hand-hygiene"',
+            '<!DOCTYPE manifest [<!ENTITY course "Hand hygiene">]>\n<manifest'
+            ' identifier="hand-hygiene"',
+        ),
+    ),
+    Broken(
+        "manifest-dtd",
+        "external-entity",
+        lambda: edit(
+            manifest_edit(
+                '<manifest identifier="hand-hygiene"',
+                '<!DOCTYPE manifest [<!ENTITY secret SYSTEM "file:///etc/passwd">]>\n<manifest'
+                ' identifier="hand-hygiene"',
+            ),
+            "imsmanifest.xml",
+            "<title>Hand hygiene</title>",
+            "<title>&secret;</title>",
+        ),
+    ),
+    Broken(
         "manifest-schema",
         "resource-without-type",
         lambda: manifest_edit('"RES-shared" type="webcontent"', '"RES-shared"'),
     ),
     Broken(
-        "manifest-schema-version",
-        "scorm-2004",
+        "manifest-scorm-2004",
+        "cam-1.3-version",
         lambda: manifest_edit(
             "<schemaversion>1.2</schemaversion>", "<schemaversion>CAM 1.3</schemaversion>"
+        ),
+    ),
+    Broken(
+        "manifest-schema-version",
+        "version-1.1",
+        lambda: manifest_edit(
+            "<schemaversion>1.2</schemaversion>", "<schemaversion>1.1</schemaversion>"
         ),
     ),
     Broken(
@@ -355,6 +438,13 @@ BROKEN: list[Broken] = [
         "manifest-duplicate-identifier",
         "items",
         lambda: manifest_edit('"ITEM-quiz"', '"ITEM-moments"'),
+    ),
+    Broken(
+        "manifest-identifier-spelling",
+        "guid-starting-with-a-digit",
+        lambda: manifest_edit(
+            '<item identifier="ITEM-quiz"', '<item identifier="1F9E3C2A-quiz, final"'
+        ),
     ),
     Broken(
         "manifest-unresolved-reference",
@@ -411,6 +501,8 @@ BROKEN: list[Broken] = [
         "manifest-launch-missing",
         "sco-without-href",
         lambda: manifest_edit(' href="quiz/index.html?attempt=1"', ""),
+        # Its page is then launched by nothing: a note says it was not judged.
+        also=frozenset({"content-unreached"}),
     ),
     Broken(
         "manifest-missing-file",
@@ -471,13 +563,50 @@ BROKEN: list[Broken] = [
         ),
     ),
     Broken(
-        "content-external-url",
+        "content-external-url-in-script",
         "script-fetch",
         _external(
             "shared/scorm.js",
             "var help",
             'fetch("https://api.example.com/log", {method: "POST"});\nvar help',
         ),
+    ),
+    Broken(
+        "content-missing-file",
+        "image",
+        _external("quiz/index.html", "<form", '<img src="figure-1.png" alt="Figure 1"><form'),
+    ),
+    Broken(
+        "content-missing-file",
+        "case-only",
+        _external("quiz/index.html", "<form", '<img src="../shared/Logo.png" alt=""><form'),
+    ),
+    Broken(
+        "content-plugin",
+        "flash-movie",
+        _external(
+            "quiz/index.html",
+            "<form",
+            '<object type="application/x-shockwave-flash" data="../shared/logo.png">'
+            '<param name="movie" value="quiz.swf"></object><form',
+        ),
+    ),
+    Broken(
+        "content-backslash-path",
+        "image",
+        _external("quiz/index.html", "<form", '<img src="..\\shared\\logo.png" alt=""><form'),
+    ),
+    Broken("content-not-inspected", "tiny-limit", reference, limits=Limits(max_text_bytes=10)),
+    Broken(
+        "content-unreached",
+        "orphan-page",
+        lambda: {
+            **manifest_edit(
+                '<file href="quiz/index.html"/>',
+                '<file href="quiz/index.html"/>\n      <file href="quiz/old.html"/>',
+            ),
+            "quiz/old.html": b'<link rel="stylesheet" href="https://fonts.example.com/a.css">',
+        },
     ),
     Broken(
         "content-no-scorm-api",

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from playwright.sync_api import Frame, Page, expect
 
-from scorm_builder import model
 from scorm_builder.preview.server import PreviewServer
 from tests.browser_support import BuiltCourse, Lms, Site, build_course, correct_answers
 from tests.course_factory import copy_default_course
@@ -25,10 +24,6 @@ from tests.test_runtime import (
     read_to_quiz,
     set_values,
     submit,
-)
-
-pytestmark = pytest.mark.skipif(
-    not hasattr(model, "Objective"), reason="the quiz format of issue 16 has not landed on main"
 )
 
 POOL_QUIZ = """pass_mark = 80

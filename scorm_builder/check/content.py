@@ -1,130 +1,155 @@
-"""Rules on the pages, styles and scripts of the package.
+"""Rules on what the launch pages really load, judged by following them.
 
 A hospital network often blocks the internet from the wards: a course that loads a font,
 a script or an image from a CDN breaks there, while working fine on the author's laptop.
-HTML is parsed (lxml) so that commented-out markup is ignored; CSS is scanned for `url()`
-and `@import`; JavaScript is scanned for the calls that load something (import, fetch,
-`.src =`, ...), not for every URL in a string, since a link in a text is harmless.
+But packages ship much that never runs (vendor players, themes, a library's demo page), so
+only what the launch pages reach is judged as launched content: starting from each launch
+page, follow `<script src>`, `<link href>`, CSS `url()`/`@import`, images, media, frames,
+objects, links to local pages and the `.js` paths that scripts name (loaders).
+
+- markup and styles on that path that load from outside: error (they do load);
+- absolute URLs in scripts on that path: warning (loaded only if that code runs);
+- local references to files that are not there (or differ in case): error (a 404);
+- a backslash in a local reference: warning (browsers read it as '/', some players not);
+- plug-in content (Flash...): error, no current browser runs it;
+- a SCO whose launch path never reaches code that finds the SCORM API: warning;
+- pages, styles and scripts that nothing reaches: one info line.
 """
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
-import re
-from collections.abc import Iterator, Mapping
+from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass
-
-import lxml.html
-from lxml import etree
 
 from scorm_builder.problems import Problem
 
 from .manifest import Manifest, external_hrefs
-from .paths import MANIFEST, is_external, resolve
+from .pages import CSS, HTML, JS, PLUGIN_SUFFIXES, SVG, Reference, facts_of_file
+from .pages import FileFacts as Facts
+from .paths import MANIFEST, has_scheme, is_external, resolve
+from .severity import INFO
 
-HTML = (".html", ".htm", ".xhtml")
-CSS = (".css",)
-JS = (".js", ".mjs")
-
-_LOADING_ATTRIBUTES = {
-    "script": ("src",),
-    "img": ("src", "srcset"),
-    "source": ("src", "srcset"),
-    "iframe": ("src",),
-    "frame": ("src",),
-    "video": ("src", "poster"),
-    "audio": ("src",),
-    "track": ("src",),
-    "embed": ("src",),
-    "object": ("data",),
-    "input": ("src",),
-    "base": ("href",),  # makes every relative URL of the page external
-    "image": ("href", "xlink:href"),
-    "use": ("href", "xlink:href"),
-}
-_LOADING_RELS = {
-    "stylesheet", "icon", "shortcut", "apple-touch-icon", "mask-icon", "manifest",
-    "preload", "modulepreload", "prefetch", "preconnect", "dns-prefetch",
-}  # fmt: skip
-_CSS_URL = re.compile(r"""url\(\s*(["']?)([^"')]*)\1\s*\)|@import\s+(["'])([^"']*)\3""", re.I)
-_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
-_EXTERNAL_LITERAL = r"""(["'`])((?:https?:)?//[^"'`\s]*)\1"""
-_JS_LOADS = re.compile(
-    r"(?:\bimport\s*\(\s*|\bimport\s+|\bfrom\s+|\bimportScripts\s*\(\s*|\bfetch\s*\(\s*"
-    r"|\bnew\s+(?:Shared)?Worker\s*\(\s*|\.src\s*=\s*|\.setAttribute\s*\(\s*[\"']src[\"']\s*,\s*"
-    r"|\.open\s*\(\s*[\"'][A-Za-z]+[\"']\s*,\s*|\$\.getScript\s*\(\s*)" + _EXTERNAL_LITERAL
-)
-_JS_LOCAL_IMPORT = re.compile(
-    r"""(?:\bimport\s*\(\s*|\bimport\s+|\bfrom\s+)(["'])(\.{1,2}/[^"']+)\1"""
-)
-_SCORM_API_USE = re.compile(r"\bLMSInitialize\b")
+_TEMPLATE_MARKERS = ("{{", "${", "<%", "[[")
 
 
-def _line(text: str, offset: int, first_line: int) -> int:
-    return first_line + text.count("\n", 0, offset)
+@dataclass(frozen=True)
+class Package:
+    """What the content rules see: the facts of every file kept as text, the names of all
+    files, and the files the builder vouched for (not parsed)."""
+
+    facts: Mapping[str, Facts]
+    names: frozenset[str]
+    generated: frozenset[str]
+    listed: frozenset[str]  # named by a <file> of the manifest (missing ones it reports)
+
+    def folder(self, name: str) -> str:
+        return posixpath.dirname(name)
 
 
-def _text(data: bytes) -> str:
-    return data.decode("utf-8", errors="replace")
+def package_of(
+    files: Mapping[str, bytes],
+    names: frozenset[str],
+    generated: frozenset[str],
+    manifest: Manifest | None,
+) -> Package:
+    facts: dict[str, Facts] = {}
+    for name, data in files.items():
+        if name in generated or name == MANIFEST:
+            continue
+        found = facts_of_file(name, data)
+        if found is not None:
+            facts[name] = found
+    listed: set[str] = set()
+    if manifest is not None:
+        for resource in manifest.resources.values():
+            listed |= {r.name for r in [resource.launch, *resource.files] if r and r.name}
+    return Package(facts, names, generated, frozenset(listed))
 
 
-# --- finding URLs -------------------------------------------------------------------------
+def _is_local(url: str) -> bool:
+    stripped = url.strip()
+    return not (
+        not stripped
+        or stripped.startswith("#")
+        or is_external(stripped)
+        or has_scheme(stripped)
+        or any(marker in stripped for marker in _TEMPLATE_MARKERS)
+    )
 
 
-def css_urls(text: str, first_line: int = 1) -> Iterator[tuple[str, int]]:
-    # Comments become blank lines, so that later line numbers stay right.
-    text = _CSS_COMMENT.sub(lambda m: "\n" * m.group().count("\n"), text)
-    for match in _CSS_URL.finditer(text):
-        yield match.group(2) or match.group(4) or "", _line(text, match.start(), first_line)
+def _script_targets(package: Package, path: str, script: str, page_folder: str) -> list[str]:
+    """Where a path named in a script may point: scripts load relative to the page, some
+    loaders relative to themselves; failing both, the one file whose name ends so."""
+    candidates = [resolve(page_folder, path), resolve(package.folder(script), path)]
+    found = [c for c in candidates if c in package.names]
+    if found:
+        return found[:1]
+    tail = "/" + (resolve("", path) or path).lstrip("./")
+    ends = [name for name in package.names if name.endswith(tail)]
+    return ends if len(ends) == 1 else []
 
 
-def js_loads(text: str, first_line: int = 1) -> Iterator[tuple[str, int]]:
-    for match in _JS_LOADS.finditer(text):
-        yield match.group(2), _line(text, match.start(), first_line)
-
-
-def _parse_html(data: bytes) -> etree._Element | None:
-    try:
-        return lxml.html.document_fromstring(data)
-    except (etree.ParserError, ValueError):
-        return None  # an empty page loads nothing
-
-
-def _elements(document: etree._Element) -> Iterator[etree._Element]:
-    return (el for el in document.iter() if isinstance(el.tag, str))
-
-
-def _is_javascript(script: etree._Element) -> bool:
-    # JSON data blocks and templates hold URLs that are text, not loads.
-    kind = (script.get("type") or "").strip().lower()
-    return kind in ("", "module", "text/javascript", "application/javascript")
-
-
-def html_urls(document: etree._Element) -> Iterator[tuple[str, int]]:
-    for element in _elements(document):
-        tag, line = element.tag.lower(), element.sourceline or 1
-        attributes = list(_LOADING_ATTRIBUTES.get(tag, ()))
-        if tag == "link" and _LOADING_RELS & set((element.get("rel") or "").lower().split()):
-            attributes.append("href")
-        for attribute in attributes:
-            value = element.get(attribute)
-            if value is None:
+def reach(package: Package, starts: list[str]) -> set[str]:
+    """Every file reachable from the start pages."""
+    queue = deque((start, package.folder(start)) for start in starts if start in package.names)
+    seen: set[tuple[str, str]] = set(queue)
+    reached = {start for start, _ in queue}
+    while queue:
+        name, page_folder = queue.popleft()
+        if name in package.generated:
+            # The builder vouched for its pages and did not have them parsed: they may
+            # reach any file, so every file counts as reached.
+            return set(package.names)
+        facts = package.facts.get(name)
+        if facts is None:
+            continue
+        own_folder = package.folder(name)
+        is_page = name.lower().endswith(HTML)
+        next_folder = own_folder if is_page else page_folder
+        targets = [resolve(own_folder, ref.url) for ref in facts.references if _is_local(ref.url)]
+        for path, _ in facts.script_paths:
+            targets += _script_targets(package, path, name, page_folder)
+        for target in targets:
+            if target is None or target not in package.names:
                 continue
-            if attribute == "srcset":
-                for candidate in value.split(","):
-                    yield (candidate.split() or [""])[0], line
-            else:
-                yield value, line
-        if element.get("style"):
-            yield from css_urls(element.get("style"), line)
-        if tag == "style":
-            yield from css_urls(element.text or "", line)
-        if tag == "script" and element.get("src") is None and _is_javascript(element):
-            yield from js_loads(element.text or "", line)
+            folder = package.folder(target) if target.lower().endswith(HTML) else next_folder
+            if (target, folder) not in seen and len(seen) < 100_000:
+                seen.add((target, folder))
+                reached.add(target)
+                queue.append((target, folder))
+    return reached
+
+
+def launch_pages(manifest: Manifest) -> list[str]:
+    return [r.launch.name for r in manifest.launched() if r.launch and r.launch.name]
 
 
 # --- rules --------------------------------------------------------------------------------
+
+
+def check_content(package: Package, manifest: Manifest | None) -> list[Problem]:
+    if manifest is None:
+        return []
+    starts = launch_pages(manifest)
+    reached = reach(package, starts)
+    problems = [_manifest_external(href, line) for href, line in external_hrefs(manifest)]
+    # A manifest launching the movie itself (no page around it).
+    problems += [_plugin_problem(MANIFEST, [(name, 0)]) for name in starts if _is_plugin(name)]
+    for name in sorted(reached):
+        facts = package.facts.get(name)
+        if facts is not None:
+            problems += _judge(package, name, facts)
+    return problems + check_scorm_api(package, manifest) + _unreached(package, reached)
+
+
+def _is_plugin(name: str) -> bool:
+    return name.lower().endswith(PLUGIN_SUFFIXES)
+
+
+def _manifest_external(href: str, line: int) -> Problem:
+    return _external_problem(MANIFEST, href, line)
 
 
 def _external_problem(file: str, url: str, line: int | None) -> Problem:
@@ -138,95 +163,142 @@ def _external_problem(file: str, url: str, line: int | None) -> Problem:
     )
 
 
-@dataclass(frozen=True)
-class FileFacts:
-    """What the content rules need of one file: it depends on the file's name and bytes
-    alone, so a build can keep it from one run to the next (see FactsMemo)."""
-
-    external: list[Problem]  # what the file loads from outside the package
-    calls_api: bool  # whether its own text calls LMSInitialize
-    scripts: tuple[str, ...]  # the package paths of the local scripts it loads
+def _first_few(items: list[tuple[str, int]], count: int = 3) -> str:
+    shown = ", ".join(f"{url} (line {line})" if line else url for url, line in items[:count])
+    return shown + (f" and {len(items) - count} more" if len(items) > count else "")
 
 
-# (file name, digest of its bytes) -> its facts.
-FactsMemo = dict[tuple[str, bytes], FileFacts]
+def _judge(package: Package, name: str, facts: Facts) -> list[Problem]:
+    problems = []
+    folder = package.folder(name)
+    backslashes: list[tuple[str, int]] = []
+    for ref in facts.references:
+        if ref.kind == "load" and is_external(ref.url):
+            problems.append(_external_problem(name, ref.url, ref.line))
+        if not _is_local(ref.url):
+            continue
+        if "\\" in ref.url:
+            backslashes.append((ref.url, ref.line))
+        problem = _missing(package, name, folder, ref)
+        if problem is not None:
+            problems.append(problem)
+    if backslashes:
+        problems.append(
+            Problem(
+                "content-backslash-path",
+                "warning",
+                name,
+                f"{len(backslashes)} local reference(s) use '\\' as a separator:"
+                f" {_first_few(backslashes)}; browsers read it as '/', but the Moodle app and"
+                " some players do not find the file",
+                "write '/' between folders",
+                backslashes[0][1],
+            )
+        )
+    if facts.script_urls:
+        problems.append(
+            Problem(
+                "content-external-url-in-script",
+                "warning",
+                name,
+                f"a script on the launch path names {len(facts.script_urls)} address(es)"
+                f" outside the package: {_first_few(facts.script_urls)}; if that code runs,"
+                " a locked-down hospital network blocks the load (or it sends data out)",
+                "check what loads them; ship the files in the package, or remove the code",
+                facts.script_urls[0][1],
+            )
+        )
+    if facts.plugins:
+        problems.append(_plugin_problem(name, sorted(set(facts.plugins), key=lambda p: p[1])))
+    return problems
 
 
-def file_facts(name: str, data: bytes) -> FileFacts:
-    lower = name.lower()
-    urls: list[tuple[str, int]] = []
-    scripts: list[str] = []
-    if lower.endswith(HTML):
-        document = _parse_html(data)  # parsed once for both rules: pages are the bulk
-        if document is not None:
-            urls = list(html_urls(document))
-            scripts = [script.get("src", "") for script in document.iter("script")]
-    elif lower.endswith(CSS):
-        urls = list(css_urls(_text(data)))
-    elif lower.endswith(JS):
-        text = _text(data)
-        urls = list(js_loads(text))
-        scripts = [match.group(2) for match in _JS_LOCAL_IMPORT.finditer(text)]
-    folder = posixpath.dirname(name)
-    local = (resolve(folder, source) for source in scripts if not is_external(source))
-    return FileFacts(
-        external=[_external_problem(name, url, line) for url, line in urls if is_external(url)],
-        calls_api=lower.endswith(HTML + JS) and bool(_SCORM_API_USE.search(_text(data))),
-        scripts=tuple(target for target in local if target),
+def _plugin_problem(name: str, plugins: list[tuple[str, int]]) -> Problem:
+    return Problem(
+        "content-plugin",
+        "error",
+        name,
+        f"needs a browser plug-in that no current browser runs (Flash, Shockwave, Silverlight,"
+        f" Java): {_first_few(plugins)}",
+        "publish the course again as HTML5 from its authoring tool",
+        plugins[0][1] or None,
     )
 
 
-def facts_of(files: Mapping[str, bytes], memo: FactsMemo | None = None) -> dict[str, FileFacts]:
-    memo = {} if memo is None else memo
-    facts = {}
-    for name, data in files.items():
-        key = (name, hashlib.sha256(data).digest())
-        if key not in memo:
-            memo[key] = file_facts(name, data)
-        facts[name] = memo[key]
-    return facts
+def _missing(package: Package, name: str, folder: str, ref: Reference) -> Problem | None:
+    target = resolve(folder, ref.url)
+    if target is not None and (target in package.names or target in package.listed):
+        return None  # present, or missing from the manifest's list and reported there
+    if target is None:
+        message = f"refers to {ref.url}, which leaves the package folder"
+        fix = "refer to a file inside the package by a relative path"
+    else:
+        twin = next((n for n in sorted(package.names) if n.lower() == target.lower()), None)
+        message = f"refers to {ref.url}, but {target} is not in the package (a 404 when loaded)"
+        fix = (
+            f"the package has '{twin}': make the case match (the LMS server is case-sensitive)"
+            if twin
+            else f"add {target} to the package, or correct the reference"
+        )
+    return Problem("content-missing-file", "error", name, message, fix, ref.line)
 
 
-def check_external(facts: Mapping[str, FileFacts]) -> list[Problem]:
-    return [problem for name in sorted(facts) for problem in facts[name].external]
-
-
-def check_manifest_hrefs(manifest: Manifest) -> list[Problem]:
-    return [_external_problem(MANIFEST, href, line) for href, line in external_hrefs(manifest)]
-
-
-def _calls_the_api(page: str, facts: Mapping[str, FileFacts]) -> bool:
-    """Whether the launch page or a local script it loads, transitively, calls LMSInitialize
-    (a page often calls the API through a wrapper such as pipwerks or our runtime)."""
-    queue, seen = [page], {page}
-    while queue and len(seen) < 200:
-        name = queue.pop()
-        if facts[name].calls_api:
-            return True
-        for target in facts[name].scripts:
-            if target in facts and target not in seen:
-                seen.add(target)
-                queue.append(target)
-    return False
-
-
-def check_scorm_api(manifest: Manifest, facts: Mapping[str, FileFacts]) -> list[Problem]:
+def check_scorm_api(package: Package, manifest: Manifest) -> list[Problem]:
     problems = []
     for resource in manifest.launched():
         ref = resource.launch
-        if resource.scormtype != "sco" or ref is None or ref.name not in facts:
+        if resource.scormtype != "sco" or ref is None or ref.name is None:
             continue
-        if ref.name.lower().endswith(HTML) and _calls_the_api(ref.name, facts):
+        page = ref.name
+        if page in package.generated or (page not in package.facts and page.lower().endswith(HTML)):
+            continue  # vouched for by the builder, or not inspected (a problem says so)
+        if page not in package.names:
+            continue  # manifest-launch-missing says so
+        if any(package.facts[n].finds_api for n in reach(package, [page]) if n in package.facts):
             continue
         problems.append(
             Problem(
                 "content-no-scorm-api",
                 "warning",
-                ref.name,
-                f"launch page of SCO '{resource.identifier}' never calls LMSInitialize"
-                " (itself or in the scripts it loads): the LMS will record nothing",
-                "load a SCORM 1.2 API wrapper and call LMSInitialize/LMSFinish, or"
-                ' mark the resource adlcp:scormtype="asset"',
+                page,
+                f"the launch path of SCO '{resource.identifier}' never reaches code that finds"
+                " the SCORM API (LMSInitialize, API_1484_11): the LMS will record nothing",
+                "load a SCORM API wrapper from the package and call LMSInitialize/LMSFinish,"
+                ' or mark the resource adlcp:scormtype="asset"',
             )
         )
     return problems
+
+
+def _unreached(package: Package, reached: set[str]) -> list[Problem]:
+    judged = HTML + CSS + JS + SVG
+    unreached = sorted(
+        name for name in package.facts if name not in reached and name.lower().endswith(judged)
+    )
+    if not unreached:
+        return []
+    shown = ", ".join(unreached[:5]) + (
+        f" and {len(unreached) - 5} more" if len(unreached) > 5 else ""
+    )
+    return [
+        Problem(
+            "content-unreached",
+            INFO,
+            MANIFEST,
+            f"{len(unreached)} page(s), style(s) or script(s) are reached from no launch page,"
+            f" so they were not judged as launched content: {shown}",
+            "nothing to do if they are unused (a vendor's player, a theme, an example);"
+            " link them from a page if learners need them",
+        )
+    ]
+
+
+# The build cache (cache.py, the pipeline's) still names these; delete them once it stops.
+@dataclass(frozen=True)
+class FileFacts:
+    external: list[Problem]
+    calls_api: bool
+    scripts: tuple[str, ...]
+
+
+FactsMemo = dict[tuple[str, bytes], FileFacts]

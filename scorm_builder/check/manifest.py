@@ -11,13 +11,15 @@ import posixpath
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from lxml import etree
 
-from scorm_builder.problems import Problem
+from scorm_builder.problems import Problem, Severity
 from scorm_builder.schema import ADLCP_NS, validate_manifest
 
 from .paths import MANIFEST, has_scheme, is_external, resolve, unsafe_reason
+from .severity import INFO
 
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 SCORMTYPE = f"{{{ADLCP_NS}}}scormtype"
@@ -60,7 +62,15 @@ class Manifest:
         return [r for r in self.resources.values() if r.identifier in chosen]
 
 
-def _problem(rule: str, line: int | None, message: str, fix: str, severity="error") -> Problem:
+def line_of(element: etree._Element) -> int:
+    """The element's line (lxml's stubs do not type `sourceline`)."""
+    line: Any = element.sourceline
+    return int(line or 0)
+
+
+def _problem(
+    rule: str, line: int | None, message: str, fix: str, severity: Severity = "error"
+) -> Problem:
     return Problem(rule, severity, MANIFEST, message, fix, line)
 
 
@@ -93,11 +103,16 @@ def locate(names: Iterable[str]) -> list[Problem]:
     return [Problem("manifest-missing", "error", MANIFEST, message, fix)]
 
 
+def xml_parser() -> etree.XMLParser:
+    """No DTD, no entities, no network: a manifest is data from an unknown author."""
+    return etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False
+    )
+
+
 def parse(data: bytes) -> etree._Element | Problem:
-    # No DTD, no entities, no network: a manifest is data from an unknown author.
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
-        return etree.fromstring(data, parser)
+        root = etree.fromstring(data, xml_parser())
     except etree.XMLSyntaxError as error:
         return _problem(
             "manifest-not-well-formed",
@@ -105,6 +120,18 @@ def parse(data: bytes) -> etree._Element | Problem:
             f"not well-formed XML: {error.msg}",
             "fix the XML syntax at that line (an unclosed tag, a stray '&'?)",
         )
+    docinfo: Any = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        # Entities can read local files or the network (XXE) in other XML readers, and
+        # unexpanded ones break schema validation: refuse any DTD, harmless or not.
+        return _problem(
+            "manifest-dtd",
+            1,
+            "the manifest has a DTD (<!DOCTYPE ...>); DTDs and entities are refused, since"
+            " they can make an XML reader fetch files or expand without end",
+            "delete the <!DOCTYPE ...> declaration and write entity values out as text",
+        )
+    return root
 
 
 def read(root: etree._Element) -> Manifest:
@@ -116,7 +143,7 @@ def read(root: etree._Element) -> Manifest:
             resource = _resource(_base(group_base, element), element)
             resources.setdefault(resource.identifier, resource)
     items = [
-        Item(el.get("identifier", ""), el.get("identifierref"), el.sourceline)
+        Item(el.get("identifier", ""), el.get("identifierref"), line_of(el))
         for el in root.iterfind("{*}organizations/{*}organization//{*}item")
     ]
     return Manifest(root, resources, items)
@@ -136,12 +163,12 @@ def _resource(base: str, element: etree._Element) -> Resource:
     href = element.get("href")
     return Resource(
         identifier=element.get("identifier", ""),
-        line=element.sourceline,
+        line=line_of(element),
         scormtype=_scormtype(element),
-        launch=_ref(base, href, element.sourceline) if href else None,
-        files=[_ref(base, f.get("href", ""), f.sourceline) for f in element.iterfind("{*}file")],
+        launch=_ref(base, href, line_of(element)) if href else None,
+        files=[_ref(base, f.get("href", ""), line_of(f)) for f in element.iterfind("{*}file")],
         dependencies=[
-            (d.get("identifierref", ""), d.sourceline) for d in element.iterfind("{*}dependency")
+            (d.get("identifierref", ""), line_of(d)) for d in element.iterfind("{*}dependency")
         ],
     )
 
@@ -150,7 +177,7 @@ def _scormtype(element: etree._Element) -> str | None:
     # Match the local name in any case: `adlcp:scormType` is a common slip.
     for name, value in element.attrib.items():
         if etree.QName(name).localname.lower() == "scormtype":
-            return value
+            return str(value)
     return None
 
 
@@ -182,19 +209,19 @@ def check_schema_version(root: etree._Element) -> list[Problem]:
     fix = "put <metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>"
     if metadata is None:
         return [
-            _problem("manifest-no-schema-version", root.sourceline, "no <metadata>", fix, "warning")
+            _problem("manifest-no-schema-version", line_of(root), "no <metadata>", fix, "warning")
         ]
     problems = []
     for tag, expected in (("schema", "ADL SCORM"), ("schemaversion", "1.2")):
         element = metadata.find(f"{{*}}{tag}")
-        value = None if element is None else (element.text or "").strip()
-        if value == expected:
-            continue
-        if value is None:
-            rule, line, found = "manifest-no-schema-version", metadata.sourceline, "missing"
+        severity: Severity
+        if element is None:
+            rule, line, found = "manifest-no-schema-version", line_of(metadata), "missing"
             severity = "warning"
+        elif (value := (element.text or "").strip()) == expected:
+            continue
         else:
-            rule, line, found = "manifest-schema-version", element.sourceline, f"'{value}'"
+            rule, line, found = "manifest-schema-version", line_of(element), f"'{value}'"
             severity = "error"
         problems.append(
             _problem(
@@ -218,7 +245,7 @@ def check_adlcp_prefix(root: etree._Element) -> list[Problem]:
                 problems.append(
                     _problem(
                         "manifest-adlcp-prefix",
-                        element.sourceline,
+                        line_of(element),
                         f"the ADLCP namespace has the prefix '{prefix or '(default)'}';"
                         " Moodle only understands 'adlcp'",
                         f'declare xmlns:adlcp="{ADLCP_NS}" and write adlcp:scormtype,'
@@ -228,25 +255,48 @@ def check_adlcp_prefix(root: etree._Element) -> list[Problem]:
     return problems
 
 
+# xs:ID: a letter or '_' first, then letters, digits, '.', '-', '_' (no spaces, commas).
+_XML_ID = re.compile(r"[A-Za-z_\u00c0-\uffff][\w.\-\u00b7\u00c0-\uffff]*")
+
+
 def check_identifiers(root: etree._Element, explained: set[tuple[int, str]]) -> list[Problem]:
     first_line: dict[str, int] = {}
-    problems = []
+    problems, misspelt = [], []
     for element in root.iter(etree.Element):
         identifier = element.get("identifier")
         if identifier is None:
             continue
+        if not _XML_ID.fullmatch(identifier):
+            explained.add((line_of(element), "identifier"))
+            misspelt.append((identifier, line_of(element)))
         if identifier in first_line:
-            explained.add((element.sourceline, "identifier"))
+            explained.add((line_of(element), "identifier"))
             problems.append(
                 _problem(
                     "manifest-duplicate-identifier",
-                    element.sourceline,
+                    line_of(element),
                     f"identifier '{identifier}' is already used on line {first_line[identifier]}",
                     "give every manifest, organization, item and resource its own identifier",
                 )
             )
         else:
-            first_line[identifier] = element.sourceline
+            first_line[identifier] = line_of(element)
+    if misspelt:
+        # GUIDs starting with a digit (iSpring), a comma from the title, spaces (Captivate):
+        # the schema says xs:ID, but LMSs accept them and the packages run.
+        shown = ", ".join(f"'{identifier}'" for identifier, _ in misspelt[:3])
+        more = f" and {len(misspelt) - 3} more" if len(misspelt) > 3 else ""
+        problems.append(
+            _problem(
+                "manifest-identifier-spelling",
+                misspelt[0][1],
+                f"{len(misspelt)} identifier(s) break the XML ID rules of the schema ({shown}"
+                f"{more}); LMSs accept them, but a strict validator or a future import may not",
+                "if you can, start identifiers with a letter and use only letters, digits,"
+                " '-', '_' and '.' (changing them on a course already in use drops its records)",
+                "warning",
+            )
+        )
     return problems
 
 
@@ -261,7 +311,7 @@ def check_references(manifest: Manifest) -> list[Problem]:
             problems.append(
                 _problem(
                     "manifest-unresolved-reference",
-                    organizations.sourceline,
+                    line_of(organizations),
                     f"<organizations default='{default}'> names no <organization>",
                     f"set default to one of: {', '.join(sorted(filter(None, known))) or '-'}",
                 )
@@ -322,7 +372,7 @@ def check_masteryscore(root: etree._Element) -> list[Problem]:
             problems.append(
                 _problem(
                     "manifest-empty-masteryscore",
-                    element.sourceline,
+                    line_of(element),
                     "adlcp:masteryscore is empty: the LMS will not decide passed/failed",
                     "write the pass mark (e.g. 80) or remove the element",
                     "warning",
@@ -332,7 +382,7 @@ def check_masteryscore(root: etree._Element) -> list[Problem]:
         problems.append(
             _problem(
                 "manifest-masteryscore",
-                element.sourceline,
+                line_of(element),
                 f"adlcp:masteryscore '{text}' is not a number from 0 to 100",
                 "write the pass mark as a percentage, e.g. <adlcp:masteryscore>80"
                 "</adlcp:masteryscore>",
@@ -398,28 +448,49 @@ def _add_or_rename(ref: FileRef, names: set[str]) -> str:
     return f"add {ref.name} to the package, or correct the href"
 
 
+# Where SCORM 2004 packages keep the standard schema files beside the manifest.
+_SCHEMA_FOLDERS = ("common/", "extend/", "unique/", "vocab/")
+
+
+def _is_schema_file(name: str) -> bool:
+    if not name.lower().endswith((".xsd", ".dtd")):
+        return False
+    return "/" not in name or name.startswith(_SCHEMA_FOLDERS)
+
+
 def check_unlisted(manifest: Manifest, names: set[str]) -> list[Problem]:
+    """One line for all the files no <file> lists: LMSs extract them all the same, so this
+    is a note for the reviewer, not a risk."""
     listed = {MANIFEST}
     for resource in manifest.resources.values():
         listed |= {ref.name for ref in [resource.launch, *resource.files] if ref and ref.name}
     # A file listed as hands.png but present as Hands.png is reported once, as missing.
     case_twins = {name.lower() for name in listed - names}
-    problems = []
-    for name in sorted(names):
-        # The schema files conventionally sit unlisted at the root next to the manifest.
-        conventional = "/" not in name and name.lower().endswith((".xsd", ".dtd"))
-        if name in listed or conventional or unsafe_reason(name) or name.lower() in case_twins:
-            continue
-        problems.append(
-            Problem(
-                "manifest-unlisted-file",
-                "warning",
-                name,
-                "is in the package but in no <file> of the manifest",
-                "add a <file href> for it to the resource that uses it, or delete it",
-            )
+    unlisted = [
+        name
+        for name in sorted(names)
+        if not (
+            name in listed
+            or _is_schema_file(name)
+            or unsafe_reason(name)
+            or name.lower() in case_twins
         )
-    return problems
+    ]
+    if not unlisted:
+        return []
+    shown = ", ".join(unlisted[:5]) + (
+        f" and {len(unlisted) - 5} more" if len(unlisted) > 5 else ""
+    )
+    return [
+        Problem(
+            "manifest-unlisted-file",
+            INFO,
+            MANIFEST,
+            f"{len(unlisted)} file(s) are in the package but in no <file> of the manifest: {shown}",
+            "nothing to do for the LMS (it extracts every file); list them in the resource"
+            " that uses them, or delete the ones nothing uses",
+        )
+    ]
 
 
 def external_hrefs(manifest: Manifest) -> list[tuple[str, int]]:
@@ -430,6 +501,36 @@ def external_hrefs(manifest: Manifest) -> list[tuple[str, int]]:
         for ref in [resource.launch, *resource.files]
         if ref is not None and is_external(ref.href)
     ]
+
+
+# Namespaces and version texts that only SCORM 2004 manifests use.
+_SCORM_2004_NAMESPACES = ("imscp_v1p1", "adlcp_v1p3", "adlseq", "adlnav", "imsss")
+_SCORM_2004_VERSIONS = re.compile(r"^(CAM 1\.3|2004\b.*|1\.3)$", re.IGNORECASE)
+
+
+def scorm_2004_edition(root: etree._Element) -> str | None:
+    """The SCORM 2004 edition the manifest declares ("CAM 1.3", "2004 4th Edition", or
+    its namespaces), or None for a SCORM 1.2 (or undeclared) manifest."""
+    version = root.find("{*}metadata/{*}schemaversion")
+    text = "" if version is None else (version.text or "").strip()
+    if _SCORM_2004_VERSIONS.match(text):
+        return text
+    namespaces = {uri for element in root.iter(etree.Element) for uri in element.nsmap.values()}
+    if any(marker in uri for uri in namespaces for marker in _SCORM_2004_NAMESPACES):
+        return "its SCORM 2004 namespaces"
+    return None
+
+
+def check_scorm_2004(root: etree._Element, edition: str) -> Problem:
+    version = root.find("{*}metadata/{*}schemaversion")
+    return _problem(
+        "manifest-scorm-2004",
+        line_of(root) if version is None else line_of(version),
+        f"this is a SCORM 2004 package ({edition}); this checker judges SCORM 1.2 packages,"
+        " so the SCORM 1.2 schema and version rules were not applied",
+        "upload it to the LMS as SCORM 2004 (the Moodle app plays only SCORM 1.2), or export"
+        " it again from its authoring tool as SCORM 1.2",
+    )
 
 
 def check_manifest(
@@ -445,14 +546,16 @@ def check_manifest(
         return [root], None
     manifest = read(root)
     explained: set[tuple[int, str]] = set()
-    problems = (
+    common = (
         check_identifiers(root, explained)
         + check_scormtype(manifest, explained)
-        + check_schema_version(root)
-        + check_adlcp_prefix(root)
         + check_references(manifest)
-        + check_masteryscore(root)
         + check_files(manifest, names)
         + check_unlisted(manifest, names)
     )
-    return check_schema(root, explained) + problems, manifest
+    edition = scorm_2004_edition(root)
+    if edition is not None:
+        # One finding says it all: the 1.2 schema and version rules would only repeat it.
+        return [check_scorm_2004(root, edition), *common], manifest
+    only_12 = check_schema_version(root) + check_adlcp_prefix(root) + check_masteryscore(root)
+    return check_schema(root, explained) + common + only_12, manifest

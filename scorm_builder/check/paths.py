@@ -47,8 +47,9 @@ def resolve(base_dir: str, url: str) -> str | None:
 
     The query and fragment are dropped (`index.html?lang=fr#top` is `index.html`) and
     percent-escapes decoded, as a browser does before asking the server for the file.
+    A backslash is a separator, as browsers read it in http URLs (callers report it).
     """
-    path = unquote(urlsplit(url.strip()).path)
+    path = unquote(urlsplit(url.strip().replace("\\", "/")).path)
     if not path:
         return None
     joined = posixpath.normpath(posixpath.join(base_dir, path))

@@ -1,13 +1,22 @@
-"""Read a package (zip or unpacked folder) into memory, with the rules only a zip can break.
+"""Read a package (zip or unpacked folder) with bounded memory and time, and the rules only
+a zip or a folder can break.
 
-The zip is read with `zipfile` straight into memory: nothing is extracted to disk, so a
-hostile name such as `../../etc/passwd` can do no harm. Sizes are checked against the
-central directory before anything is decompressed, because `zipfile` stops reading a
-member at its declared size: checking the declared sizes is a real zip-bomb guard.
+Nothing is extracted to disk, so a hostile name such as `../../etc/passwd` can do no harm.
+Declared sizes are checked before anything is decompressed, and then never trusted: each
+member is read in chunks through `archive.open()`, its real bytes counted, and reading stops
+at the declared size + 1 (a lying header is its own error). Only stored and deflated members
+are read (what LMSs extract); bzip2 or LZMA would decompress a whole bomb in one call.
+
+Only the files the content rules read as text (pages, styles, scripts, the manifest) are
+kept, each up to a few MB; media are read to the end (a corrupt one is a finding) and
+dropped: the rules need only their name.
 """
 
 from __future__ import annotations
 
+import copy
+import os
+import stat
 import zipfile
 import zlib
 from collections import Counter
@@ -16,15 +25,23 @@ from pathlib import Path
 
 from scorm_builder.problems import Problem
 
+from .paths import MANIFEST
+
+# What the content rules read as text; every other file only needs to exist.
+TEXT_SUFFIXES = (".html", ".htm", ".xhtml", ".css", ".js", ".mjs", ".xml", ".svg")
+_CHUNK = 1024**2
+_READABLE_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
+_METHOD_NAMES = {12: "bzip2", 14: "LZMA", 93: "Zstandard", 98: "PPMd", 9: "deflate64"}
+
 
 class CannotCheck(Exception):
-    """The path cannot be read at all (missing, not permitted): exit status 2, no report."""
+    """The path cannot be read at all (missing, not permitted, not a file): exit status 2."""
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Zip-bomb guard. Defaults are far above any real course (a long video course is
-    a few hundred MB) and far below what would exhaust a CI runner."""
+    """Bomb guard. Defaults are far above any real course (a long video course is a few
+    hundred MB) and far below what would exhaust a CI runner."""
 
     max_total_bytes: int = 2 * 1024**3
     max_entries: int = 20_000
@@ -32,6 +49,13 @@ class Limits:
     max_ratio: float = 100.0
     # Small files of repeated characters legitimately exceed the ratio; too small to harm.
     ratio_floor_bytes: int = 1024**2
+    # The whole zip is held to the same ratio once it unpacks to more than this: 2,000
+    # members of 1 MiB of zeros each pass the per-file rule but not this one.
+    total_ratio_floor_bytes: int = 64 * 1024**2
+    # One page, style or script kept as text (a big course's bundle is 2-5 MB).
+    max_text_bytes: int = 8 * 1024**2
+    # All of them together.
+    max_total_text_bytes: int = 96 * 1024**2
 
 
 DEFAULT_LIMITS = Limits()
@@ -39,26 +63,134 @@ DEFAULT_LIMITS = Limits()
 
 @dataclass
 class PackageContents:
+    # The files kept as text for the content rules.
     files: dict[str, bytes]
-    # Names present in the package whose bytes could not be read (encrypted, corrupt,
-    # or not read because of the bomb guard): they exist for the manifest's sake, but
-    # their content is not checked.
+    # Names present in the package whose bytes are not here: media (not needed), or files
+    # that could not be read (encrypted, corrupt, over a limit; a problem says why).
     unreadable: frozenset[str] = frozenset()
     problems: list[Problem] = field(default_factory=list)
     # False when not even the list of names could be read: nothing else to check.
     opened: bool = True
 
 
-def read_folder(root: Path) -> PackageContents:
-    files: dict[str, bytes] = {}
+def read_path(path: Path, limits: Limits = DEFAULT_LIMITS) -> PackageContents:
     try:
-        for path in sorted(root.rglob("*")):
-            # A symlink leaving the folder would not be in the zip made from it.
-            if path.is_file() and path.resolve().is_relative_to(root.resolve()):
-                files[path.relative_to(root).as_posix()] = path.read_bytes()
+        status = path.stat()
+    except FileNotFoundError as error:
+        raise CannotCheck(f"{path}: no such file or folder") from error
+    except OSError as error:
+        raise CannotCheck(f"cannot read {path}: {error.strerror}") from error
+    if stat.S_ISDIR(status.st_mode):
+        return read_folder(path, limits)
+    if not stat.S_ISREG(status.st_mode):
+        # Opening a FIFO would wait forever for a writer.
+        raise CannotCheck(f"{path} is not a regular file or a folder (a pipe or a device?)")
+    return read_zip(path, limits)
+
+
+def _keeps_text(name: str) -> bool:
+    return name == MANIFEST or name.lower().endswith(TEXT_SUFFIXES)
+
+
+class _TextBudget:
+    """Counts the bytes kept as text, so that the total stays bounded too."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits, self.used = limits, 0
+
+    def admits(self, name: str, size: int) -> bool:
+        if not _keeps_text(name) or size > self.limits.max_text_bytes:
+            return False
+        if self.used + size > self.limits.max_total_text_bytes:
+            return False
+        self.used += size
+        return True
+
+
+def _not_inspected(name: str, size: int, limits: Limits) -> Problem | None:
+    if not _keeps_text(name):
+        return None
+    reason = (
+        f"is {size:,} bytes, over the {limits.max_text_bytes:,} a page, style or script may have"
+        if size > limits.max_text_bytes
+        else f"is past the {limits.max_total_text_bytes:,} bytes of text the check reads in all"
+    )
+    return Problem(
+        "content-not-inspected",
+        "warning",
+        name,
+        f"{reason}: it was not inspected for external loads or missing files",
+        "look at it by hand, or split it (a bundle this large also slows every launch)",
+    )
+
+
+# --- folders ------------------------------------------------------------------------------
+
+
+def read_folder(root: Path, limits: Limits = DEFAULT_LIMITS) -> PackageContents:
+    """A folder is guarded like a zip: sizes and counts first, then only regular files,
+    never a symlink out of it, never more than the limits."""
+    root = root.resolve()
+    found: dict[str, tuple[Path, int]] = {}
+    problems: list[Problem] = []
+    try:
+        for folder, subfolders, names in os.walk(root):
+            subfolders.sort()
+            for entry in sorted(names):
+                path = Path(folder) / entry
+                name = path.relative_to(root).as_posix()
+                size, problem = _regular_file(root, path, name)
+                if problem is not None:
+                    problems.append(problem)
+                else:
+                    found[name] = (path, size)
+                if len(found) > limits.max_entries:
+                    break
     except OSError as error:
         raise CannotCheck(f"cannot read {root}: {error}") from error
-    return PackageContents(files)
+    sizes = {name: size for name, (_, size) in found.items()}
+    too_large = _size_limits(root.name, sizes, limits, "the folder")
+    if too_large:
+        return PackageContents({}, frozenset(found), problems + too_large)
+    files: dict[str, bytes] = {}
+    budget = _TextBudget(limits)
+    for name, (path, size) in found.items():
+        if not budget.admits(name, size):
+            problem = _not_inspected(name, size, limits)
+            problems += [problem] if problem else []
+            continue
+        try:
+            with path.open("rb") as stream:
+                data = stream.read(size + 1)  # a file growing while read stops here
+        except OSError as error:
+            raise CannotCheck(f"cannot read {path}: {error.strerror}") from error
+        files[name] = data[:size]
+    return PackageContents(files, frozenset(found) - set(files), problems)
+
+
+def _regular_file(root: Path, path: Path, name: str) -> tuple[int, Problem | None]:
+    status = path.lstat()
+    why = None
+    if stat.S_ISLNK(status.st_mode):
+        target = path.resolve()
+        if not target.is_relative_to(root):
+            why = "is a symbolic link out of the folder"
+        else:
+            status = target.stat()
+    if why is None and not stat.S_ISREG(status.st_mode):
+        why = "is not a regular file (a pipe, a socket or a device)"
+    if why is None:
+        return status.st_size, None
+    return 0, Problem(
+        "folder-special-file",
+        "warning",
+        name,
+        f"{why}: it was not read, and a zip made from this folder may not hold it",
+        "replace it with the real file, or delete it",
+    )
+
+
+# --- zips ---------------------------------------------------------------------------------
 
 
 def read_zip(path: Path, limits: Limits = DEFAULT_LIMITS) -> PackageContents:
@@ -83,29 +215,76 @@ def read_zip(path: Path, limits: Limits = DEFAULT_LIMITS) -> PackageContents:
         )
     with archive:
         members = [info for info in archive.infolist() if not info.is_dir()]
-        problems = _duplicate_names(members) + _size_limits(label, members, limits)
-        if any(p.rule == "zip-too-large" for p in problems):
+        sizes = {info.filename: info.file_size for info in members}
+        problems = _duplicate_names(members) + _size_limits(label, sizes, limits, "the zip")
+        problems += _total_ratio(label, members, limits)
+        if any(p.rule in ("zip-too-large", "zip-compression-ratio") for p in problems):
             # Reading any of it is the danger: report names only.
-            return PackageContents({}, frozenset(m.filename for m in members), problems)
-        files, unreadable = {}, set()
+            return PackageContents({}, frozenset(sizes), problems)
+        files: dict[str, bytes] = {}
+        budget = _TextBudget(limits)
         for info in members:
-            problem = _encrypted(info) or _bomb(info, limits)
+            problem = _encrypted(info) or _method(info) or _bomb(info, limits)
             if problem is None:
-                try:
-                    files[info.filename] = archive.read(info)
-                except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
-                    problem = Problem(
-                        "zip-unreadable",
-                        "error",
-                        info.filename,
-                        f"cannot be decompressed ({error})",
-                        "rebuild the package; the zip is corrupt (truncated upload?)",
-                    )
+                keep = budget.admits(info.filename, info.file_size)
+                data, problem = _read_member(archive, info, keep)
+                if data is not None:
+                    files[info.filename] = data
+                elif problem is None:
+                    problem = _not_inspected(info.filename, info.file_size, limits)
             if problem is not None:
                 problems.append(problem)
-                unreadable.add(info.filename)
                 files.pop(info.filename, None)
-        return PackageContents(files, frozenset(unreadable), problems)
+        return PackageContents(files, frozenset(sizes) - set(files), problems)
+
+
+def _read_member(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, keep: bool
+) -> tuple[bytes | None, Problem | None]:
+    """Read one member in chunks, counting its real bytes; stop at the declared size + 1.
+    Returns its bytes when `keep` (else None) and the problem found, if any."""
+    # zipfile stops silently at the declared size; asking for one byte more shows a lie.
+    # It would then check the CRC of what it read and call the member corrupt: the CRC is
+    # checked here instead, once the size is known to be right.
+    probe = copy.copy(info)
+    probe.file_size = info.file_size + 1
+    del probe.CRC
+    kept = bytearray()
+    real, crc = 0, 0
+    try:
+        with archive.open(probe) as member:
+            while chunk := member.read(_CHUNK):
+                real += len(chunk)
+                if real > info.file_size:
+                    break
+                crc = zlib.crc32(chunk, crc)
+                if keep:
+                    kept += chunk
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+        return None, _corrupt(info, str(error))
+    if real != info.file_size:
+        more = "more than" if real > info.file_size else f"{real:,} bytes, not"
+        return None, Problem(
+            "zip-size-mismatch",
+            "error",
+            info.filename,
+            f"unpacks to {more} the {info.file_size:,} bytes its header declares"
+            " (reading stopped there): a forged header or a corrupt zip",
+            "rebuild the package with a standard zip tool",
+        )
+    if crc != info.CRC:
+        return None, _corrupt(info, f"Bad CRC-32 for file {info.filename!r}")
+    return (bytes(kept) if keep else None), None
+
+
+def _corrupt(info: zipfile.ZipInfo, reason: str) -> Problem:
+    return Problem(
+        "zip-unreadable",
+        "error",
+        info.filename,
+        f"cannot be decompressed ({reason})",
+        "rebuild the package; the zip is corrupt (truncated upload?)",
+    )
 
 
 def _duplicate_names(members: list[zipfile.ZipInfo]) -> list[Problem]:
@@ -123,8 +302,8 @@ def _duplicate_names(members: list[zipfile.ZipInfo]) -> list[Problem]:
     ]
 
 
-def _size_limits(label: str, members: list[zipfile.ZipInfo], limits: Limits) -> list[Problem]:
-    total = sum(info.file_size for info in members)
+def _size_limits(label: str, sizes: dict[str, int], limits: Limits, what: str) -> list[Problem]:
+    total = sum(sizes.values())
     problems = []
     if total > limits.max_total_bytes:
         problems.append(
@@ -132,21 +311,39 @@ def _size_limits(label: str, members: list[zipfile.ZipInfo], limits: Limits) -> 
                 "zip-too-large",
                 "error",
                 label,
-                f"unpacks to {total:,} bytes, over the limit of {limits.max_total_bytes:,}",
-                "shrink the media (or split the course); refusing to unpack a possible zip bomb",
+                f"{what} unpacks to {total:,} bytes, over the limit of {limits.max_total_bytes:,}",
+                "shrink the media (or split the course); refusing to read a possible zip bomb",
             )
         )
-    if len(members) > limits.max_entries:
+    if len(sizes) > limits.max_entries:
         problems.append(
             Problem(
                 "zip-too-large",
                 "error",
                 label,
-                f"holds {len(members):,} files, over the limit of {limits.max_entries:,}",
+                f"{what} holds {len(sizes):,} files or more, over the limit of"
+                f" {limits.max_entries:,}",
                 "bundle the files (one script, one stylesheet) or split the course",
             )
         )
     return problems
+
+
+def _total_ratio(label: str, members: list[zipfile.ZipInfo], limits: Limits) -> list[Problem]:
+    total = sum(info.file_size for info in members)
+    packed = max(sum(info.compress_size for info in members), 1)
+    if total <= limits.total_ratio_floor_bytes or total / packed <= limits.max_ratio:
+        return []
+    return [
+        Problem(
+            "zip-compression-ratio",
+            "error",
+            label,
+            f"the zip compresses {total / packed:,.0f}:1 as a whole ({total:,} bytes from"
+            f" {packed:,}), over the limit of {limits.max_ratio:,.0f}:1: a zip bomb?",
+            "remove the files of repeated bytes, or store them in an already compressed format",
+        )
+    ]
 
 
 def _encrypted(info: zipfile.ZipInfo) -> Problem | None:
@@ -158,6 +355,19 @@ def _encrypted(info: zipfile.ZipInfo) -> Problem | None:
         info.filename,
         "is encrypted; an LMS cannot unpack it",
         "zip the package again without a password",
+    )
+
+
+def _method(info: zipfile.ZipInfo) -> Problem | None:
+    if info.compress_type in _READABLE_METHODS:
+        return None
+    method = _METHOD_NAMES.get(info.compress_type, f"method {info.compress_type}")
+    return Problem(
+        "zip-compression-method",
+        "error",
+        info.filename,
+        f"is compressed with {method}; LMSs only unpack stored and deflated files",
+        "zip the package again with the standard (deflate) compression",
     )
 
 

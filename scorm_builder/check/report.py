@@ -1,9 +1,10 @@
 """The check's two outputs: a report for people, JSON for machines.
 
 JSON shape (documented in the README, tested in tests/test_check.py):
-    {"path": str, "ok": bool, "errors": int, "warnings": int,
+    {"path": str, "ok": bool, "errors": int, "warnings": int, "info": int,
      "problems": [{"rule", "severity", "file", "line", "message", "fix"}]}
 `ok` is the verdict with --strict applied: it is true exactly when the exit status is 0.
+Info lines are notes for the reviewer: they never fail the check, not even with --strict.
 """
 
 from __future__ import annotations
@@ -20,13 +21,20 @@ class Verdict:
     problems: list[Problem]
     strict: bool = False
 
+    def count(self, severity: str) -> int:
+        return sum(p.severity == severity for p in self.problems)
+
     @property
     def errors(self) -> int:
-        return sum(p.severity == "error" for p in self.problems)
+        return self.count("error")
 
     @property
     def warnings(self) -> int:
-        return sum(p.severity == "warning" for p in self.problems)
+        return self.count("warning")
+
+    @property
+    def info(self) -> int:
+        return self.count("info")
 
     @property
     def ok(self) -> bool:
@@ -44,6 +52,7 @@ def to_json(verdict: Verdict) -> str:
             "ok": verdict.ok,
             "errors": verdict.errors,
             "warnings": verdict.warnings,
+            "info": verdict.info,
             "problems": [
                 {
                     "rule": p.rule,
@@ -76,8 +85,9 @@ def to_text(verdict: Verdict) -> str:
         outcome += " (warnings do not fail the check without --strict)"
     elif not verdict.ok and not verdict.errors:
         outcome += " (--strict: warnings fail the check)"
+    notes = f", {verdict.info} info" if verdict.info else ""
     lines.append(
         f"{verdict.path}: {_plural(verdict.errors, 'error')},"
-        f" {_plural(verdict.warnings, 'warning')}: {outcome}"
+        f" {_plural(verdict.warnings, 'warning')}{notes}: {outcome}"
     )
     return "\n".join(lines)

@@ -1,0 +1,258 @@
+"""`check --against OLD NEW`: what uploading NEW over OLD does to the learners' records.
+
+Moodle keeps a learner's tracks per SCO, keyed by the manifest's `<item identifier>`; on a
+re-upload it keeps the SCOs whose identifier it finds again and deletes the others with
+their tracks. Inside a SCO, our run-time records each question as an interaction named by
+its id, bookmarks a page by its number (`cmi.core.lesson_location`) and keeps the pages
+seen and the answers in progress in `cmi.suspend_data`, which it drops when the pages or
+questions no longer match. So, per SCO:
+
+- an identifier removed or renamed: error (Moodle drops its tracks);
+- a question removed, or the same id with other choices or another answer: warning (old
+  and new answers are no longer comparable in the report);
+- pages removed: warning (bookmarks past the end point nowhere);
+- the saved-state format changed: warning (attempts in progress restart).
+
+The pages' `sco-data` JSON belongs to the run-time, whose shape may change: it is read
+defensively, and what cannot be read is simply not compared.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from scorm_builder.problems import Problem
+
+from .manifest import parse, read
+from .pages import local_name, parse_html
+from .paths import MANIFEST
+from .readers import CannotCheck, read_path
+
+# Question fields that change how a question is shown or weighted, not what an answer means.
+_COSMETIC = {"id", "points", "weight", "weighting", "text", "explanation", "feedback", "title"}
+# Keys under which a run-time may name the format of what it saves in suspend_data.
+_FORMAT_KEYS = ("suspendFormat", "suspendDataVersion", "stateFormat", "stateVersion")
+_NEW_ACTIVITY = "or upload the new package as a new activity (the old one keeps its records)"
+
+
+@dataclass
+class Sco:
+    identifier: str  # the <item identifier> Moodle keys the tracks on
+    title: str
+    launch: str | None
+    pages: list[str] = field(default_factory=list)
+    page_count: int | None = None
+    questions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    question_order: list[str] = field(default_factory=list)
+    state_format: Any = None
+    has_data: bool = False
+
+
+def compare_packages(
+    old: Path, new_files: Mapping[str, bytes], *, new_unreadable: frozenset[str] = frozenset()
+) -> list[Problem]:
+    """What uploading the package `new_files` over the zip (or folder) `old` does to the
+    learners' records. Raises CannotCheck if `old` cannot be read as a package."""
+    del new_unreadable  # the SCOs' pages are kept as text by every reader
+    return compare(_scos(_read(old), str(old)), _scos(new_files, "the new package"))
+
+
+def compare_paths(old: Path, new: Path) -> list[Problem]:
+    return compare_packages(old, _read(new))
+
+
+def _read(path: Path) -> Mapping[str, bytes]:
+    package = read_path(path)
+    if not package.opened:
+        raise CannotCheck(f"cannot compare: {path} is not a readable zip")
+    return package.files
+
+
+def _scos(files: Mapping[str, bytes], label: str) -> dict[str, Sco]:
+    if MANIFEST not in files:
+        raise CannotCheck(f"cannot compare: {label} has no imsmanifest.xml at its root")
+    root = parse(files[MANIFEST])
+    if not isinstance(root, etree._Element):
+        raise CannotCheck(f"cannot compare: the manifest of {label} cannot be read")
+    manifest = read(root)
+    scos: dict[str, Sco] = {}
+    for item in root.iterfind("{*}organizations/{*}organization//{*}item"):
+        resource = manifest.resources.get(item.get("identifierref") or "")
+        if resource is None or resource.scormtype != "sco":
+            continue
+        title = (item.findtext("{*}title") or "").strip()
+        launch = resource.launch.name if resource.launch else None
+        sco = Sco(item.get("identifier", ""), title, launch)
+        if launch and launch in files:
+            _read_page(sco, files[launch])
+        scos.setdefault(sco.identifier, sco)
+    return scos
+
+
+def _read_page(sco: Sco, page: bytes) -> None:
+    document, _ = parse_html(page)
+    for element in document.iter():
+        tag = local_name(element)
+        if tag == "section" and element.get("data-page") is not None:
+            heading = next((h for h in element.iter() if local_name(h) in ("h1", "h2")), None)
+            text = "" if heading is None else "".join(heading.itertext())
+            sco.pages.append(" ".join(text.split()))
+        if tag == "script" and element.get("id") == "sco-data":
+            try:
+                data = json.loads(element.text or "")
+            except ValueError:
+                continue
+            _read_sco_data(sco, data)
+
+
+def _read_sco_data(sco: Sco, data: Any) -> None:
+    if not isinstance(data, dict):
+        return
+    sco.has_data = True
+    if isinstance(data.get("pageCount"), int):
+        sco.page_count = data["pageCount"]
+    sco.state_format = next((data[key] for key in _FORMAT_KEYS if key in data), None)
+    quiz = data.get("quiz")
+    questions = quiz.get("questions") if isinstance(quiz, dict) else None
+    for question in questions if isinstance(questions, list) else []:
+        if isinstance(question, dict) and isinstance(question.get("id"), str):
+            sco.questions.setdefault(question["id"], question)
+            sco.question_order.append(question["id"])
+
+
+def compare(old: Mapping[str, Sco], new: Mapping[str, Sco]) -> list[Problem]:
+    problems = _removed_scos(old, new)
+    for identifier, before in old.items():
+        after = new.get(identifier)
+        if after is not None:
+            problems += _compare_sco(before, after)
+    return problems
+
+
+def _removed_scos(old: Mapping[str, Sco], new: Mapping[str, Sco]) -> list[Problem]:
+    added = [sco for identifier, sco in new.items() if identifier not in old]
+    problems = []
+    for identifier, sco in old.items():
+        if identifier in new:
+            continue
+        twin = next(
+            (a for a in added if (a.launch and a.launch == sco.launch) or a.title == sco.title),
+            None,
+        )
+        if twin is not None:
+            message = (
+                f"the SCO '{sco.title}' was renamed from '{identifier}' to '{twin.identifier}':"
+                " Moodle treats it as a new SCO and deletes the learners' tracks of the old one"
+            )
+        else:
+            message = (
+                f"the SCO '{sco.title}' ('{identifier}') is not in the new package: Moodle"
+                " deletes the learners' tracks of it (scores, statuses, time)"
+            )
+        problems.append(
+            Problem(
+                "against-sco-removed",
+                "error",
+                MANIFEST,
+                message,
+                f"keep the identifier '{identifier}' for that lesson, {_NEW_ACTIVITY}",
+            )
+        )
+    return problems
+
+
+def _compare_sco(old: Sco, new: Sco) -> list[Problem]:
+    where = new.launch or MANIFEST
+    problems = []
+    removed = [q for q in old.questions if q not in new.questions]
+    if removed:
+        problems.append(
+            Problem(
+                "against-question-removed",
+                "warning",
+                where,
+                f"SCO '{old.identifier}': {len(removed)} question(s) are gone"
+                f" ({_names(removed)}); the answers learners gave to them stay in the LMS"
+                " report with no question to compare them with",
+                f"keep the questions (with their ids), {_NEW_ACTIVITY}",
+            )
+        )
+    changed = [
+        (q, fields)
+        for q in old.questions
+        if q in new.questions and (fields := _meaning_changes(old.questions[q], new.questions[q]))
+    ]
+    if changed:
+        shown = "; ".join(f"'{q}' ({', '.join(f)})" for q, f in changed[:3])
+        problems.append(
+            Problem(
+                "against-question-changed",
+                "warning",
+                where,
+                f"SCO '{old.identifier}': {len(changed)} question(s) keep their id but change"
+                f" meaning: {shown}; old and new answers under that id are no longer comparable",
+                "give a changed question a new id (the old answers then stay readable),"
+                f" {_NEW_ACTIVITY}",
+            )
+        )
+    problems += _compare_pages(old, new, where)
+    return problems
+
+
+def _meaning_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    keys = (set(old) & set(new)) - _COSMETIC
+    return sorted(key for key in keys if old[key] != new[key])
+
+
+def _compare_pages(old: Sco, new: Sco, where: str) -> list[Problem]:
+    problems = []
+    gone = [title for title in old.pages if title and title not in new.pages]
+    old_count = old.page_count if old.page_count is not None else len(old.pages) or None
+    new_count = new.page_count if new.page_count is not None else len(new.pages) or None
+    fewer = old_count is not None and new_count is not None and new_count < old_count
+    # Bookmarks are page numbers: a retitled page still works, a page fewer does not.
+    if fewer:
+        what = f"pages are gone ({_names(gone)})" if gone else "pages are gone"
+        count = f"; {old_count} pages become {new_count}"
+        problems.append(
+            Problem(
+                "against-page-removed",
+                "warning",
+                where,
+                f"SCO '{old.identifier}': {what}{count}: a learner's bookmark may point at a"
+                " page that is no longer there, or at another page",
+                f"keep the pages (add new ones at the end), {_NEW_ACTIVITY}",
+            )
+        )
+    reasons = []
+    if old_count != new_count and old_count is not None and new_count is not None:
+        reasons.append(f"the number of pages changes ({old_count} to {new_count})")
+    if old.question_order != new.question_order and old.has_data and new.has_data:
+        reasons.append("the questions change (their number or order)")
+    if old.state_format != new.state_format:
+        reasons.append(f"the saved-state format changes ({old.state_format} to {new.state_format})")
+    if reasons:
+        problems.append(
+            Problem(
+                "against-resume-reset",
+                "warning",
+                where,
+                f"SCO '{old.identifier}': {' and '.join(reasons)}, so attempts in progress"
+                " cannot resume: learners who left halfway start the lesson again (pages seen"
+                " and unsubmitted answers are dropped; recorded scores stay)",
+                "upload when few attempts are in progress (after a deadline), or upload the"
+                " new package as a new activity",
+            )
+        )
+    return problems
+
+
+def _names(items: list[str], count: int = 3) -> str:
+    shown = ", ".join(f"'{item}'" for item in items[:count])
+    return shown + (f" and {len(items) - count} more" if len(items) > count else "")
