@@ -326,3 +326,24 @@ def test_a_full_session_stays_within_pages_plus_four_commits(
     assert len(session_times) >= len(commits)  # the time goes with every commit
     last_set = [c for c in calls if c["name"] == "LMSSetValue"][-1]
     assert last_set["args"][0] == "cmi.core.session_time"  # and last before LMSFinish
+
+
+def test_forma_answers_after_a_pass_change_nothing_on_relaunch(
+    lms: Lms, default_course: BuiltCourse
+) -> None:
+    """String objects, 2004 error numbers and credit "no-credit" once passed: the passed
+    result is shown again and never written over."""
+    questions = questions_of(SOURCE_DIR)
+    sco = lms.launch(default_course, options={"forma": True})
+    read_to_quiz(sco)
+    answer(sco, right_answers(questions))
+    submit(sco)
+    lms.exit()
+    assert lms.stored()["core"]["lesson_status"] == "passed"
+    sco = lms.launch(default_course, saved=lms.stored(), options={"forma": True})
+    assert sco.get_attribute("[data-result]", "data-status") == "passed"
+    assert sco.is_hidden("[data-notice]")  # "true" as a String object is still "true"
+    lms.exit()
+    written = {c["args"][0] for c in lms.calls() if c["name"] == "LMSSetValue"}
+    assert not written & {"cmi.core.lesson_status", "cmi.core.score.raw"}
+    assert not any(a.startswith("cmi.interactions") for a in written)

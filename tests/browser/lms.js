@@ -11,7 +11,8 @@
  * `apiDelay` (ms): window.API appears only that long after the frame has loaded.
  * `entry`: the cmi.core.entry the LMS always answers (e.g. "ab-initio", as wagtail-lms does).
  * `masteryScore`: the LMS's own pass mark, instead of the manifest's.
- * `forma`: answer as forma.lms does: String objects, a number for interactions._count.
+ * `forma`: answer as forma.lms does: String objects, a number for interactions._count, SCORM
+ *   2004's error numbers, credit "no-credit" once passed.
  * lms.close() closes the player as forma.lms does: the LMS calls LMSFinish itself with what
  * the SCO last committed, ignores every later call (answering "true") and blanks the frame.
  */
@@ -34,6 +35,19 @@ window.lms = (() => {
     if (!left) return false;
     if (left > 0) lms.refuse[key] = left - 1;
     return true;
+  }
+
+  // forma.lms 4.0.19's answers: String objects, a number for _count, SCORM 2004's error
+  // numbers, and credit turned to "no-credit" once the learner passed.
+  const ERRORS_2004 = { 301: "132", 401: "401", 402: "404", 403: "404", 404: "405", 405: "406" };
+  function forma(name, args, result) {
+    if (name === "LMSGetLastError") return new String(ERRORS_2004[result] || result);
+    if (name !== "LMSGetValue") return new String(result);
+    if (args[0] === "cmi.interactions._count") return Number(result);
+    if (args[0] === "cmi.core.credit" && lms.real.cmi.core.lesson_status === "passed") {
+      return new String("no-credit");
+    }
+    return new String(result);
   }
 
   function wrap(real) {
@@ -71,10 +85,7 @@ window.lms = (() => {
             following = null;
           }
         }
-        if (lms.options.forma) {
-          return name === "LMSGetValue" && args[0] === "cmi.interactions._count"
-            ? Number(result) : new String(result);
-        }
+        if (lms.options.forma) return forma(name, args, result);
         return result;
       };
     }
