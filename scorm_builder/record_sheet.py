@@ -175,7 +175,6 @@ def _lesson_record(
     number: int, lesson: Lesson, digest: str, strings: dict[str, str]
 ) -> LessonRecord:
     quiz = lesson.quiz
-    # Objectives and drawing come with the quiz format of issue 16; older quizzes have neither.
     objectives = tuple(
         ObjectiveRow(
             id=o.id,
@@ -183,7 +182,7 @@ def _lesson_record(
             drawn=str(o.draw) if o.draw else "",
             pass_mark=_number(o.pass_mark) if o.pass_mark is not None else "",
         )
-        for o in getattr(quiz, "objectives", ())
+        for o in (quiz.objectives if quiz else ())
     )
     titles = {o.id: o.title for o in objectives}
     questions = (
@@ -200,7 +199,7 @@ def _lesson_record(
         quiz=quiz,
         pass_mark=_number(quiz.pass_mark) if quiz else "",
         max_attempts=quiz.max_attempts if quiz else 0,
-        drawn=_drawn(int(getattr(quiz, "draw", 0)), len(questions), strings),
+        drawn=_drawn(quiz.draw if quiz else 0, len(questions), strings),
         objectives=objectives,
         questions=questions,
     )
@@ -226,12 +225,11 @@ def _question_row(
         # As runtime.js writes it: the keys in order, comma-separated.
         pattern = ",".join(sorted(question.correct))
         in_words = strings["list_separator"].join(c.text for c in choices if c.correct)
-    objective = str(getattr(question, "objective", ""))
     return QuestionRow(
         number=number,
         id=question.id,
-        objective=objective,
-        objective_title=objective_titles.get(objective, ""),
+        objective=question.objective,
+        objective_title=objective_titles.get(question.objective, ""),
         type=question.type,
         interaction_type=INTERACTION_TYPES[question.type],
         text=question.text,
