@@ -166,7 +166,10 @@ def _digest(root: Path, files: Sequence[Path]) -> str:
     lines = []
     top = root.absolute()
     for path in files:
-        relative = Path(os.path.relpath(path.absolute(), top))
+        try:
+            relative = Path(os.path.relpath(path.absolute(), top))
+        except ValueError:  # another drive (Windows)
+            relative = Path("..", path.name)
         name = path.name if relative.parts[:1] == ("..",) else relative.as_posix()
         lines.append(f"{name} {hashlib.sha256(path.read_bytes()).hexdigest()}")
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
