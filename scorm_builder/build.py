@@ -24,7 +24,7 @@ from typing import BinaryIO
 
 from scorm_builder.cache import Cache, MadeLesson, default_cache_dir, fingerprint, lesson_key
 from scorm_builder.check import check_files
-from scorm_builder.layout import Package, is_generated, launch_path, lay_out, zip_name
+from scorm_builder.layout import Package, generated_files, launch_path, lay_out, zip_name
 from scorm_builder.model import Course, CourseSettings, Lesson
 from scorm_builder.output import not_written, write_output
 from scorm_builder.package import Writer, deflate, write_zip
@@ -178,7 +178,7 @@ def check_package(package: Package, path: Path) -> list[Problem]:
     whatever would load or run something); only the manifest and the authors' media files
     are parsed again.
     """
-    generated = frozenset(path for path in package.files if is_generated(path, package))
+    generated = generated_files(package)
     return [
         dataclasses.replace(problem, file=f"{path.absolute()}/{problem.file}")
         for problem in check_files(package.files, generated=generated)
