@@ -13,7 +13,7 @@ from __future__ import annotations
 import posixpath
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -197,65 +197,145 @@ def _attribute(element: ET.Element, wanted: str) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Tag:
+    """One element as the rules see it: its local name, attributes (local names,
+    lowercase), the line of its start tag, and its text for <script> and <style>."""
+
+    name: str
+    attributes: Mapping[str, str]
+    line: int
+    text: str = ""
+
+
 def html_facts(data: bytes) -> FileFacts:
+    if _nesting_estimate(data) > MAX_TREE_DEPTH:
+        return tag_facts(scanned_tags(data))
+    return tag_facts(tree_tags(data))
+
+
+# Building the tree costs time in proportion to the depth for every element (the HTML5
+# algorithm looks through the open elements), so a page 200,000 <div>s deep would take
+# hours. Past this depth (no real page comes near), the page is read by the same tokenizer
+# without the tree: every tag is still seen, none is hidden.
+MAX_TREE_DEPTH = 1000
+_TAG = re.compile(rb"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
+_NO_NESTING = {
+    b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta",
+    b"param", b"source", b"track", b"wbr", b"p", b"li", b"dt", b"dd", b"td", b"th", b"tr",
+    b"option", b"rb", b"rt", b"rp",
+}  # fmt: skip
+
+
+def _nesting_estimate(data: bytes) -> int:
+    depth = deepest = 0
+    for match in _TAG.finditer(data):
+        if match.group(2).lower() in _NO_NESTING or match.group(3):
+            continue
+        depth = max(depth - 1, 0) if match.group(1) else depth + 1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def tree_tags(data: bytes) -> Iterator[Tag]:
     document, lines = parse_html(data)
-    facts = FileFacts()
     for element in document.iter():
-        tag = local_name(element)
-        if not tag:
+        name = local_name(element)
+        if not name:
             continue  # a comment: commented-out markup loads nothing
-        line = lines.get(element, 1)
+        attributes = {key.rsplit("}", 1)[-1].lower(): str(v) for key, v in element.attrib.items()}
+        text = "".join(element.itertext()) if name in ("script", "style") else ""
+        yield Tag(name, attributes, lines.get(element, 1), text)
+
+
+_RAW_TEXT = {"script": "scriptDataState", "style": "rawtextState", "xmp": "rawtextState",
+             "iframe": "rawtextState", "noembed": "rawtextState", "noframes": "rawtextState",
+             "noscript": "rawtextState", "textarea": "rcdataState", "title": "rcdataState",
+             "plaintext": "plaintextState"}  # fmt: skip
+
+
+def scanned_tags(data: bytes) -> Iterator[Tag]:
+    """The start tags as html5lib's tokenizer reads them, switching to raw text after
+    <script>, <style> and the like as the tree builder would."""
+    from html5lib._tokenizer import HTMLTokenizer
+    from html5lib.constants import tokenTypes
+
+    tokenizer = HTMLTokenizer(data)
+    pending: Tag | None = None
+    text: list[str] = []
+    for token in tokenizer:
+        kind = token["type"]
+        if kind == tokenTypes["StartTag"]:
+            name = str(token["name"]).lower()
+            raw: Any = token["data"]
+            pairs: Iterable[tuple[Any, Any]] = raw.items() if isinstance(raw, dict) else raw
+            attributes = {str(k).rsplit(":", 1)[-1].lower(): str(v) for k, v in pairs}
+            tag = Tag(name, attributes, tokenizer.stream.position()[0])
+            if name in _RAW_TEXT and not token.get("selfClosing"):
+                tokenizer.state = getattr(tokenizer, _RAW_TEXT[name])
+                pending, text = tag, []
+            else:
+                yield tag
+        elif kind in (tokenTypes["Characters"], tokenTypes["SpaceCharacters"]) and pending:
+            text.append(str(token["data"]))
+        elif kind == tokenTypes["EndTag"] and pending is not None:
+            yield Tag(pending.name, pending.attributes, pending.line, "".join(text))
+            pending = None
+    if pending is not None:
+        yield Tag(pending.name, pending.attributes, pending.line, "".join(text))
+
+
+def tag_facts(tags: Iterable[Tag]) -> FileFacts:
+    facts = FileFacts()
+    for tag in tags:
+        name, get, line = tag.name, tag.attributes.get, tag.line
 
         def load(url: str | None, kind: Kind = "load", at: int = line) -> None:
             if url is not None and url.strip():
                 facts.references.append(Reference(url.strip(), at, kind))
 
-        attributes = list(_LOADING_ATTRIBUTES.get(tag, ()))
-        rels = set((_attribute(element, "rel") or "").lower().split())
-        if tag == "link" and _LOADING_RELS & rels:
+        attributes = list(_LOADING_ATTRIBUTES.get(name, ()))
+        if name == "link" and _LOADING_RELS & set((get("rel") or "").lower().split()):
             attributes.append("href")
         for attribute in attributes:
-            value = _attribute(element, attribute)
-            if value is None:
-                continue
-            if attribute == "srcset":
+            value = get(attribute)
+            if value is not None and attribute == "srcset":
                 for candidate in value.split(","):
                     load((candidate.split() or [""])[0])
             else:
                 load(value)
-        if tag in ("a", "area"):
-            load(_attribute(element, "href"), "anchor")
-        if tag == "meta" and (_attribute(element, "http-equiv") or "").lower() == "refresh":
-            match = _REFRESH_URL.search(_attribute(element, "content") or "")
+        if name in ("a", "area"):
+            load(get("href"), "anchor")
+        if name == "meta" and (get("http-equiv") or "").lower() == "refresh":
+            match = _REFRESH_URL.search(get("content") or "")
             load(match.group(1) if match else None, "anchor")
-        _plugins(facts, element, tag, line)
-        style = _attribute(element, "style")
+        _plugins(facts, tag)
+        style = get("style")
         if style:
             facts.references += [Reference(u, n, "load") for u, n in css_urls(style, line)]
-        if tag == "style":
-            text = "".join(element.itertext())
-            facts.references += [Reference(u, n, "load") for u, n in css_urls(text, line)]
-        if tag == "script" and _attribute(element, "src") is None:
-            kind = (_attribute(element, "type") or "").strip().lower()
-            # JSON data blocks and templates hold URLs that are text, not loads.
-            if kind in _SCRIPT_TYPES:
-                add_script(facts, element.text or "", line)
-        for attribute, value in element.attrib.items():
-            if attribute.lower().startswith("on") and value:
-                add_script(facts, str(value), line)
+        if name == "style":
+            facts.references += [Reference(u, n, "load") for u, n in css_urls(tag.text, line)]
+        # JSON data blocks and templates hold URLs that are text, not loads.
+        if name == "script" and get("src") is None:
+            if (get("type") or "").strip().lower() in _SCRIPT_TYPES:
+                add_script(facts, tag.text, line)
+        for attribute, value in tag.attributes.items():
+            if attribute.startswith("on") and value:
+                add_script(facts, value, line)
     return facts
 
 
-def _plugins(facts: FileFacts, element: ET.Element, tag: str, line: int) -> None:
-    if tag == "applet":
-        facts.plugins.append((_attribute(element, "code") or "<applet>", line))
-    if tag in ("embed", "object"):
-        kind = (_attribute(element, "type") or "").lower()
-        target = _attribute(element, "src" if tag == "embed" else "data") or ""
+def _plugins(facts: FileFacts, tag: Tag) -> None:
+    get, line = tag.attributes.get, tag.line
+    if tag.name == "applet":
+        facts.plugins.append((get("code") or "<applet>", line))
+    if tag.name in ("embed", "object"):
+        kind = (get("type") or "").lower()
+        target = get("src" if tag.name == "embed" else "data") or ""
         if "flash" in kind or "silverlight" in kind or _is_plugin_file(target):
             facts.plugins.append((target or kind, line))
-    if tag == "param" and (_attribute(element, "name") or "").lower() in ("movie", "src", "source"):
-        value = _attribute(element, "value") or ""
+    if tag.name == "param" and (get("name") or "").lower() in ("movie", "src", "source"):
+        value = get("value") or ""
         if _is_plugin_file(value):
             facts.plugins.append((value, line))
 
