@@ -350,3 +350,28 @@ def test_pages_past_the_parsing_budget_are_named_not_parsed(tmp_path: Path) -> N
     assert {(p.rule, p.severity) for p in problems} == {("content-not-inspected", "warning")}
     assert {p.file for p in problems} <= {"moments/index.html", "quiz/index.html"}
     assert "is past the bytes of text the check reads in all (1,000 of pages" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("sco/look.css", b"url(" * 50_000),  # every scan once went to the end: 30 s
+        ("sco/look.css", b"/* " * 50_000),
+        ("sco/app.js", b'"a' * 200_000),  # lines once counted from the start: 12 s
+        ("sco/app.js", b'x="http://a.example/' * 50_000),
+    ],
+    ids=["unclosed-urls", "unclosed-comments", "many-strings", "many-urls"],
+)
+def test_pathological_styles_and_scripts_are_scanned_in_one_pass(name: str, content: bytes) -> None:
+    files = {**minimal(), name: content}
+    files["sco/launch.htm"] += b'<script src="app.js"></script>'
+    check_files(files)  # the alarm above fails the test if this takes 20 s
+
+
+def test_a_tag_with_100000_attributes_is_named_not_parsed() -> None:
+    # html5lib compares each attribute with the tag's earlier ones: minutes for this page.
+    files = {**minimal(), "sco/launch.htm": b"<p " + b"a " * 100_000 + b">"}
+    problems = check_files(files)
+    [problem] = [p for p in problems if p.rule == "content-not-inspected"]
+    assert (problem.file, problem.severity) == ("sco/launch.htm", "warning")
+    assert problem.message.startswith("holds tags with tens of thousands of attributes")

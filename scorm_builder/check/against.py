@@ -30,7 +30,7 @@ from lxml import etree
 from scorm_builder.problems import Problem
 
 from .manifest import parse, read
-from .pages import local_name, parse_html
+from .pages import local_name, parse_if_cheap
 from .paths import MANIFEST
 from .readers import CannotCheck, read_path
 
@@ -96,8 +96,8 @@ def _scos(files: Mapping[str, bytes], label: str) -> dict[str, Sco]:
 
 
 def _read_page(sco: Sco, page: bytes) -> None:
-    document, _ = parse_html(page)
-    for element in document.iter():
+    document = parse_if_cheap(page)
+    for element in [] if document is None else document.iter():
         tag = local_name(element)
         if tag == "section" and element.get("data-page") is not None:
             heading = next((h for h in element.iter() if local_name(h) in ("h1", "h2")), None)

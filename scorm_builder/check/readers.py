@@ -56,9 +56,9 @@ class Limits:
     # One page, style or script kept as text (a big course's bundle is 2-5 MB).
     max_text_bytes: int = 8 * 1024**2
     # All of them together, and the pages among them (an HTML5 parse in Python reads
-    # about 0.5 MB/s: 16 MiB of pages is half a minute at worst; a real course has a few MB).
+    # 0.2-0.5 MB/s: 8 MiB of pages is under a minute at worst; a real course has a few MB).
     max_total_text_bytes: int = 96 * 1024**2
-    max_total_page_bytes: int = 16 * 1024**2
+    max_total_page_bytes: int = 8 * 1024**2
 
 
 DEFAULT_LIMITS = Limits()
