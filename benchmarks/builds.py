@@ -1,4 +1,4 @@
-"""Items 1–3: build time against the baselines, rebuild after one edit, peak memory.
+"""Build time against the baselines, rebuild after one edit, peak memory, start-up.
 
 Every figure comes from a fresh child process (`benchmarks.child`). Within a
 round the candidates run one after the other, in an order that rotates from round
@@ -13,6 +13,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from benchmarks.generator import ROOT, edit_lesson, make_course, markdown_files
 from scorm_builder.markdown_html import EXTENSIONS
 
 CANDIDATES = ("scorm", "mkdocs", "markdown")
+BASELINE = "scorm-baseline"  # the builder at another checkout, when one is given
 WARM_UP_FIRST_LESSON = 9001  # the warm-up course shares no prose with the measured ones
 
 
@@ -70,7 +72,13 @@ class Workspace:
             return {"config": str(self.mkdocs_config)}
         if candidate == "markdown":
             return {"files": list(self.files)}
-        return {"source": str(source or self.course), "output": str(output or self.root / "out")}
+        output = output or self.root / "out"
+        # The cache folder goes with the output folder: a clean build starts without one.
+        return {
+            "source": str(source or self.course),
+            "output": str(output),
+            "cache": str(output.parent / f"{output.name}-cache"),
+        }
 
 
 def run_child(task: dict[str, Any], task_file: Path) -> dict[str, Any]:
@@ -94,12 +102,12 @@ class Rounds:
     lesson_count: int
     runs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
-    def seconds(self, candidate: str) -> list[float]:
-        return [run["seconds"] for run in self.runs.get(candidate, [])]
+    def seconds(self, candidate: str, key: str = "wall_seconds") -> list[float]:
+        return [run[key] for run in self.runs.get(candidate, [])]
 
-    def ratio(self, candidate: str, baseline: str) -> float:
+    def ratio(self, candidate: str, baseline: str, key: str = "wall_seconds") -> float:
         """Median over the rounds of candidate/baseline, each pair timed in the same round."""
-        pairs = zip(self.seconds(candidate), self.seconds(baseline), strict=True)
+        pairs = zip(self.seconds(candidate, key), self.seconds(baseline, key), strict=True)
         return statistics.median(ours / theirs for ours, theirs in pairs)
 
     def median(self, candidate: str, key: str = "seconds") -> float:
@@ -107,21 +115,28 @@ class Rounds:
 
 
 def measure_builds(
-    work: Path, sizes: tuple[int, ...], repeats: int, rebuild_size: int, log: Any
+    work: Path,
+    sizes: dict[int, int],
+    rebuild_size: int,
+    log: Any,
+    baseline_code: Path | None = None,
 ) -> dict[int, Rounds]:
-    """Time every candidate on every size; on `rebuild_size` also an edited rebuild."""
+    """Time every candidate on every size (`sizes`: lessons -> rounds); on `rebuild_size`
+    also an edited rebuild. With `baseline_code`, the builder at that checkout too."""
     warm_up = Workspace.create(_fresh(work / "warm-up"), 1, WARM_UP_FIRST_LESSON)
+    candidates = CANDIDATES + ((BASELINE,) if baseline_code else ())
     results: dict[int, Rounds] = {}
-    for size in sizes:
+    for size, repeats in sizes.items():
         workspace = Workspace.create(_fresh(work / f"n{size}"), size)
         rounds = results[size] = Rounds(size)
         for round_number in range(repeats):
             log(f"  N={size}: round {round_number + 1}/{repeats}")
-            shift = round_number % len(CANDIDATES)
-            for candidate in CANDIDATES[shift:] + CANDIDATES[:shift]:
-                if candidate == "scorm":
+            shift = round_number % len(candidates)
+            for candidate in candidates[shift:] + candidates[:shift]:
+                if candidate in ("scorm", BASELINE):
                     rebuild = size == rebuild_size
-                    _time_scorm(work, workspace, warm_up, rounds, round_number, rebuild)
+                    code = str(baseline_code) if candidate == BASELINE else None
+                    _time_scorm(work, workspace, warm_up, rounds, round_number, rebuild, code)
                     continue
                 if candidate == "mkdocs":  # MkDocs gets an empty site folder, as we do
                     shutil.rmtree(workspace.site, ignore_errors=True)
@@ -142,23 +157,50 @@ def _time_scorm(
     rounds: Rounds,
     round_number: int,
     rebuild: bool,
+    code: str | None,
 ) -> None:
-    """A clean build (fresh copy of the sources, empty output folder), then maybe a rebuild."""
+    """A clean build (fresh copy of the sources, empty output and cache folders), then maybe
+    a rebuild."""
+    name = "scorm" if code is None else BASELINE
     run_dir = _fresh(workspace.root / f"round-{round_number}")
     source = run_dir / "course"
     shutil.copytree(workspace.course, source)
     task = {
-        "candidate": "scorm",
-        "warm_up": warm_up.job("scorm", output=_fresh(work / "warm-out")),
+        "candidate": name,
+        "warm_up": warm_up.job("scorm", output=_fresh(work / "warm-out") / "out"),
         "job": workspace.job("scorm", source, run_dir / "out"),
+        "code": code,
     }
-    rounds.runs.setdefault("scorm", []).append(run_child(task, work / "task.json"))
+    rounds.runs.setdefault(name, []).append(run_child(task, work / "task.json"))
     if rebuild:
         # The author fixes one lesson and builds again: same folders, the previous package
         # still in the output folder, a new process (as running scripts/build again).
         edit_lesson(source, 1 + (round_number * 37) % workspace.lesson_count, round_number + 1)
-        rounds.runs.setdefault("rebuild", []).append(run_child(task, work / "task.json"))
+        rebuilt = run_child(task, work / "task.json")
+        rounds.runs.setdefault(f"{name}-rebuild", []).append(rebuilt)
     shutil.rmtree(run_dir)
+
+
+def measure_help(repeats: int, baseline_code: Path | None) -> dict[str, list[float]]:
+    """Wall time of `--help` in a fresh process: ours, MkDocs', and the baseline's."""
+    commands = {
+        "scorm": [sys.executable, "-m", "scorm_builder", "--help"],
+        "mkdocs": [sys.executable, "-m", "mkdocs", "--help"],
+    }
+    if baseline_code:
+        commands[BASELINE] = [
+            sys.executable,
+            "-c",
+            f"import sys; sys.path.insert(0, {str(baseline_code)!r}); "
+            "from scorm_builder.cli import main; main(['--help'])",
+        ]
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(repeats):
+        for name, command in commands.items():
+            started = time.perf_counter()
+            subprocess.run(command, cwd=ROOT, capture_output=True, check=True)
+            times[name].append(time.perf_counter() - started)
+    return times
 
 
 def measure_traced_memory(work: Path, sizes: tuple[int, ...]) -> dict[int, dict[str, int]]:
@@ -169,8 +211,8 @@ def measure_traced_memory(work: Path, sizes: tuple[int, ...]) -> dict[int, dict[
         course = make_course(_fresh(work / f"traced-{size}") / "course", size)
         task = {
             "candidate": "scorm-traced",
-            "warm_up": warm_up.job("scorm", output=_fresh(work / "warm-out")),
-            "job": {"source": str(course), "output": str(course.parent / "out")},
+            "warm_up": warm_up.job("scorm", output=_fresh(work / "warm-out") / "out"),
+            "job": warm_up.job("scorm", course, course.parent / "out"),
         }
         found[size] = run_child(task, work / "task.json")
     return found

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.generator import DEFAULT_SOURCE
-from scorm_builder.build import SHARED_DIR, build
+from scorm_builder.build import build
+from scorm_builder.layout import SHARED_DIR
 
 RUNTIME_FILES = (f"{SHARED_DIR}/runtime.js", f"{SHARED_DIR}/course.css")
 

@@ -1,55 +1,44 @@
-"""The build pipeline: read the sources, render pages, write the manifest, check, package.
+"""The build, as the list of its stages; each takes and returns plain data.
 
-    read_course -> LessonRenderer -> write_manifest -> check_files -> write_zip (atomically)
+    read_sources       course folder      -> Sources    (settings, each lesson's files)
+    read_lesson_files  LessonFiles        -> lesson     (model and quiz; memoised per lesson)
+    course_model       Sources, lessons   -> Course     (or BuildError with every problem)
+    render_page        Lesson             -> bytes      (its SCO page; memoised per lesson)
+    lay_out            Course, pages      -> [Package]  (every path in the zip: layout.py)
+    check_package      Package            -> [Problem]  (what `scorm-builder check` says)
+    output_files       Packages           -> zips and record sheets (record_sheet.py)
+    write_output       those files        -> dist/, all or none
 
-Each stage takes and returns plain data; nothing is written to the output
-folder until the whole package exists in memory and has passed the checks.
+Nothing is written to the output folder until every package exists in memory and has passed
+the checks. The cache (cache.py) wraps the per-lesson stages from here; no stage knows it.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import errno
 import functools
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
-from scorm_builder.cache import CACHE_FILE, BuildCache
+from scorm_builder.cache import Cache, MadeLesson, default_cache_dir, fingerprint, lesson_key
 from scorm_builder.check import check_files
-from scorm_builder.manifest import ScoEntry, write_manifest
-from scorm_builder.model import Course, Lesson
-from scorm_builder.package import write_all_atomically, write_zip
+from scorm_builder.layout import Package, is_generated, launch_path, lay_out, zip_name
+from scorm_builder.model import Course, CourseSettings, Lesson
+from scorm_builder.output import not_written, write_output
+from scorm_builder.package import Writer, deflate, write_zip
 from scorm_builder.problems import BuildError, Problem, errors
+from scorm_builder.record_sheet import record_files
 from scorm_builder.render import TEMPLATES_DIR, LessonRenderer, Theme
-from scorm_builder.schema import SCHEMA_DIR, SCHEMA_FILES
-from scorm_builder.settings import RESERVED_NAMES
-from scorm_builder.sources import read_course
-
-SHARED_DIR = RESERVED_NAMES[0]  # the run-time and styles every SCO uses
-
-
-@dataclass
-class Package:
-    """One zip to be: its file name, its files (package path -> bytes) and what it holds."""
-
-    name: str
-    files: dict[str, bytes]
-    lessons: tuple[Lesson, ...]
-
-    @property
-    def page_count(self) -> int:
-        return sum(len(lesson.pages) + (1 if lesson.quiz else 0) for lesson in self.lessons)
-
-    @property
-    def question_count(self) -> int:
-        return sum(len(lesson.quiz.questions) for lesson in self.lessons if lesson.quiz)
+from scorm_builder.sources import Sources, course_model, read_lesson_files, read_sources
+from scorm_builder.workers import Workers, job_count
 
 
 @dataclass
 class BuildResult:
     written: list[tuple[Path, Package, int]] = field(default_factory=list)  # path, package, size
-    removed: list[Path] = field(default_factory=list)  # zips of an earlier build, now gone
+    removed: list[Path] = field(default_factory=list)  # files of an earlier build, now gone
     warnings: list[Problem] = field(default_factory=list)
 
 
@@ -59,153 +48,160 @@ def build(
     split: bool = False,
     theme: Theme | None = None,
     strict: bool = False,
+    cache_dir: Path | None = None,
+    jobs: int | None = None,
 ) -> BuildResult:
-    """Build the course in `source_dir` into zips in `output_dir`; raise BuildError on errors.
-
-    With `strict`, warnings are errors too, and nothing is written.
-    """
+    """Build the course in `source_dir` into zips in `output_dir`; raise BuildError on errors
+    (with `strict`, on warnings too), and then nothing is written. `jobs`: worker processes
+    for the lessons (default: $SCORM_BUILDER_JOBS, else one per core; 1: none)."""
     theme = theme or Theme(TEMPLATES_DIR)
-    cache = BuildCache.load(output_dir / CACHE_FILE, theme.directory)
-    packages, warnings = _packages(source_dir, theme, cache, split)
-    paths = [output_dir / f"{package.name}.zip" for package in packages]
-    found = warnings + [
-        problem
-        for path, package in zip(paths, packages, strict=True)
-        for problem in check_package(package, path, cache)
-    ]
-    if errors(found) or (strict and found):
-        raise BuildError(found)
+    with Workers(job_count(jobs)) as workers:
+        stages = MemoisedStages(Cache(cache_dir or default_cache_dir()), theme, workers)
+        sources = read_sources(source_dir)
+        made = stages.read_lessons(sources)
+        course, problems = course_model(sources, made)
+        made = stages.render_pages(made, course)
+    pages = {m.lesson.id: m.page for m in made if m.lesson and m.page}
+    packages = lay_out(course, pages, theme.static_files(), split)
+    paths = [output_dir / zip_name(package) for package in packages]
+    for path, package in zip(paths, packages, strict=True):
+        problems += check_package(package, path)
+    if errors(problems) or (strict and problems):
+        raise BuildError(problems)
+    # The pages' deflate streams were made with them (or kept by the cache): not made again.
+    deflated = {
+        launch_path(m.lesson.id): m.deflated_page for m in made if m.lesson and m.deflated_page
+    }
     writers = {
-        path: functools.partial(write_zip, files=package.files)
-        for path, package in zip(paths, packages, strict=True)
+        zip_name(p): functools.partial(write_zip, files=p.files, deflated=deflated)
+        for p in packages
     }
     try:
-        write_all_atomically(writers)
+        removed = write_output(output_dir, source_dir, writers)
     except OSError as error:
         where = paths[0] if len(paths) == 1 else output_dir
-        raise BuildError([*found, _not_written(where, error)]) from error
-    result = BuildResult(warnings=found)
-    result.written = [
-        (path, package, path.stat().st_size) for path, package in zip(paths, packages, strict=True)
-    ]
-    result.removed = _remove_stale_zips(cache, source_dir, paths)
-    cache.written, cache.written_for = [path.name for path in paths], str(source_dir.resolve())
-    cache.save(package.files for package in packages)
-    return result
-
-
-def _remove_stale_zips(cache: BuildCache, source_dir: Path, written: list[Path]) -> list[Path]:
-    """Zips the previous build of this course wrote that this one did not (a removed lesson,
-    --split or not): left there, they would be uploaded with the rest of dist/."""
-    if cache.written_for != str(source_dir.resolve()):
-        return []  # another course's zips, built into the same folder
-    kept = {path.name.casefold() for path in written}  # case-insensitive file systems too
-    removed = []
-    for name in sorted(cache.written):
-        stale = written[0].parent / name
-        # Only a zip right in the output folder: the cache file is data, not a trusted list.
-        if Path(name).name != name or not name.endswith(".zip") or name.casefold() in kept:
-            continue
-        if stale.is_file():
-            stale.unlink()
-            removed.append(stale)
-    return removed
-
-
-def _not_written(path: Path, error: OSError) -> Problem:
-    """Why a zip could not be written, in words an author can act on."""
-    if error.errno in (errno.ENOSPC, errno.EDQUOT):
-        reason = "the disk is full"
-        fix = "free some space on the disk, or choose another output folder with -o"
-    elif error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        reason = "you may not write to the output folder"
-        fix = "choose a folder you may write to with -o, or ask for write access to this one"
-    elif error.errno in (errno.ENOTDIR, errno.EEXIST):
-        reason = "the output folder is not a folder (a file has its name or its parent's)"
-        fix = "choose another output folder with -o, or move that file away"
-    else:
-        reason = error.strerror or str(error)
-        fix = "check the output folder, then build again"
-    return Problem(
-        "output-not-written",
-        "error",
-        str(path.absolute()),
-        f"the package could not be written: {reason}; a previous package there is unchanged",
-        fix,
-    )
+        raise BuildError([*problems, not_written(where, error)]) from error
+    written = [(path, p, path.stat().st_size) for path, p in zip(paths, packages, strict=True)]
+    return BuildResult(written=written, removed=removed, warnings=problems)
 
 
 def build_package(
-    source_dir: Path, theme: Theme | None = None, cache: BuildCache | None = None
+    source_dir: Path, theme: Theme | None = None, cache: Cache | None = None
 ) -> Package:
-    """The whole course as one package in memory (for the checker, preview and tests).
+    """The whole course as one package in memory, unchecked (for the preview and tests).
 
-    Pass the same in-memory `cache` again to redo only the lessons that changed.
+    Pass the same `cache` again to redo only the lessons that changed.
     """
-    cache = cache or BuildCache()
-    [package], _ = _packages(source_dir, theme or Theme(TEMPLATES_DIR), cache, split=False)
-    cache.save([package.files])
+    theme = theme or Theme(TEMPLATES_DIR)
+    stages = MemoisedStages(cache or Cache(None), theme, Workers(1))
+    sources = read_sources(source_dir)
+    made = stages.read_lessons(sources)
+    course, _ = course_model(sources, made)
+    made = stages.render_pages(made, course)
+    pages = {m.lesson.id: m.page for m in made if m.lesson and m.page}
+    [package] = lay_out(course, pages, theme.static_files(), split=False)
     return package
 
 
-def _packages(
-    source_dir: Path, theme: Theme, cache: BuildCache, split: bool
-) -> tuple[list[Package], list[Problem]]:
-    """Read the course and make its package (one per lesson with `split`), and the warnings."""
-    course, warnings = read_course(source_dir, cache)
-    renderer = LessonRenderer(course, theme)
+class MemoisedStages:
+    """The per-lesson stages (read_lesson_files, render_page), each lesson's results taken
+    from `cache` when the digest of everything they depend on is the same as before; the
+    others done by `workers`."""
 
-    def page(lesson: Lesson) -> bytes:
-        return cache.page(lesson, renderer.render)
+    def __init__(self, cache: Cache, theme: Theme, workers: Workers) -> None:
+        self._cache = cache
+        self._theme = theme
+        self._workers = workers
+        self._code = fingerprint(theme.directory)
 
-    if split:
-        return [make_package(course, (lesson,), theme, page) for lesson in course.lessons], warnings
-    return [make_package(course, course.lessons, theme, page)], warnings
-
-
-def make_package(
-    course: Course,
-    lessons: tuple[Lesson, ...],
-    theme: Theme,
-    page: Callable[[Lesson], bytes],
-) -> Package:
-    """The files of one zip: a SCO page per lesson with its media, the shared run-time and
-    styles, the schemas, and the manifest that lists them."""
-    settings = course.settings
-    files: dict[str, bytes] = {}
-    scos = []
-    for lesson in lessons:
-        launch = f"{lesson.id}/index.html"
-        files[launch] = page(lesson)
-        for package_path, source in sorted(lesson.media.items()):
-            files[package_path] = source.read_bytes()
-        scos.append(
-            ScoEntry(
-                lesson_id=lesson.id,
-                title=lesson.title,
-                launch=launch,
-                files=(launch, *sorted(lesson.media)),
-                mastery_score=lesson.quiz.pass_mark if lesson.quiz else None,
-            )
+    def read_lessons(self, sources: Sources) -> list[MadeLesson]:
+        """Each lesson's model (with its page, when it comes from the cache)."""
+        folder = str(sources.folder.resolve())  # the same lesson elsewhere uses other images
+        keys = [
+            lesson_key(self._code, files.id, folder, sources.settings_digest, files.digest)
+            for files in sources.lessons
+        ]
+        made = [self._cache.get(key, sources.folder) for key in keys]
+        missing = [index for index, lesson in enumerate(made) if lesson is None]
+        read = functools.partial(
+            read_lesson_files,
+            settings=sources.settings,
+            table_label=_table_label(self._theme, sources.settings),
         )
-    shared = {f"{SHARED_DIR}/{name}": data for name, data in theme.static_files().items()}
-    files.update(shared)
-    for schema_file in SCHEMA_FILES:
-        files[schema_file] = (SCHEMA_DIR / schema_file).read_bytes()
+        for index, result in zip(
+            missing, self._workers.map(read, [sources.lessons[i] for i in missing]), strict=True
+        ):
+            made[index] = MadeLesson(result.lesson, result.problems, key=keys[index])
+        return [lesson for lesson in made if lesson is not None]
 
-    if len(lessons) == 1 and len(course.lessons) > 1:
-        name = f"{settings.identifier}-{lessons[0].id}"
-        title = f"{settings.title}: {lessons[0].title}"
-    else:
-        name, title = settings.identifier, settings.title
-    files["imsmanifest.xml"] = write_manifest(settings, name, title, scos, sorted(shared))
-    return Package(name=name, files=files, lessons=lessons)
+    def render_pages(self, made: Sequence[MadeLesson], course: Course) -> list[MadeLesson]:
+        """The lessons with their SCO pages (and their deflate streams, for the zip), rendered
+        only for those the cache did not have."""
+        unrendered = [m for m in made if m.lesson is not None and m.page is None]
+        render = functools.partial(_render_page, course.settings, self._theme, self._code)
+        rendered = self._workers.map(render, [m.lesson for m in unrendered])
+        new = {}
+        for lesson, (page, deflated) in zip(unrendered, rendered, strict=True):
+            new[lesson.key] = dataclasses.replace(lesson, page=page, deflated_page=deflated)
+            self._cache.put(new[lesson.key])
+        return [new.get(m.key, m) for m in made if m.lesson is not None]
 
 
-def check_package(package: Package, path: Path, cache: BuildCache) -> list[Problem]:
+def _render_page(
+    settings: CourseSettings, theme: Theme, code: str, lesson: Lesson | None
+) -> tuple[bytes, bytes]:
+    """The page and its deflate stream: made in the worker, so compressing is shared out too."""
+    assert lesson is not None
+    page = _renderer(settings, theme, code).render_page(lesson)
+    return page, deflate(page)
+
+
+@functools.lru_cache(maxsize=1)
+def _renderer(settings: CourseSettings, theme: Theme, code: str) -> LessonRenderer:
+    """One renderer (its template compiled once) per process and build; `code` (the digest of
+    the templates too) makes an edited template a new renderer."""
+    return LessonRenderer(settings, theme)
+
+
+def _table_label(theme: Theme, settings: CourseSettings) -> str:
+    try:
+        return theme.strings(settings.language)["table"]
+    except (OSError, KeyError, TypeError):
+        return ""  # the settings name no language we have: an error already, nothing is built
+
+
+def check_package(package: Package, path: Path) -> list[Problem]:
     """The checks `scorm-builder check` makes, run on the package before it is written to
-    `path`; its problems name their file inside that zip, not in the course folder."""
+    `path`; its problems name their file inside that zip, not in the course folder.
+
+    The pages and the shared run-time are the builder's own (the lesson reader refused
+    whatever would load or run something); only the manifest and the authors' media files
+    are parsed again.
+    """
+    generated = frozenset(path for path in package.files if is_generated(path, package))
     return [
         dataclasses.replace(problem, file=f"{path.absolute()}/{problem.file}")
-        for problem in check_files(package.files, memo=cache.checks)
+        for problem in check_files(package.files, generated=generated)
     ]
+
+
+def output_files(
+    course: Course, packages: Sequence[Package], made: Sequence[MadeLesson]
+) -> dict[str, Writer]:
+    """What goes into the output folder: each zip, and its record sheet beside it."""
+    # The pages' deflate streams were made with them (or kept by the cache): not made again.
+    deflated = {
+        launch_path(m.lesson.id): m.deflated_page for m in made if m.lesson and m.deflated_page
+    }
+    writers: dict[str, Writer] = {}
+    for package in packages:
+        writers[zip_name(package)] = functools.partial(
+            write_zip, files=package.files, deflated=deflated
+        )
+        for name, data in record_files(course, package.lessons, package.name).items():
+            writers[name] = functools.partial(_write_bytes, data=data)
+    return writers
+
+
+def _write_bytes(file: BinaryIO, data: bytes) -> None:
+    file.write(data)

@@ -1,11 +1,16 @@
-"""What each lesson became in the last build, so that a rebuild redoes only what changed.
+"""A memo of what each lesson became (its model and its page), kept between builds.
 
-A lesson's entry is found by a key made of everything its result depends on: the builder's
-own code, templates and libraries, the course folder and settings, the lesson file and its
-quiz file. The files a lesson uses (images) are checked by content on every lookup. The cache
-lives in the output folder (`dist/.scorm-builder-cache`) and is rewritten after each
-successful build with only the entries that build used, and the names of the zips it wrote
-(so that the next build can remove those it no longer makes); anything unreadable is ignored.
+The build wraps its per-lesson stages with it (build.py); no stage knows it exists. An
+entry is found by a key that digests everything the lesson's result depends on (the
+builder's code, templates and libraries, the course folder and settings, the lesson's own
+files); the files a lesson uses (images) are checked by content on every lookup.
+
+It lives in a cache folder of the user's (`$SCORM_BUILDER_CACHE_DIR`, else
+`$XDG_CACHE_HOME/scorm-builder`, else `~/.cache/scorm-builder`), never in dist/, and holds
+nothing the build trusts without checking: no check verdicts; each page is stored
+compressed under the digest of its content and verified against it when read; an entry
+that is damaged, forged or of other types than expected is ignored, so a damaged cache
+is only a slower build. It is JSON, never pickle: reading it never runs code.
 """
 
 from __future__ import annotations
@@ -13,247 +18,239 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from importlib import metadata
+import os
+import tempfile
+import types
+import typing
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
-from scorm_builder.check.content import FactsMemo, FileFacts
-from scorm_builder.model import Choice, Lesson, Page, Question, Quiz
-from scorm_builder.package import write_atomically
+from scorm_builder.model import Lesson
 from scorm_builder.problems import Problem
 
-CACHE_FILE = ".scorm-builder-cache"
-_CODE_DIR = Path(__file__).resolve().parent
+CACHE_DIR_VARIABLE = "SCORM_BUILDER_CACHE_DIR"
+FORMAT = "v2"  # a folder per format: an older builder's entries are never read
 
 
-@dataclass
-class CachedLesson:
-    lesson: Lesson
-    warnings: list[Problem]
-    media_digests: dict[Path, str]  # content digest of each file the lesson uses
-    page: bytes | None = None  # the rendered SCO page, once rendered
-    line: bytes | None = None  # as read from the cache file, to write back unchanged
+def default_cache_dir(environ: Mapping[str, str] = os.environ) -> Path:
+    if environ.get(CACHE_DIR_VARIABLE):
+        return Path(environ[CACHE_DIR_VARIABLE])
+    if environ.get("XDG_CACHE_HOME"):
+        return Path(environ["XDG_CACHE_HOME"]) / "scorm-builder"
+    return Path.home() / ".cache" / "scorm-builder"
 
 
-@dataclass
-class BuildCache:
-    """Lesson results by key; `path` None keeps it in memory only (preview, tests)."""
+@dataclass(frozen=True)
+class MadeLesson:
+    """What a lesson's stages made: the lesson (None if it has errors), its problems, and
+    its page once rendered; `key` is the digest of their inputs. From the cache, the lesson's
+    sections carry no HTML: its page has it."""
 
-    path: Path | None = None
-    fingerprint: str = ""
-    entries: dict[str, CachedLesson] = field(default_factory=dict)
-    used: dict[str, str] = field(default_factory=dict)  # lesson id -> key used in this build
-    checks: FactsMemo = field(default_factory=dict)  # the checker's per-file results
-    written: list[str] = field(default_factory=list)  # the zips the last build wrote
-    written_for: str = ""  # ... from this course folder
+    lesson: Lesson | None
+    problems: tuple[Problem, ...]
+    key: str
+    page: bytes | None = None
+    deflated_page: bytes | None = None  # package.deflate(page): the zip entry's stream
 
-    @classmethod
-    def load(
-        cls, path: Path | None, templates_dir: Path, previous: BuildCache | None = None
-    ) -> BuildCache:
-        """The cache stored at `path`, or kept in memory by a `previous` build."""
-        versions = " ".join(metadata.version(name) for name in ("jinja2", "lxml", "markdown"))
-        code = [*sorted(_CODE_DIR.rglob("*.py")), *_files(templates_dir)]
-        fingerprint = _fingerprint(code, versions)
-        cache = cls(path, fingerprint)
-        if previous is not None:
-            cache.entries, cache.checks = previous.entries, previous.checks
-        if path is not None and path.is_file():
-            try:
-                cache._read_lines(path)
-            except Exception:  # noqa: BLE001 - a damaged cache is only a slower build
-                cache.entries, cache.checks = {}, {}
-        return cache
 
-    def _read_lines(self, path: Path) -> None:
-        with path.open("rb") as file:
-            header = json.loads(file.readline())
-            self.written = [str(name) for name in header["written"]]
-            self.written_for = str(header["written_for"])
-            if header["fingerprint"] != self.fingerprint:
-                return  # another version of the builder: its results do not hold
-            for raw in file:
-                item = json.loads(raw)
-                if "key" in item:
-                    self.entries[item["key"]] = _lesson_entry(item, line=raw)
-                else:
-                    key, facts = _facts(item["facts"])
-                    self.checks[key] = facts
+class Cache:
+    """Lesson results by key, in `folder`; None keeps them in memory only (preview, tests)."""
 
-    def key(self, lesson_id: str, *inputs: bytes) -> str:
-        digest = hashlib.sha256(self.fingerprint.encode())
-        for part in (lesson_id.encode(), *inputs):
-            digest.update(len(part).to_bytes(8, "big"))
-            digest.update(part)
-        return digest.hexdigest()
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder / FORMAT if folder is not None else None
+        self._memory: dict[str, tuple[bytes, bytes]] = {}  # key -> (entry JSON, deflated page)
 
-    def lesson(self, key: str, course_dir: Path) -> CachedLesson | None:
-        """The entry for `key`, if the files it uses are still the same and in the course.
-
-        The cache file is data from dist/, which may have come from elsewhere: an entry
-        that names a file outside the course folder, or not all of its files, is not used.
-        """
-        entry = self.entries.get(key)
-        if entry is None:
+    def get(self, key: str, course_dir: Path) -> MadeLesson | None:
+        """The lesson made under `key`, if every part of the entry checks out; else None."""
+        stored = self._read(key)
+        if stored is None:
             return None
-        sources = set(entry.lesson.media.values())
-        if sources != set(entry.media_digests):
-            return None
-        for source, digest in entry.media_digests.items():
-            if (
-                not source.resolve().is_relative_to(course_dir.resolve())
-                or _digest(source) != digest
-            ):
-                return None
-        return entry
-
-    def remember(self, key: str, lesson: Lesson, warnings: list[Problem]) -> None:
-        digests = {source: _digest(source) for source in lesson.media.values()}
-        self.entries[key] = CachedLesson(lesson, warnings, digests)
-        self.used[lesson.id] = key
-
-    def use(self, key: str, lesson_id: str) -> None:
-        self.used[lesson_id] = key
-
-    def page(self, lesson: Lesson, render: Callable[[Lesson], str]) -> bytes:
-        """The lesson's rendered page: rendered once, then kept with the lesson."""
-        entry = self.entries.get(self.used.get(lesson.id, ""))
-        if entry is None:
-            return render(lesson).encode("utf-8")
-        if entry.page is None:
-            entry.page = render(lesson).encode("utf-8")
-            # The page holds the sections' HTML now; the kept lesson needs only their titles.
-            pages = tuple(dataclasses.replace(page, html="") for page in lesson.pages)
-            entry.lesson = dataclasses.replace(lesson, pages=pages)
-        return entry.page
-
-    def save(self, packages: Iterable[Mapping[str, bytes]]) -> None:
-        """Keep what this build used (the files of its packages); a failure to save
-        only makes the next build slower."""
-        kept = {key: self.entries[key] for key in self.used.values() if key in self.entries}
-        self.entries, self.used = kept, {}
-        used_checks = {
-            (name, hashlib.sha256(data).digest())
-            for files in packages
-            for name, data in files.items()
-        }
-        self.checks = {key: found for key, found in self.checks.items() if key in used_checks}
-        if self.path is None:
-            return
         try:
-            write_atomically(self.path, self._write_lines)
+            return _decode_entry(key, *stored, course_dir)
+        except (_Damaged, ValueError, TypeError, KeyError, zlib.error, RecursionError):
+            return None  # damaged or forged: made again, and stored again
+
+    def put(self, made: MadeLesson) -> None:
+        """Remember a rendered lesson; a failure to write only makes the next build slower."""
+        key = made.key
+        if made.lesson is None or made.page is None or made.deflated_page is None:
+            return
+        entry = json.dumps(_encode_entry(made), ensure_ascii=False).encode("utf-8")
+        page = made.deflated_page
+        if self.folder is None:
+            self._memory[key] = (entry, page)
+            return
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _replace(path.with_suffix(".page"), page)
+            _replace(path, entry)  # last: an entry is only found once its page is there
         except OSError:
             pass
 
-    def _write_lines(self, file: BinaryIO) -> None:
-        """JSON lines, one per entry, so that a large course is never one string in memory."""
+    def _path(self, key: str) -> Path:
+        assert self.folder is not None
+        return self.folder / key[:2] / f"{key}.json"
 
-        def line(value: object) -> None:
-            file.write(json.dumps(value, ensure_ascii=False).encode("utf-8") + b"\n")
-
-        header = {"written": self.written, "written_for": self.written_for}
-        line({"fingerprint": self.fingerprint, **header})
-        for key, entry in self.entries.items():
-            if entry.line is None:  # encoding is the costly part: only new entries are
-                text = json.dumps({"key": key, **_lesson_json(entry)}, ensure_ascii=False)
-                entry.line = text.encode("utf-8") + b"\n"
-            file.write(entry.line)
-        for key, facts in self.checks.items():
-            line({"facts": _facts_json(key, facts)})
+    def _read(self, key: str) -> tuple[bytes, bytes] | None:
+        if self.folder is None:
+            return self._memory.get(key)
+        path = self._path(key)
+        try:
+            return path.read_bytes(), path.with_suffix(".page").read_bytes()
+        except OSError:
+            return None
 
 
-# The cache is JSON, not pickle: dist/ may be restored from a shared CI cache, and reading
-# it must never run code. These turn the dataclasses into JSON and back.
+def _replace(path: Path, data: bytes) -> None:
+    """Write through a temporary file, so a reader never sees half an entry. Not synced to
+    disk: after a crash an entry may be lost or torn, which its digests catch."""
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
-def _problem(data: dict[str, Any]) -> Problem:
-    return Problem(**data)
+def lesson_key(fingerprint: str, *parts: str) -> str:
+    digest = hashlib.sha256(fingerprint.encode())
+    for part in parts:
+        data = part.encode("utf-8", "surrogateescape")
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()
 
 
-def _lesson_json(entry: CachedLesson) -> dict[str, Any]:
-    # vars(), not dataclasses.asdict: asdict deep-copies, a tenth of a full build's time.
-    lesson, quiz = entry.lesson, entry.lesson.quiz
-    quiz_json = None
-    if quiz is not None:
-        questions = [
-            {**vars(question), "choices": [vars(choice) for choice in question.choices]}
-            for question in quiz.questions
-        ]
-        quiz_json = {**vars(quiz), "questions": questions}
-    return {
-        "lesson": {
-            **vars(lesson),
-            "source": str(lesson.source),
-            "pages": [vars(page) for page in lesson.pages],
-            "quiz": quiz_json,
-            "media": {name: str(path) for name, path in lesson.media.items()},
-        },
-        "warnings": [vars(problem) for problem in entry.warnings],
-        "media_digests": {str(path): digest for path, digest in entry.media_digests.items()},
-        "page": entry.page.decode("utf-8") if entry.page is not None else None,
-    }
+def fingerprint(templates_dir: Path) -> str:
+    """What every cached result depends on: this code, the templates, the libraries."""
+    import jinja2
+    import lxml.etree
+    import markdown
+
+    versions = [jinja2.__version__, str(lxml.etree.LXML_VERSION), markdown.__version__]
+    digest = hashlib.sha256(" ".join(versions).encode())
+    code_dir = Path(__file__).resolve().parent
+    for path in (*sorted(code_dir.rglob("*.py")), *sorted(templates_dir.rglob("*"))):
+        if path.is_file():
+            digest.update(str(path.relative_to(path.anchor)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
-def _lesson_entry(data: dict[str, Any], line: bytes) -> CachedLesson:
-    raw = data["lesson"]
-    quiz = None
-    if raw["quiz"] is not None:
-        questions = tuple(
-            Question(
-                **{
-                    **question,
-                    "choices": tuple(Choice(**choice) for choice in question["choices"]),
-                    "correct": tuple(question["correct"]),
-                }
-            )
-            for question in raw["quiz"]["questions"]
-        )
-        quiz = Quiz(**{**raw["quiz"], "questions": questions})
-    lesson = Lesson(
-        id=raw["id"],
-        title=raw["title"],
-        source=Path(raw["source"]),
-        pages=tuple(Page(**page) for page in raw["pages"]),
-        quiz=quiz,
-        media={name: Path(path) for name, path in raw["media"].items()},
-    )
-    return CachedLesson(
-        lesson=lesson,
-        warnings=[_problem(problem) for problem in data["warnings"]],
-        media_digests={Path(path): digest for path, digest in data["media_digests"].items()},
-        page=data["page"].encode("utf-8") if data["page"] is not None else None,
-        line=line,
-    )
-
-
-def _facts_json(key: tuple[str, bytes], facts: FileFacts) -> list[Any]:
-    external = [vars(problem) for problem in facts.external]
-    return [key[0], key[1].hex(), external, facts.calls_api, list(facts.scripts)]
-
-
-def _facts(item: list[Any]) -> tuple[tuple[str, bytes], FileFacts]:
-    name, digest, external, calls_api, scripts = item
-    facts = FileFacts([_problem(p) for p in external], calls_api, tuple(scripts))
-    return (name, bytes.fromhex(digest)), facts
-
-
-def _digest(path: Path) -> str:
+def file_digest(path: Path) -> str:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return ""
 
 
-def _files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file())
+# --- entries: JSON in, checked dataclasses out ---------------------------------------------
 
 
-def _fingerprint(paths: list[Path], versions: str) -> str:
-    """What every cached result depends on: this code, the templates, the libraries."""
-    digest = hashlib.sha256(versions.encode())
-    for path in paths:
-        digest.update(str(path).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+class _Damaged(Exception):
+    """The entry is not what this builder wrote."""
+
+
+def _encode_entry(made: MadeLesson) -> dict[str, Any]:
+    assert made.lesson is not None and made.page is not None
+    # The page holds the sections' HTML; the kept lesson needs only their titles.
+    pages = tuple(dataclasses.replace(page, html="") for page in made.lesson.pages)
+    lesson = dataclasses.replace(made.lesson, pages=pages)
+    return {
+        "lesson": _encode(lesson),
+        "problems": [_encode(problem) for problem in made.problems],
+        "media": {str(path): file_digest(path) for path in made.lesson.media.values()},
+        "page": hashlib.sha256(made.page).hexdigest(),
+    }
+
+
+def _decode_entry(
+    key: str, entry_json: bytes, deflated_page: bytes, course_dir: Path
+) -> MadeLesson:
+    entry = json.loads(entry_json)
+    if not isinstance(entry, dict):
+        raise _Damaged
+    lesson = _decode(Lesson, entry["lesson"])
+    problems = _decode(tuple[Problem, ...], entry["problems"])
+    media = _decode(dict[str, str], entry["media"])
+    # Every file the lesson uses must be listed, inside the course folder, and unchanged.
+    if set(media) != {str(path) for path in lesson.media.values()}:
+        raise _Damaged
+    course = course_dir.resolve()
+    for name, digest in media.items():
+        path = Path(name)
+        if not path.resolve().is_relative_to(course) or file_digest(path) != digest:
+            raise _Damaged
+    page = zlib.decompress(deflated_page, -15)
+    if hashlib.sha256(page).hexdigest() != _decode(str, entry["page"]):
+        raise _Damaged
+    return MadeLesson(lesson, problems, key, page, deflated_page)
+
+
+def _encode(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        # vars(), not dataclasses.asdict: asdict deep-copies, which costs far more.
+        return {name: _encode(item) for name, item in vars(value).items()}
+    if isinstance(value, (tuple, list)):
+        return [_encode(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _encode(item) for key, item in value.items()}
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def _decode(kind: Any, value: Any) -> Any:
+    """`value` (parsed JSON) as an instance of the type `kind`, checked all the way down."""
+    origin, args = get_origin(kind), get_args(kind)
+    if origin in (Union, types.UnionType):
+        for option in args:
+            if option is type(None):
+                if value is None:
+                    return None
+                continue
+            try:
+                return _decode(option, value)
+            except _Damaged:
+                continue
+        raise _Damaged
+    if origin is Literal:
+        if value not in args:
+            raise _Damaged
+        return value
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise _Damaged
+        return tuple(_decode(args[0], item) for item in value)
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise _Damaged
+        return {_decode(args[0], key): _decode(args[1], item) for key, item in value.items()}
+    if dataclasses.is_dataclass(kind):
+        if not isinstance(value, dict):
+            raise _Damaged
+        hints = get_type_hints(kind)
+        fields = {field.name for field in dataclasses.fields(kind) if field.init}
+        if set(value) != fields:
+            raise _Damaged
+        factory: Any = kind
+        return factory(**{name: _decode(hints[name], value[name]) for name in fields})
+    if kind is Path:
+        return Path(_decode(str, value))
+    if kind is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise _Damaged
+        return float(value)
+    if kind in (str, int, bool):
+        if type(value) is not kind:
+            raise _Damaged
+        return value
+    if kind is typing.Any:
+        return value
+    raise _Damaged

@@ -1,22 +1,23 @@
-"""The `scorm-builder` command: build (and check) SCORM 1.2 packages.
+"""The `scorm-builder` command: build, check and preview SCORM 1.2 packages.
 
 Exit status: 0 done, 1 the sources (or the package) have errors, 2 the command was used wrongly.
+Each subcommand imports what it needs when it runs, so `--help` and `check` do not pay for
+the build pipeline.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
+import signal
 import sys
 from pathlib import Path
-
-from scorm_builder.build import build
-from scorm_builder.problems import BuildError, Problem
+from types import FrameType
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(
         prog="scorm-builder",
         description="Build SCORM 1.2 packages from Markdown lessons and quiz files.",
@@ -36,11 +37,15 @@ def main(argv: list[str] | None = None) -> int:
     build_command.add_argument(
         "--strict", action="store_true", help="treat warnings as errors (for CI)"
     )
+    build_command.add_argument(
+        "-j", "--jobs", type=_jobs, help="worker processes for the lessons (1: none)"
+    )
 
     check_command = commands.add_parser("check", help="check a SCORM 1.2 package (zip or folder)")
-    from scorm_builder.check import command as check
+    if _subcommand(argv) == "check":  # the checker's options, only when they are needed
+        from scorm_builder.check import command as check
 
-    check.add_arguments(check_command)
+        check.add_arguments(check_command)
 
     preview_command = commands.add_parser(
         "preview", help="try the course in a local LMS on 127.0.0.1, rebuilt on every change"
@@ -54,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE if exit_.code else EXIT_OK
 
     if arguments.command == "check":
+        from scorm_builder.check import command as check
+
         return check.run(arguments)
     # build and preview both take a course folder
     if not arguments.source.is_dir():
@@ -68,13 +75,50 @@ def main(argv: list[str] | None = None) -> int:
     return _build(arguments)
 
 
+def _jobs(text: str) -> int:
+    from scorm_builder.workers import parse_jobs
+
+    try:
+        return parse_jobs(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
+def _subcommand(argv: list[str]) -> str | None:
+    return next((arg for arg in argv if not arg.startswith("-")), None)
+
+
 def _build(arguments: argparse.Namespace) -> int:
+    from scorm_builder.build import build
+    from scorm_builder.problems import BuildError
+    from scorm_builder.reporting import report
+    from scorm_builder.workers import JOBS_VARIABLE, job_count
+
     source: Path = arguments.source
     try:
-        result = build(source, arguments.output, split=arguments.split, strict=arguments.strict)
+        jobs = job_count(arguments.jobs)
+    except ValueError as error:
+        print(f"scorm-builder: {JOBS_VARIABLE}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    # A CI timeout sends SIGTERM: end like Ctrl+C does, through the same clean-up (no
+    # temporary file is left in the output folder, no package half replaced).
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        result = build(
+            source,
+            arguments.output,
+            split=arguments.split,
+            strict=arguments.strict,
+            jobs=jobs,
+        )
     except BuildError as error:
         report(error.problems, source, strict=arguments.strict)
         return EXIT_ERRORS
+    except Terminated:
+        print("scorm-builder: stopped (SIGTERM); nothing was written", file=sys.stderr)
+        return 128 + signal.SIGTERM
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     report(result.warnings, source)
     for path in result.removed:
         print(f"removed {path}: the course no longer makes it")
@@ -86,31 +130,9 @@ def _build(arguments: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def report(problems: list[Problem], source: Path, strict: bool = False) -> None:
-    for line in report_lines(problems, source, strict):
-        print(line, file=sys.stderr)
+class Terminated(BaseException):
+    """SIGTERM arrived (not an Exception: nothing may catch it by accident)."""
 
 
-def report_lines(problems: list[Problem], source: Path, strict: bool = False) -> list[str]:
-    """Errors first, then warnings, each group in file order; then a one-line summary.
-
-    File order is the order the build read the files in (settings, then each lesson
-    and its quiz), so the first line printed is the first thing to fix.
-    """
-    if not problems:
-        return []
-    rank = {file: index for index, file in reversed(list(enumerate(p.file for p in problems)))}
-    ordered = sorted(problems, key=lambda p: (p.severity != "error", rank[p.file], p.line or 0))
-    # Source files are named relative to the course folder; output files are absolute.
-    lines = [os.path.join(source, problem.describe()) for problem in ordered]
-    error_count = sum(p.severity == "error" for p in problems)
-    warning_count = len(problems) - error_count
-    if error_count or strict:
-        because = " (--strict: warnings count as errors)" if strict and warning_count else ""
-        lines.append(
-            f"build failed: {error_count} error(s), {warning_count} warning(s){because}; "
-            "nothing was written"
-        )
-    else:
-        lines.append(f"{warning_count} warning(s)")
-    return lines
+def _terminated(signum: int, frame: FrameType | None) -> None:
+    raise Terminated(signum)

@@ -1,42 +1,42 @@
 """Stage 1b: read a lesson (`lessons/<id>.md`) into pages.
 
-The `#` heading is the lesson title and every `##` section becomes one page.
-Horizontal rules that merely separate sections are section breaks, not content.
+The lesson is converted once by Python-Markdown (`markdown_html`); its tree is then cut into
+pages: the first top-level `#` heading is the lesson title and every top-level `##` heading
+starts a page, so a `##` line inside a code fence or a footnote stays what it is. Horizontal
+rules at either end of a page merely separate sections and are dropped. The HTML is judged and
+adjusted by `lesson_html`, local files by `lesson_media`; limits come first (`lesson_limits`).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+import bisect
+import threading
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from scorm_builder.html_rules import SectionHtml, clean_section_html
-from scorm_builder.markdown_html import MarkdownConverter
+from scorm_builder.lesson_html import Finding, HtmlRules, sanitise_fragment
+from scorm_builder.lesson_limits import MAX_PAGES, MAX_TITLE, check_limits
+from scorm_builder.lesson_media import MediaFiles
+from scorm_builder.markdown_html import LessonMarkdown, ParsedLesson, plain_text
 from scorm_builder.model import Lesson, Page
 from scorm_builder.problems import FileProblems, Problem
 from scorm_builder.text_file import read_text
 
-# Japanese input methods often type a full-width space after '#'; it means the same.
-HEADING = re.compile(r"^(#{1,2})[ \t\u3000]+(.*)$|^(#{1,2})$")
-FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
-THEMATIC_BREAK = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
-FOOTNOTE_DEFINITION = re.compile(r"^\[\^([^\]]+)\]:")
+# One converter per thread: building a Markdown instance costs more than a small lesson.
+# It is reset before every lesson, so what it converted before never shows.
+_converters = threading.local()
 
 
-@dataclass(frozen=True)
-class Section:
-    title: str
-    body: str
-    line: int  # line of the `##` heading in the lesson file
-    body_line: int  # line of the first line of `body`
+def _converter() -> LessonMarkdown:
+    converter: LessonMarkdown | None = getattr(_converters, "converter", None)
+    if converter is None:
+        converter = _converters.converter = LessonMarkdown()
+    return converter
 
 
 def read_lesson(
-    path: Path,
-    lesson_id: str,
-    shown_as: str,
-    converter: MarkdownConverter,
-    problems: list[Problem],
+    path: Path, lesson_id: str, shown_as: str, problems: list[Problem], *, table_label: str
 ) -> Lesson | None:
     """The lesson without its quiz (read separately), or None if it has errors."""
     text = read_text(path, shown_as, problems)
@@ -50,150 +50,328 @@ def read_lesson(
             "write the lesson: a '# title' line, then '## section' headings with text",
         )
         return None
-    title, sections = split_sections(text)
-    if not title:
+    if not check_limits(text, report):
+        return None
+    converter = _converter()
+    try:
+        parsed = converter.parse(text)
+    except RecursionError:  # the limits keep nesting far below this; a last resort
         report.error(
-            "lesson-no-title",
-            "the lesson has no '# ' title line",
-            "start the file with a line such as: # 感染対策の基本 (a '#', a space, then the title)",
-            1,
+            "lesson-too-deep",
+            "the lesson nests lists or quotes hundreds of levels deep",
+            "check the lines starting with '-', '1.' or '>'",
         )
         return None
-    if not sections:
-        report.error(
-            "lesson-no-sections",
-            "the lesson has no '## ' sections",
-            "split the lesson into pages with '## section title' headings",
-        )
-        return None
-
-    footnotes = _footnote_definitions(text)
-    pages = []
-    media: dict[str, Path] = {}
-    for number, section in enumerate(sections, start=1):
-        if not section.title:
-            report.error(
-                "lesson-empty-heading",
-                "a '## ' section heading has no title",
-                "write the section title after '## ', for example: ## 手指衛生",
-                section.line,
-            )
-            continue
-        if not section.body.strip():
-            report.error(
-                "lesson-empty-section",
-                f"the section '{section.title}' has no text",
-                "write text under the heading, or remove the heading",
-                section.line,
-            )
-            continue
-        try:
-            markup = converter.convert(section.body, footnotes, number)
-        except RecursionError:  # the Markdown library recurses once per level of nesting
-            report.error(
-                "lesson-too-deep",
-                f"the section '{section.title}' nests lists or quotes hundreds of levels deep",
-                "check the lines starting with '-', '1.' or '>' in this section",
-                section.line,
-            )
-            continue
-        html: SectionHtml = clean_section_html(markup, section, path.parent, lesson_id, report)
-        media.update(html.media)
-        pages.append(Page(title=section.title, html=html.html))
-    if report.error_count():
-        return None
-    return Lesson(
-        id=lesson_id, title=title, source=path, pages=tuple(pages), quiz=None, media=media
+    reader = _Reader(
+        parsed,
+        _Lines(text),
+        report,
+        HtmlRules(
+            MediaFiles(path.parent, path.parent.parent, shown_dir=str(Path(shown_as).parent)),
+            table_label,
+        ),
     )
+    return reader.lesson(converter, lesson_id, path)
 
 
-def split_sections(text: str) -> tuple[str | None, list[Section]]:
-    """Split a lesson into its `#` title and its `##` sections, ignoring code fences."""
-    title: str | None = None
-    sections: list[Section] = []
-    current: list[str] = []
-    current_title: str | None = None
-    current_start = 1  # line number of current[0]
-    heading_line = 0
-    fence: str | None = None
+@dataclass
+class _Section:
+    heading: etree.Element | None  # None: the text before the first `##`
+    line: int
+    elements: list[etree.Element] = field(default_factory=list)
+    title: str = ""
+    end_line: int = 0  # the line of the next section's heading
 
-    def close() -> None:
-        skipped, kept = _strip_breaks(_without_footnotes(current))
-        body = "\n".join(kept)
-        body_line = current_start + skipped
-        if current_title is not None:
-            sections.append(Section(current_title, body, heading_line, body_line))
-        elif body.strip() and title is not None:
-            # Text between the title and the first section is a page of its own.
-            sections.append(Section(title, body, heading_line, body_line))
 
-    for number, line in enumerate(text.split("\n"), start=1):
-        opened = FENCE.match(line)
-        if fence is not None:
-            if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
-                fence = None
-            current.append(line)
-            continue
-        if opened:
-            fence = opened.group(1)
-        elif heading := HEADING.match(line):
-            level = heading.group(1) or heading.group(3)
-            heading_text = _heading_text(heading.group(2) or "")
-            if level == "#" and title is None:
-                title, heading_line = heading_text, number
-                current.append("")  # keeps current[i] on line current_start + i
+class _Reader:
+    def __init__(
+        self, parsed: ParsedLesson, lines: _Lines, report: FileProblems, rules: HtmlRules
+    ) -> None:
+        self.parsed, self.lines, self.report, self.rules = parsed, lines, report, rules
+        # (line, severity, rule, message, fix): reported in line order at the end.
+        self.found: list[tuple[int, str, str, str, str]] = []
+
+    def lesson(self, converter: LessonMarkdown, lesson_id: str, path: Path) -> Lesson | None:
+        parsed, report = self.parsed, self.report
+        title_element, sections, footnotes = self._split()
+        if title_element is None or not plain_text(title_element, parsed.raw_html):
+            report.error(
+                "lesson-no-title",
+                "the lesson has no '# ' title line",
+                "start the file with a line such as: # 感染対策の基本 (a '#', a space, then "
+                "the title)",
+                1,
+            )
+            return None
+        title = plain_text(title_element, parsed.raw_html)
+        if len(title) > MAX_TITLE:
+            report.error(
+                "lesson-title-too-long",
+                f"the lesson title is {len(title)} characters long; the LMS takes at most "
+                f"{MAX_TITLE}",
+                "shorten the '# ' title line; say more in the first section",
+                self.lines.heading(parsed.source_of_heading.get(title_element, ""), 0),
+            )
+            return None
+        for section in sections:
+            section.title = (
+                plain_text(section.heading, parsed.raw_html)
+                if section.heading is not None
+                else title
+            )
+        sections = [s for s in sections if s.heading is not None or _has_content(s.elements)]
+        if not sections:
+            report.error(
+                "lesson-no-sections",
+                "the lesson has no '## ' sections",
+                "split the lesson into pages with '## section title' headings",
+            )
+            return None
+        if len(sections) > MAX_PAGES:  # setext headings, which the line limits do not see
+            report.error(
+                "lesson-too-many-sections",
+                f"the lesson has more than {MAX_PAGES} sections; the LMS can remember at most "
+                "that many pages seen",
+                "split it into several lessons, each its own file listed in course.toml",
+                sections[MAX_PAGES].line,
+            )
+            return None
+        kept = []
+        for section in sections:
+            _strip_breaks(section.elements)
+            if section.heading is not None and not section.title:
+                self._error(
+                    "lesson-empty-heading",
+                    "a '## ' section heading has no title",
+                    "write the section title after '## ', for example: ## 手指衛生",
+                    section.line,
+                )
+            elif not _has_content(section.elements):
+                self._error(
+                    "lesson-empty-section",
+                    f"the section '{section.title}' has no text",
+                    "write text under the heading, or remove the heading",
+                    section.line,
+                )
+            else:
+                kept.append(section)
+        notes = _Section(None, 1, [footnotes] if footnotes is not None else [], title)
+        notes.end_line = self.lines.count + 1
+        for section in [_title_section(title_element, title, sections), *kept, notes]:
+            self._judge(section)
+        self._sanitise_raw_html(sections)
+        self._flush()
+        if report.error_count():
+            return None
+        for section in kept:
+            holder = etree.Element("div")
+            holder.extend(section.elements)
+            self.rules.wrap_tables(holder)
+            section.elements = list(holder)
+        self._place_footnotes(kept, footnotes)
+        pages = tuple(
+            Page(
+                title=section.title,
+                title_html=(
+                    converter.serialise_inside(section.heading)
+                    if section.heading is not None
+                    else converter.serialise_inside(title_element)
+                ),
+                html=converter.serialise(section.elements),
+            )
+            for section in kept
+        )
+        return Lesson(
+            id=lesson_id,
+            title=title,
+            title_html=converter.serialise_inside(title_element),
+            source=path,
+            pages=pages,
+            quiz=None,
+            media=dict(sorted(self.rules.media.items())),
+        )
+
+    def _split(
+        self,
+    ) -> tuple[etree.Element | None, list[_Section], etree.Element | None]:
+        """The title heading, the sections and the footnotes of the lesson's tree."""
+        title: etree.Element | None = None
+        sections: list[_Section] = []
+        footnotes = None
+        cursor = 0
+        for child in list(self.parsed.root):
+            if child.tag == "div" and child.get("class") == "footnote":
+                footnotes = child
+            elif child.tag == "h1" and title is None:
+                title = child
+                cursor = self.lines.heading(self.parsed.source_of_heading.get(child, ""), cursor)
+            elif child.tag == "h2":
+                line = self.lines.heading(self.parsed.source_of_heading.get(child, ""), cursor)
+                cursor = line
+                sections.append(_Section(child, line))
+            else:
+                if not sections:
+                    sections.append(_Section(None, max(cursor, 1)))
+                sections[-1].elements.append(child)
+        for section, following in zip(sections, [*sections[1:], None], strict=False):
+            section.end_line = following.line if following else self.lines.count + 1
+        return title, sections, footnotes
+
+    def _judge(self, section: _Section) -> None:
+        """Judge and adjust the Markdown elements of a section, with the lines of findings."""
+        before = len(self.rules.findings)
+        roots = ([section.heading] if section.heading is not None else []) + section.elements
+        for root in roots:
+            self.rules.tree(root)
+        cursor = self.lines.start(section.line)
+        for finding in self.rules.findings[before:]:
+            line, cursor = self.lines.find(finding.needle, cursor, section.line, section.end_line)
+            self._report(finding, section.title, line)
+
+    def _sanitise_raw_html(self, sections: list[_Section]) -> None:
+        parsed = self.parsed
+        stash = parsed.raw_html
+        cursor = 0
+        for index in [*parsed.html_blocks, *parsed.html_tags]:
+            if index == parsed.html_tags.start:
+                cursor = 0  # inline tags come in document order, after all blocks
+            markup = stash[index]
+            if markup.startswith("&"):
+                continue  # an entity: text
+            inline = index in parsed.html_tags
+            cleaned, findings = sanitise_fragment(markup, self.rules, inline=inline)
+            stash[index] = cleaned
+            first_line = markup.strip().split("\n")[0]
+            line, _ = self.lines.find(first_line, cursor, 1, self.lines.count + 1)
+            cursor = self.lines.start(line) + 1
+            for finding in findings:
+                found, _ = self.lines.find(
+                    finding.needle, self.lines.start(line), line, self.lines.count + 1
+                )
+                self._report(finding, _title_at(sections, found), found)
+        for index in parsed.code_blocks:
+            # Fenced code is escaped by Markdown, but `{ key=value }` after the fence adds
+            # attributes to its <code>: judge the opening tags.
+            opening = stash[index][: stash[index].find(">", stash[index].find("<code")) + 1]
+            _, findings = sanitise_fragment(opening, self.rules, inline=False)
+            for finding in findings:
+                found, _ = self.lines.find(finding.needle, 0, 1, self.lines.count + 1)
+                self._report(finding, _title_at(sections, found), found)
+
+    def _report(self, finding: Finding, section_title: str, line: int) -> None:
+        message = f"section '{section_title}': {finding.message}"
+        self.found.append((line, finding.severity, finding.rule, message, finding.fix))
+
+    def _error(self, rule: str, message: str, fix: str, line: int) -> None:
+        self.found.append((line, "error", rule, message, fix))
+
+    def _flush(self) -> None:
+        for line, severity, rule, message, fix in sorted(self.found, key=lambda f: f[0]):
+            if severity == "warning":
+                self.report.warning(rule, message, fix, line)
+            else:
+                self.report.error(rule, message, fix, line)
+        self.found = []
+
+    def _place_footnotes(self, sections: list[_Section], footnotes: etree.Element | None) -> None:
+        """Each page shows the footnotes it cites, numbered as in the whole lesson."""
+        if footnotes is None:
+            return
+        items = {item.get("id", ""): item for item in footnotes.iter("li")}
+        numbers = {key: number for number, key in enumerate(items, start=1)}
+        for section in sections:
+            cited = [
+                reference.get("href", "")[1:]
+                for element in section.elements
+                for reference in element.iter("a")
+                if reference.get("class") == "footnote-ref"
+            ]
+            here = [items.pop(key) for key in dict.fromkeys(cited) if key in items]
+            if not here:
                 continue
-            if level == "##":
-                close()
-                current, current_title, current_start = [], heading_text, number + 1
-                heading_line = number
-                continue
-        current.append(line)
-    close()
-    return title, sections
+            block = etree.Element("div", {"class": "footnote"})
+            block.text = "\n"
+            rule = etree.SubElement(block, "hr")
+            rule.tail = "\n"
+            listing = etree.SubElement(block, "ol")
+            listing.text, listing.tail = "\n", "\n"
+            first = numbers[here[0].get("id", "")]
+            if first != 1:
+                listing.set("start", str(first))
+            for position, item in enumerate(here, start=first):
+                if numbers[item.get("id", "")] != position:
+                    item.set("value", str(numbers[item.get("id", "")]))
+                listing.append(item)
+            block.tail = "\n"
+            section.elements.append(block)
 
 
-def _heading_text(text: str) -> str:
-    """A heading's text without the optional closing '#'s and spaces (full-width too)."""
-    return re.sub(r"[ \t\u3000]+#+[ \t\u3000]*$|^#+$", "", text).strip(" \t\u3000")
+class _Lines:
+    """Where things are in the lesson file: Markdown's tree has no line numbers, so each
+    element is looked for in the source, in document order, within its section."""
+
+    def __init__(self, text: str) -> None:
+        # Searched as Markdown saw it: tabs expanded (line by line, so lines stay in place).
+        self.source_lines = [line.expandtabs(4) for line in text.split("\n")]
+        self.text = "\n".join(self.source_lines).lower()
+        self.count = len(self.source_lines)
+        self.starts = [0]
+        for line in self.source_lines[:-1]:
+            self.starts.append(self.starts[-1] + len(line) + 1)
+
+    def start(self, line: int) -> int:
+        return self.starts[min(max(line, 1), self.count) - 1]
+
+    def line_at(self, offset: int) -> int:
+        return bisect.bisect_right(self.starts, offset)
+
+    def heading(self, source: str, after_line: int) -> int:
+        """The line of a heading (`## text` or text over a '---' line) after `after_line`."""
+        wanted = source.strip()
+        for index in range(after_line, self.count):
+            line = self.source_lines[index].strip(" \t\u3000")
+            if line.startswith("#"):
+                content = line.lstrip("#").rstrip("#").strip(" \t\u3000")
+                if content == wanted or line.lstrip("#").strip(" \t\u3000") == wanted:
+                    return index + 1
+            elif line == wanted and index + 1 < self.count:
+                underline = self.source_lines[index + 1].strip()
+                if underline and set(underline) <= {"-"} or set(underline) <= {"="}:
+                    return index + 1
+        return max(after_line, 1)
+
+    def find(self, needle: str, cursor: int, first_line: int, end_line: int) -> tuple[int, int]:
+        """(line, new cursor) of `needle` at or after `cursor`, within the lines given."""
+        needle = needle.lower()
+        limit = self.start(end_line) if end_line <= self.count else len(self.text)
+        lowest = self.start(first_line)
+        at = self.text.find(needle, max(cursor, lowest), limit) if needle else -1
+        if at < 0:
+            at = self.text.find(needle, lowest, limit) if needle else -1
+        if at < 0:
+            return first_line, cursor
+        return self.line_at(at), at + 1
 
 
-def _without_footnotes(lines: list[str]) -> list[str]:
-    """Footnote definitions blanked out (each page gets the ones it cites), lines kept in place."""
-    kept, in_definition = [], False
-    for line in lines:
-        if FOOTNOTE_DEFINITION.match(line):
-            in_definition = True
-        elif in_definition and not line.startswith(("    ", "\t")):
-            in_definition = False
-        kept.append("" if in_definition else line)
-    return kept
+def _title_section(title: etree.Element, text: str, sections: list[_Section]) -> _Section:
+    return _Section(title, 1, [], text, sections[0].line if sections else 1)
 
 
-def _strip_breaks(lines: list[str]) -> tuple[int, list[str]]:
-    """Drop blank lines and horizontal rules at either end of a section: they are breaks.
-
-    Returns how many lines were dropped at the start, so line numbers stay right.
-    """
-    start, end = 0, len(lines)
-    while start < end and (not lines[start].strip() or THEMATIC_BREAK.match(lines[start])):
-        start += 1
-    while end > start and (not lines[end - 1].strip() or THEMATIC_BREAK.match(lines[end - 1])):
-        end -= 1
-    return start, lines[start:end]
+def _title_at(sections: list[_Section], line: int) -> str:
+    title = sections[0].title if sections else ""
+    for section in sections:
+        if section.line <= line:
+            title = section.title
+    return title
 
 
-def _footnote_definitions(text: str) -> dict[str, str]:
-    """Footnote definitions anywhere in the lesson, so a page can cite one defined at the end."""
-    definitions: dict[str, str] = {}
-    lines = text.split("\n")
-    for index, line in enumerate(lines):
-        found = FOOTNOTE_DEFINITION.match(line)
-        if found:
-            block = [line]
-            for following in lines[index + 1 :]:
-                if not following.startswith(("    ", "\t")):
-                    break
-                block.append(following)
-            definitions[found.group(1)] = "\n".join(block)
-    return definitions
+def _has_content(elements: list[etree.Element]) -> bool:
+    return any(element.tag != "hr" for element in elements)
+
+
+def _strip_breaks(elements: list[etree.Element]) -> None:
+    """Horizontal rules at either end of a section only separate it from the next."""
+    while elements and elements[0].tag == "hr":
+        elements.pop(0)
+    while elements and elements[-1].tag == "hr":
+        elements.pop()

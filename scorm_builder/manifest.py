@@ -2,7 +2,9 @@
 
 One organization; one item and one SCO resource per lesson, in course order;
 the files every SCO shares form one asset resource that each SCO names as a
-dependency.
+dependency. The course's `description` goes into the package metadata as IMS LOM
+general/description, where LMSs that read metadata on import (SCORM Cloud, many
+corporate LMSs) show it as the course description; Moodle ignores it, harmlessly.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from scorm_builder.schema import ADLCP_NS, IMSCP_NS, IMSMD_NS, SCHEMA_FILES
 
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 # Moodle matches the literal prefix "adlcp", so the prefixes are fixed here.
-NSMAP = {None: IMSCP_NS, "adlcp": ADLCP_NS, "xsi": XSI_NS}
+NSMAP = {None: IMSCP_NS, "adlcp": ADLCP_NS, "imsmd": IMSMD_NS, "xsi": XSI_NS}
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 SHARED_RESOURCE_ID = "RES-shared"
 SCHEMA_LOCATION = " ".join(
     [
@@ -48,7 +51,7 @@ def write_manifest(
     scos: list[ScoEntry],
     shared_files: list[str],
 ) -> bytes:
-    manifest = etree.Element(f"{{{IMSCP_NS}}}manifest", nsmap=NSMAP)
+    manifest = etree.Element(f"{{{IMSCP_NS}}}manifest", nsmap=NSMAP)  # type: ignore[arg-type]  # None: the default namespace; lxml-stubs omit it
     manifest.set("identifier", identifier)
     manifest.set("version", settings.version)
     manifest.set(f"{{{XSI_NS}}}schemaLocation", SCHEMA_LOCATION)
@@ -56,6 +59,13 @@ def write_manifest(
     metadata = _child(manifest, "metadata")
     _child(metadata, "schema", "ADL SCORM")
     _child(metadata, "schemaversion", "1.2")
+    if settings.description:
+        lom = etree.SubElement(metadata, f"{{{IMSMD_NS}}}lom")
+        general = etree.SubElement(lom, f"{{{IMSMD_NS}}}general")
+        description = etree.SubElement(general, f"{{{IMSMD_NS}}}description")
+        text = etree.SubElement(description, f"{{{IMSMD_NS}}}langstring")
+        text.set(XML_LANG, settings.language)
+        text.text = settings.description
 
     organizations = _child(manifest, "organizations")
     organization_id = "ORG-" + identifier

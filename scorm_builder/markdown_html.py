@@ -1,37 +1,167 @@
-"""Markdown to HTML with the extensions lesson authors use."""
+"""A lesson's Markdown as one Python-Markdown tree, with the extensions lesson authors use.
+
+Each lesson is converted once: the preprocessors, the block parser and the tree processors
+run as in `Markdown.convert`, but the tree is handed back instead of serialised, so that the
+lesson reader can split it into pages, check it and adjust it; each page is then serialised
+on its own (`serialise`). Raw HTML stays in Markdown's stash until then, so that it can be
+sanitised fragment by fragment (`raw_html`).
+"""
 
 from __future__ import annotations
 
+import html
 import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
 
 import markdown
+from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from markdown.extensions.footnotes import FootnoteExtension
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import ETX, STX
 
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "sane_lists", "attr_list"]
-FOOTNOTE_REFERENCE = re.compile(r"\[\^([^\]]+)\](?!:)")
+PLACEHOLDER = re.compile(f"{STX}wzxhzdk:(\\d+){ETX}")
+AMP = f"{STX}amp{ETX}"
+# Japanese has no spaces between words: a line break inside a paragraph must not become one.
+_CJK = "\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_PLACEHOLDERS = f"(?:{STX}wzxhzdk:\\d+{ETX})*"  # raw HTML tags between the characters
+CJK_LINE_BREAK = re.compile(f"([{_CJK}]{_PLACEHOLDERS})\n(?={_PLACEHOLDERS}[{_CJK}])")
+VERBATIM_TAGS = ("pre", "code", "textarea")  # where a line break is content
+# Between these, a line break only lays out the HTML: it is no text to join.
+BLOCK_TAGS = frozenset(
+    "address blockquote dd details div dl dt figcaption figure h1 h2 h3 h4 h5 h6 hr li ol p "
+    "pre summary table tbody td tfoot th thead tr ul".split()
+)
 
 
-class MarkdownConverter:
-    """Converts lesson sections; one per build, since making a Markdown instance is costly.
+@dataclass
+class ParsedLesson:
+    """The lesson's tree, and where in Markdown's stash each kind of raw HTML sits."""
 
-    All pages of a lesson end up in one HTML document, so footnote ids must differ between
-    pages: they carry the page number (fn:3-1), which also keeps a page's HTML the same
-    whatever else the build converted before it.
+    root: etree.Element
+    raw_html: list[str]  # Markdown's stash: replace entries to change what is shipped
+    code_blocks: range  # stash entries made by fenced code (our Markdown's own escaping)
+    html_blocks: range  # raw HTML blocks as the author wrote them
+    html_tags: range  # single tags, comments and entities cut out of paragraphs
+    source_of_heading: dict[etree.Element, str]  # heading element -> its Markdown text
+
+
+class LessonMarkdown:
+    """One Markdown instance, reused for every lesson a process reads (making one is costly).
+
+    `Markdown.reset()` between lessons clears every piece of state, footnotes included, so a
+    lesson's HTML never depends on what was converted before it.
     """
 
     def __init__(self) -> None:
-        self._footnotes = FootnoteExtension(UNIQUE_IDS=True, BACKLINK_TITLE="%d")
+        footnotes = FootnoteExtension(BACKLINK_TITLE="%d")
         self._markdown = markdown.Markdown(
-            extensions=[self._footnotes if name == "footnotes" else name for name in EXTENSIONS],
+            extensions=[footnotes if name == "footnotes" else name for name in EXTENSIONS],
             output_format="html",
         )
+        self._headings = _HeadingSource(self._markdown)
+        # Before inline processing, while headings still hold their Markdown text.
+        self._markdown.treeprocessors.register(self._headings, "heading-source", 25)
+        # After everything else: the text as it will be shown.
+        self._markdown.treeprocessors.register(_JapaneseLines(self._markdown), "japanese", -10)
 
-    def convert(self, body: str, footnotes: dict[str, str], page: int) -> str:
-        """`footnotes`: the lesson's definitions, so a page can cite one defined elsewhere."""
-        cited = dict.fromkeys(FOOTNOTE_REFERENCE.findall(body))
-        definitions = [footnotes[name] for name in cited if name in footnotes]
-        if definitions:
-            body = body + "\n\n" + "\n".join(definitions) + "\n"
-        self._footnotes.unique_prefix = page - 1  # reset() adds one
-        self._markdown.reset()
-        return self._markdown.convert(body)
+    def parse(self, text: str) -> ParsedLesson:
+        md = self._markdown
+        md.reset()
+        self._headings.found = {}
+        lines = text.split("\n")
+        stash = md.htmlStash.rawHtmlBlocks
+        code_end = 0
+        for preprocessor in md.preprocessors:
+            lines = preprocessor.run(lines)
+            if isinstance(preprocessor, FencedBlockPreprocessor):
+                code_end = len(stash)
+        root = md.parser.parseDocument(lines).getroot()
+        assert root is not None  # parseDocument always makes the document element
+        blocks_end = len(stash)
+        for treeprocessor in md.treeprocessors:
+            replaced = treeprocessor.run(root)
+            if replaced is not None:
+                root = replaced
+        # The stash may hold elements too: as text, every entry is judged the same way.
+        raw_html = [e if isinstance(e, str) else md.serializer(e) for e in stash]
+        stash[:] = raw_html  # in place: Markdown puts its own list back into the pages
+        return ParsedLesson(
+            root=root,
+            raw_html=stash,  # type: ignore[arg-type]  # strings only now, see above
+            code_blocks=range(code_end),
+            html_blocks=range(code_end, blocks_end),
+            html_tags=range(blocks_end, len(stash)),
+            source_of_heading=self._headings.found,
+        )
+
+    def serialise(self, elements: list[etree.Element]) -> str:
+        """The HTML of some top-level elements of the last parsed lesson, raw HTML put back."""
+        holder = etree.Element("div")
+        holder.extend(elements)
+        return self.serialise_inside(holder)
+
+    def serialise_inside(self, element: etree.Element) -> str:
+        """The HTML inside `element` (without its own tags), raw HTML put back."""
+        output: str = self._markdown.serializer(element)
+        start = output.index(">") + 1
+        end = output.rindex("</")
+        output = output[start:end].strip()
+        for postprocessor in self._markdown.postprocessors:
+            output = postprocessor.run(output)
+        return output.strip()
+
+
+def plain_text(element: etree.Element, raw_html: list[str]) -> str:
+    """What a heading says, without its markup: for titles, the contents and the manifest."""
+
+    def raw(found: re.Match[str]) -> str:
+        fragment = raw_html[int(found.group(1))]
+        return html.unescape(fragment) if fragment.startswith("&") else ""
+
+    text = PLACEHOLDER.sub(raw, "".join(element.itertext()))
+    return " ".join(text.replace(AMP, "&").split())
+
+
+class _HeadingSource(Treeprocessor):
+    """Remembers each top-level heading's Markdown text, for its line in the lesson file."""
+
+    found: dict[etree.Element, str]
+
+    def run(self, root: etree.Element) -> None:
+        self.found = {child: child.text or "" for child in root if child.tag in ("h1", "h2")}
+
+
+class _JapaneseLines(Treeprocessor):
+    """A line break between Japanese characters is no space, also across inline markup
+    (`**強調**\\nです`), but in code and text areas lines are content."""
+
+    def run(self, root: etree.Element) -> None:
+        slots: list[tuple[etree.Element, str]] = []  # (element, "text" or "tail") in order
+
+        def collect(element: etree.Element, verbatim: bool) -> None:
+            verbatim = verbatim or element.tag in VERBATIM_TAGS
+            if not verbatim:
+                slots.append((element, "text"))
+            for child in element:
+                collect(child, verbatim)
+                if not verbatim:
+                    slots.append((child, "tail"))
+
+        collect(root, False)
+        # Raw HTML tags between the characters do not separate them.
+        texts = [PLACEHOLDER.sub("", getattr(element, place) or "") for element, place in slots]
+        for index, (element, place) in enumerate(slots):
+            value = getattr(element, place) or ""
+            if "\n" not in value:
+                continue
+            if element.tag in BLOCK_TAGS and (place == "tail" or not value.strip()):
+                continue
+            before = next((t[-1] for t in reversed(texts[:index]) if t), " ")
+            after = next((t[0] for t in texts[index + 1 :] if t), " ")
+            # One character of context on each side, so a break at either end can be judged.
+            joined = CJK_LINE_BREAK.sub(r"\1", f"{before}{value}{after}")[1:-1]
+            if joined != value:
+                setattr(element, place, joined)
+                texts[index] = PLACEHOLDER.sub("", joined)

@@ -25,6 +25,17 @@ class Question:
     explanation: str = ""
     points: float = 1.0
     tolerance: float = 0.0  # numeric questions only
+    objective: str = ""  # the id of its Objective, in a quiz that has objectives
+
+
+@dataclass(frozen=True)
+class Objective:
+    """A group of a quiz's questions that tests one thing, scored and reported on its own."""
+
+    id: str  # ASCII, used as cmi.objectives.n.id
+    title: str
+    draw: int  # questions drawn from the group for each attempt; 0: all of them
+    pass_mark: float | None  # None: only the quiz's own pass mark decides
 
 
 @dataclass(frozen=True)
@@ -34,22 +45,27 @@ class Quiz:
     max_attempts: int = 0  # 0: unlimited
     shuffle_questions: bool = False
     shuffle_choices: bool = False
+    objectives: tuple[Objective, ...] = ()
+    draw: int = 0  # a quiz without objectives: questions drawn for each attempt; 0: all
 
 
 @dataclass(frozen=True)
 class Page:
-    title: str
+    title: str  # plain text: the table of contents, <title>
+    title_html: str  # the heading's inline Markdown, rendered (bold, code, links)
     html: str  # rendered body of the section (without its heading)
 
 
 @dataclass(frozen=True)
 class Lesson:
     id: str  # ASCII file stem, used in folder names and manifest identifiers
-    title: str
+    title: str  # plain text: <title>, the manifest
+    title_html: str  # the `#` heading's inline Markdown, rendered
     source: Path
     pages: tuple[Page, ...]
     quiz: Quiz | None
-    # Files the lesson's pages use (images), as package path -> source file.
+    # Files the lesson's pages use (images), as path from the lesson page (`media/…`) ->
+    # source file; the package layout puts them in the lesson's folder.
     media: dict[str, Path] = field(default_factory=dict)
 
 

@@ -1,44 +1,199 @@
-"""Stage 1c: read a lesson's quiz (`<lesson>.quiz.toml`)."""
+"""Stage 1c: read a lesson's quiz (`<lesson>.quiz.toml`).
+
+The keys of a quiz, of its questions and of its objectives are the tables QUIZ,
+QUESTION and OBJECTIVE (read by `toml_schema.read_block`); what one key cannot
+check alone (an answer against the choices, questions against their objectives,
+how many to draw against the pool) is checked here.
+"""
 
 from __future__ import annotations
 
-import math
 import re
 import string
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from scorm_builder.model import Choice, Question, Quiz
+from scorm_builder.file_names import entries, hidden_ending_note, meant
+from scorm_builder.model import Choice, Objective, Question, Quiz
+from scorm_builder.numbers import decimals, plain_decimal
 from scorm_builder.problems import FileProblems, Problem
-from scorm_builder.settings import is_percentage
-from scorm_builder.toml_file import as_written, closest, line_of, read_toml, table_lines
+from scorm_builder.toml_file import SourceLines, as_written, closest, read_toml
+from scorm_builder.toml_schema import (
+    FLAG_RULE,
+    PASS_MARK_RULES,
+    Block,
+    Key,
+    Need,
+    Rule,
+    Schema,
+    is_number,
+    is_whole,
+    max_length,
+    pattern,
+    read_block,
+)
 
-QUIZ_KEYS = ["pass_mark", "max_attempts", "shuffle_questions", "shuffle_choices", "questions"]
-QUESTION_KEYS = ["id", "type", "text", "choices", "answer", "explanation", "points", "tolerance"]
+QUIZ_SUFFIX = ".quiz.toml"
 TYPES = ["single", "multiple", "true-false", "numeric"]
 # SCORM 1.2 "choice" responses are single characters, so a question has at most 26 choices.
 CHOICE_KEYS = string.ascii_lowercase
-# cmi.interactions.n.id: the strict SCORM 1.2 identifier characters.
-QUESTION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# cmi.interactions.n.id and cmi.objectives.n.id are CMIIdentifiers: the strict SCORM 1.2
+# characters, and a length every LMS report shows whole.
+IDENTIFIER = re.compile(r"[A-Za-z0-9_-]+")
+MAX_ID = 64
+# The answer box keeps this many characters (runtime.js MAX_NUMERIC), so a longer number
+# can never be typed.
+MAX_NUMERIC_ANSWER = 20
+# cmi.interactions.n.weighting is a CMIDecimal: plain decimals that every LMS stores as is.
+MIN_POINTS, MAX_POINTS, POINTS_DECIMALS = 0.01, 100, 2
+MAX_ATTEMPTS = 100
+MAX_TITLE = 200
+
+_DRAW = Rule(
+    lambda value: is_whole(value) and value >= 1,
+    "draw {value} is not a whole number from 1 up",
+    "write how many questions to draw for each attempt, for example: draw = 3 "
+    "(leave draw out to use every question)",
+)
 
 
-@dataclass(frozen=True)
-class Place:
-    """Where a question is: its number for messages, its lines in the file for file:line."""
+def _id_rules(what: str) -> tuple[Rule, ...]:
+    return (
+        pattern(
+            IDENTIFIER,
+            "the id '{text}' has characters that are not allowed",
+            f"use ASCII letters, digits, '-' and '_' ({what})",
+        ),
+        max_length(MAX_ID, "the LMS report allows"),
+    )
 
-    number: int
-    text: str
-    start: int | None = None  # line of its [[questions]] header, when the file has one
-    end: int | None = None  # line of the next header
 
-    def line(self, key: str | None = None) -> int | None:
-        if self.start is None:
-            return None
-        return (key and line_of(self.text, key, self.start, self.end)) or self.start
-
-    def __str__(self) -> str:
-        return f"question {self.number}"
+QUIZ = Schema(
+    "quiz",
+    (
+        Key("pass_mark", None, PASS_MARK_RULES),
+        Key(
+            "max_attempts",
+            0,
+            (
+                Rule(
+                    lambda value: is_whole(value) and value >= 0,
+                    "max_attempts {value} is not a whole number",
+                    "write 0 for unlimited attempts, or the number of attempts allowed",
+                ),
+                Rule(
+                    lambda value: value <= MAX_ATTEMPTS,
+                    f"max_attempts {{value}} is more than {MAX_ATTEMPTS}",
+                    "write 0 for unlimited attempts",
+                ),
+            ),
+        ),
+        Key("shuffle_questions", False, (FLAG_RULE,)),
+        Key("shuffle_choices", False, (FLAG_RULE,)),
+        Key("draw", 0, (_DRAW,)),
+        Key("objectives"),
+        Key("questions"),
+    ),
+    listing="the quiz settings are: {keys}",
+)
+QUESTION = Schema(
+    "question",
+    (
+        Key("id", None, _id_rules("the LMS report shows this id"), text="line"),
+        Key(
+            "type",
+            "single",
+            (
+                Rule(
+                    lambda value: value in TYPES,
+                    "unknown question type '{text}'",
+                    "{suggestion}the types are: " + ", ".join(TYPES),
+                    suggest=TYPES,
+                ),
+            ),
+            text="line",
+            gate=True,  # the other keys mean different things for each type
+        ),
+        Key(
+            "text", "", text="text", need=Need("the question has no text", 'add: text = "質問の文"')
+        ),
+        Key("choices", None, text="lines", item="choice"),
+        Key("answer"),
+        Key(
+            "explanation",
+            "",
+            text="text",
+            need=Need(
+                "{place} has no explanation",
+                'add: explanation = "正解の理由" (learners see it after answering)',
+                "warning",
+            ),
+        ),
+        Key(
+            "points",
+            1,
+            (
+                Rule(
+                    lambda value: (
+                        is_number(value)
+                        and MIN_POINTS <= value <= MAX_POINTS
+                        and decimals(value) <= POINTS_DECIMALS
+                    ),
+                    f"points {{value}} is not a number from {plain_decimal(MIN_POINTS)} to "
+                    f"{MAX_POINTS} with at most {POINTS_DECIMALS} decimals",
+                    "write how much the question counts as a plain number, for example "
+                    "points = 2 or points = 0.5 (or leave it out: 1)",
+                ),
+            ),
+        ),
+        Key(
+            "tolerance",
+            0,
+            (
+                Rule(
+                    lambda value: is_number(value) and value >= 0,
+                    "tolerance {value} is not a number >= 0",
+                    "write tolerance = 0 for an exact answer",
+                ),
+            ),
+        ),
+        Key("objective", "", text="line"),
+    ),
+    listing="a question has: {keys}",
+)
+OBJECTIVE = Schema(
+    "objective",
+    (
+        Key(
+            "id",
+            "",
+            _id_rules("the LMS stores it as the objective's id"),
+            text="line",
+            need=Need(
+                "{place} has no id",
+                'add: id = "basics" (the questions name it: objective = "basics")',
+            ),
+        ),
+        Key(
+            "title",
+            "",
+            (max_length(MAX_TITLE, "a title has"),),
+            text="line",
+            need=Need(
+                "{place} has no title",
+                'add: title = "LLMの仕組み" (learners see it with their result)',
+            ),
+        ),
+        Key("draw", 0, (_DRAW,)),
+        Key("pass_mark", None, PASS_MARK_RULES),
+    ),
+    listing="an objective has: {keys}",
+)
+QUIZ_KEYS = QUIZ.names
+QUESTION_KEYS = QUESTION.names
+OBJECTIVE_KEYS = OBJECTIVE.names
 
 
 def read_quiz(
@@ -47,238 +202,227 @@ def read_quiz(
     toml = read_toml(path, shown_as, problems)
     if toml is None:
         return None
-    data, text = toml.data, toml.text
+    lines = toml.lines
     report = FileProblems(shown_as, problems)
-    headers = table_lines(text, "questions")
-    # Quiz settings come before the first question; a key below it belongs to a question.
-    settings_end = headers[0] if headers else None
-
-    def setting_error(rule: str, key: str, message: str, fix: str) -> None:
-        report.error(rule, message, fix, line_of(text, key, 1, settings_end))
-
-    for key in data:
-        if key not in QUIZ_KEYS:
-            setting_error(
-                "quiz-unknown-key",
-                key,
-                f"unknown setting '{key}'",
-                f"{closest(key, QUIZ_KEYS)}the quiz settings are: {', '.join(QUIZ_KEYS)}",
-            )
-    pass_mark = data.get("pass_mark", default_pass_mark)
-    if not is_percentage(pass_mark):
-        setting_error(
-            "quiz-pass-mark",
-            "pass_mark",
-            f"the pass mark {as_written(pass_mark)} is not a number from 0 to 100",
-            "write a percentage without quotes or '%', for example: pass_mark = 80",
-        )
-        pass_mark = default_pass_mark
-    max_attempts = data.get("max_attempts", 0)
-    if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 0:
-        setting_error(
-            "quiz-max-attempts",
-            "max_attempts",
-            f"max_attempts {as_written(max_attempts)} is not a whole number",
-            "write 0 for unlimited attempts, or the number of attempts allowed",
-        )
-        max_attempts = 0
-    for key in ("shuffle_questions", "shuffle_choices"):
-        if not isinstance(data.get(key, False), bool):
-            setting_error(
-                "quiz-shuffle",
-                key,
-                f"{key} {as_written(data[key])} is not true or false",
-                f"write {key} = true or {key} = false, without quotes",
-            )
-
-    raw_questions = data.get("questions")
-    if isinstance(raw_questions, dict):
-        setting_error(
-            "quiz-no-questions",
-            "questions",
-            "the questions are written as [questions], with single brackets",
-            "start every question with [[questions]], with two brackets on each side",
-        )
-        raw_questions = []
-    elif not isinstance(raw_questions, list) or not raw_questions:
+    top = Block(lines, end=lines.top_end())
+    settings = read_block(toml.data, QUIZ, top, report, {"pass_mark": default_pass_mark})
+    objective_blocks = _blocks(settings["objectives"], "objectives", "objective", lines, report)
+    objectives = [_read_objective(raw, block, report) for raw, block in objective_blocks]
+    # Counted from what is written, so that one broken block does not make others look wrong.
+    known = [_as_id(raw.get("id")) for raw, _ in objective_blocks]
+    objective_written = settings["objectives"] is not None
+    raw_questions = settings["questions"]
+    if not isinstance(raw_questions, list | dict) or not raw_questions:
         report.error(
             "quiz-no-questions",
             "the quiz has no questions",
             "add questions as [[questions]] blocks (see the README)",
         )
         raw_questions = []
-    # Lines are only known when every question has its own [[questions]] header.
-    bounds = list(zip(headers, [*headers[1:], None], strict=False))
-    if len(bounds) != len(raw_questions):
-        bounds = [(None, None)] * len(raw_questions)
-
+    question_blocks = _blocks(raw_questions, "questions", "question", lines, report)
+    pools = Counter(_as_id(raw.get("objective")) for raw, _ in question_blocks)
     questions = []
     seen_ids: dict[str, int] = {}
-    for number, (raw, (start, end)) in enumerate(zip(raw_questions, bounds, strict=True), 1):
-        place = Place(number, text, start, end)
-        if not isinstance(raw, dict):
-            report.error(
-                "quiz-question",
-                f"{place} is not a [[questions]] block",
-                "write each question as a [[questions]] block (see the README)",
-                place.line(),
-            )
-            continue
-        question = _read_question(place, raw, report)
+    for number, (raw, block) in enumerate(question_blocks, start=1):
+        question = _read_question(raw, block, number, report)
         if question is None:
             continue
+        if known or not objective_written:  # written but unreadable: reported already
+            _check_objective_named(question, known, block, report)
         if question.id in seen_ids:
             report.error(
                 "quiz-duplicate-id",
-                f"{place}: the id '{question.id}' is already used by question "
+                f"{block.place}: the id '{question.id}' is already used by question "
                 f"{seen_ids[question.id]}",
                 "give every question its own id",
-                place.line("id"),
+                block.line("id"),
             )
             continue
         seen_ids[question.id] = number
         questions.append(question)
+    objectives_read = [objective for objective in objectives if objective is not None]
+    _check_draws(settings["draw"], objectives_read, pools, len(question_blocks), top, report)
 
     if report.error_count():
         return None
     return Quiz(
         questions=tuple(questions),
-        pass_mark=float(pass_mark),
-        max_attempts=max_attempts,
-        shuffle_questions=data.get("shuffle_questions", False),
-        shuffle_choices=data.get("shuffle_choices", False),
+        pass_mark=float(settings["pass_mark"]),
+        max_attempts=settings["max_attempts"],
+        shuffle_questions=settings["shuffle_questions"],
+        shuffle_choices=settings["shuffle_choices"],
+        objectives=tuple(objective for objective, _ in objectives_read),
+        draw=settings["draw"],
     )
 
 
-def _read_question(place: Place, raw: dict[str, Any], report: FileProblems) -> Question | None:
+def _as_id(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _blocks(
+    raw: Any, name: str, what: str, lines: SourceLines, report: FileProblems
+) -> list[tuple[Any, Block]]:
+    """The [[name]] blocks of the file, each with where it is (when that can be known)."""
+    if raw is None:
+        return []
+    if isinstance(raw, dict):
+        header = next((h.line for h in lines.headers if h.name == name and not h.array), None)
+        report.error(
+            f"quiz-{name}",
+            f"the {name} are written as [{name}], with single brackets",
+            f"start every {what} with [[{name}]], with two brackets on each side",
+            header,
+        )
+        return []
+    if not isinstance(raw, list):
+        report.error(
+            f"quiz-{name}",
+            f"{name} must be [[{name}]] blocks",
+            f"start every {what} with [[{name}]] on a line of its own (see the README)",
+            lines.key(name, 1, lines.top_end()),
+        )
+        return []
+    bounds = lines.blocks(name)
+    # Lines are only known when every block has its own [[name]] header.
+    located = len(bounds) == len(raw)
+    blocks = []
+    for number, item in enumerate(raw, start=1):
+        start, end = bounds[number - 1] if located else (1, None)
+        block = Block(lines, start, end, start if located else None, f"{what} {number}", located)
+        if not isinstance(item, dict):
+            report.error(
+                f"quiz-{what}",
+                f"{block.place} is not a [[{name}]] block",
+                f"write each {what} as a [[{name}]] block (see the README)",
+                block.line(),
+            )
+            continue
+        blocks.append((item, block))
+    return blocks
+
+
+def _read_objective(
+    raw: dict[str, Any], block: Block, report: FileProblems
+) -> tuple[Objective, Block] | None:
     errors_before = report.error_count()
-
-    def error(rule: str, key: str | None, message: str, fix: str) -> None:
-        report.error(rule, f"{place}: {message}", fix, place.line(key))
-
-    for key in raw:
-        if key not in QUESTION_KEYS:
-            error(
-                "quiz-unknown-key",
-                key,
-                f"unknown setting '{key}'",
-                f"{closest(key, QUESTION_KEYS)}a question has: {', '.join(QUESTION_KEYS)}",
-            )
-    qid = str(raw.get("id", f"q{place.number}"))
-    if not QUESTION_ID.fullmatch(qid):
-        error(
-            "quiz-id",
-            "id",
-            f"the id '{qid}' has characters that are not allowed",
-            "use ASCII letters, digits, '-' and '_' (the LMS report shows this id)",
-        )
-    qtype = raw.get("type", "single")
-    if qtype not in TYPES:
-        error(
-            "quiz-type",
-            "type",
-            f"unknown question type '{qtype}'",
-            f"{closest(str(qtype), TYPES)}the types are: {', '.join(TYPES)}",
-        )
+    values = read_block(raw, OBJECTIVE, block, report)
+    if report.error_count() > errors_before:
         return None
-    text = raw.get("text")
-    if not isinstance(text, str) or not text.strip():
-        error("quiz-no-text", "text", "the question has no text", 'add: text = "質問の文"')
-    explanation = raw.get("explanation", "")
-    if not isinstance(explanation, str) or not explanation.strip():
-        report.warning(
-            "quiz-no-explanation",
-            f"{place} has no explanation",
-            'add: explanation = "正解の理由" (learners see it after answering)',
-            place.line("explanation"),
-        )
-        explanation = ""
-    points = raw.get("points", 1)
-    if isinstance(points, bool) or not isinstance(points, int | float) or not 0 < points <= 100:
-        error(
-            "quiz-points",
-            "points",
-            f"points {as_written(points)} is not a number from 1 to 100",
-            "write points = 1 (or leave it out)",
-        )
-        points = 1
+    pass_mark = values["pass_mark"]
+    objective = Objective(
+        id=values["id"],
+        title=values["title"],
+        draw=values["draw"],
+        pass_mark=None if pass_mark is None else float(pass_mark),
+    )
+    return objective, block
 
+
+Error = Callable[[str, str, str, str], None]  # (rule, key, message, fix) of one question
+
+
+def _read_question(
+    raw: dict[str, Any], block: Block, number: int, report: FileProblems
+) -> Question | None:
+    errors_before = report.error_count()
+    values = read_block(raw, QUESTION, block, report, {"id": f"q{number}"})
+    if report.error_count() > errors_before:
+        return None
+
+    def error(rule: str, key: str, message: str, fix: str) -> None:
+        report.error(rule, f"{block.place}: {message}", fix, block.line(key))
+
+    qtype, answer = values["type"], values["answer"]
     choices: tuple[Choice, ...] = ()
-    correct: tuple[str, ...] = ()
-    answer = raw.get("answer")
-    tolerance = raw.get("tolerance", 0)
     if qtype in ("single", "multiple"):
-        choices = _choices(raw.get("choices"), error)
-        numbers = answer if isinstance(answer, list) else [answer] if answer is not None else []
-        if not numbers:
-            error(
-                "quiz-no-answer",
-                "answer",
-                "there is no correct choice",
-                "add: answer = 1 (the number of the correct choice, 1 = first)",
-            )
-        elif qtype == "single" and len(numbers) > 1:
-            error(
-                "quiz-several-answers",
-                "answer",
-                f"a single-choice question has {len(numbers)} correct choices",
-                'use type = "multiple" (learners choose all that apply), or keep one number',
-            )
-        wrong = [n for n in numbers if not _is_whole(n) or not 1 <= n <= len(choices)]
-        if wrong and choices:
-            error(
-                "quiz-answer-not-a-choice",
-                "answer",
-                f"the answer {as_written(wrong[0])} names no choice "
-                f"(there are choices 1 to {len(choices)})",
-                "write the number of the correct choice without quotes, counting from 1",
-            )
-        elif not wrong:
-            correct = tuple(sorted({CHOICE_KEYS[n - 1] for n in numbers}))
+        choices = _choices(values["choices"], error)
+        correct = _chosen(qtype, answer, len(choices), error)
     elif qtype == "true-false":
-        if not isinstance(answer, bool):
-            error(
-                "quiz-no-answer",
-                "answer",
-                "a true-false question needs answer = true or false",
-                "write answer = true or answer = false (no quotes)",
-            )
-        else:
-            correct = ("t" if answer else "f",)
-    else:  # numeric
-        if not _is_number(answer):
-            error(
-                "quiz-no-answer",
-                "answer",
-                "a numeric question needs a number as its answer",
-                "write the number without quotes, for example: answer = 175",
-            )
-        else:
-            correct = (_number(answer),)
-        if not _is_number(tolerance) or tolerance < 0:
-            error(
-                "quiz-tolerance",
-                "tolerance",
-                f"tolerance {as_written(tolerance)} is not a number >= 0",
-                "write tolerance = 0 for an exact answer",
-            )
-            tolerance = 0
-
+        correct = _true_or_false(answer, error)
+    else:
+        correct = _number_typed(answer, error)
     if report.error_count() > errors_before:
         return None
     return Question(
-        id=qid,
+        id=values["id"],
         type=qtype,
-        text=str(text).strip(),
+        text=values["text"],
         choices=choices,
         correct=correct,
-        explanation=explanation.strip(),
-        points=float(points),
-        tolerance=float(tolerance),
+        explanation=values["explanation"],
+        points=float(values["points"]),
+        tolerance=float(values["tolerance"]),
+        objective=values["objective"],
     )
 
 
-def _choices(raw: Any, error: Any) -> tuple[Choice, ...]:
+def _chosen(qtype: str, answer: Any, choice_count: int, error: Error) -> tuple[str, ...]:
+    """The keys of the correct choices: `answer` counts them from 1."""
+    numbers = answer if isinstance(answer, list) else [answer] if answer is not None else []
+    if not numbers:
+        error(
+            "quiz-no-answer",
+            "answer",
+            "there is no correct choice",
+            "add: answer = 1 (the number of the correct choice, 1 = first)",
+        )
+    elif qtype == "single" and len(numbers) > 1:
+        error(
+            "quiz-several-answers",
+            "answer",
+            f"a single-choice question has {len(numbers)} correct choices",
+            'use type = "multiple" (learners choose all that apply), or keep one number',
+        )
+    wrong = [n for n in numbers if not is_whole(n) or not 1 <= n <= choice_count]
+    if wrong and choice_count:
+        error(
+            "quiz-answer-not-a-choice",
+            "answer",
+            f"the answer {as_written(wrong[0])} names no choice "
+            f"(there are choices 1 to {choice_count})",
+            "write the number of the correct choice without quotes, counting from 1",
+        )
+    return () if wrong else tuple(sorted({CHOICE_KEYS[n - 1] for n in numbers}))
+
+
+def _true_or_false(answer: Any, error: Error) -> tuple[str, ...]:
+    if isinstance(answer, bool):
+        return ("t" if answer else "f",)
+    error(
+        "quiz-no-answer",
+        "answer",
+        "a true-false question needs answer = true or false",
+        "write answer = true or answer = false (no quotes)",
+    )
+    return ()
+
+
+def _number_typed(answer: Any, error: Error) -> tuple[str, ...]:
+    """The answer of a numeric question as learners type it and the LMS records it."""
+    if not is_number(answer):
+        error(
+            "quiz-no-answer",
+            "answer",
+            "a numeric question needs a number as its answer",
+            "write the number without quotes, for example: answer = 175",
+        )
+        return ()
+    typed = plain_decimal(answer)
+    if len(typed) > MAX_NUMERIC_ANSWER:
+        error(
+            "quiz-answer-too-long",
+            "answer",
+            f"the answer {typed} has {len(typed)} characters; the answer box takes at most "
+            f"{MAX_NUMERIC_ANSWER}, so it can never be typed",
+            "use a number with fewer digits (for example in a larger unit), or make it a "
+            "choice question",
+        )
+        return ()
+    return (typed,)
+
+
+def _choices(raw: Any, error: Error) -> tuple[Choice, ...]:
     if not isinstance(raw, list) or len(raw) < 2:
         error(
             "quiz-choices",
@@ -296,7 +440,7 @@ def _choices(raw: Any, error: Any) -> tuple[Choice, ...]:
         )
         return ()
     for number, label in enumerate(raw, start=1):
-        if isinstance(label, list | dict) or not str(label).strip():
+        if isinstance(label, list | dict) or not _label(label):
             error(
                 "quiz-choices",
                 "choices",
@@ -305,22 +449,152 @@ def _choices(raw: Any, error: Any) -> tuple[Choice, ...]:
             )
             return ()
     # A number or true/false as a choice is shown as written: kinder than an error.
-    return tuple(Choice(key, _label(label)) for key, label in zip(CHOICE_KEYS, raw, strict=False))
+    labels = [_label(label) for label in raw]
+    return tuple(Choice(key, label) for key, label in zip(CHOICE_KEYS, labels, strict=False))
 
 
 def _label(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return _number(value) if isinstance(value, int | float) else str(value).strip()
+    return value if isinstance(value, str) else as_written(value)
 
 
-def _is_whole(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+def _check_objective_named(
+    question: Question, known: list[str], block: Block, report: FileProblems
+) -> None:
+    """A question of a quiz with objectives names one of them; other questions name none."""
+    if not known and question.objective:
+        report.error(
+            "quiz-objective",
+            f"{block.place}: it names the objective '{question.objective}', but the quiz has "
+            "no [[objectives]]",
+            f'add an [[objectives]] block with id = "{question.objective}" (see the README), '
+            "or remove the objective line",
+            block.line("objective"),
+        )
+    elif known and not question.objective:
+        report.error(
+            "quiz-objective",
+            f"{block.place} names no objective; in a quiz with [[objectives]], every question "
+            "belongs to one",
+            f'add: objective = "{known[0]}" (the objectives are: {", ".join(known)})',
+            block.line(),
+        )
+    elif known and question.objective not in known:
+        report.error(
+            "quiz-objective",
+            f"{block.place}: the objective '{question.objective}' is not one of this quiz's "
+            "[[objectives]]",
+            f"{closest(question.objective, known)}the objectives are: {', '.join(known)}",
+            block.line("objective"),
+        )
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+def _check_draws(
+    draw: int,
+    objectives: list[tuple[Objective, Block]],
+    pools: Counter[str],
+    question_count: int,
+    top: Block,
+    report: FileProblems,
+) -> None:
+    """Every objective has questions, and no draw asks for more questions than there are."""
+    if objectives and draw:
+        report.error(
+            "quiz-draw",
+            "draw at the top is for a quiz without objectives",
+            "remove it: each [[objectives]] block draws its own questions (draw = N there)",
+            top.line("draw"),
+        )
+    elif draw > question_count > 0:
+        report.error(
+            "quiz-draw",
+            f"the quiz draws {draw} questions, but has only {question_count}",
+            f"draw at most {question_count}, or add questions (leave draw out to use them all)",
+            top.line("draw"),
+        )
+    seen: dict[str, int] = {}
+    for number, (objective, block) in enumerate(objectives, start=1):
+        pool = pools[objective.id]
+        if objective.id in seen:
+            report.error(
+                "objective-duplicate-id",
+                f"{block.place}: the id '{objective.id}' is already used by objective "
+                f"{seen[objective.id]}",
+                "give every objective its own id",
+                block.line("id"),
+            )
+            continue
+        seen[objective.id] = number
+        if pool == 0:
+            report.error(
+                "objective-no-questions",
+                f"{block.place}: no question names the objective '{objective.id}'",
+                f'write objective = "{objective.id}" in the questions that test it, or remove '
+                "this [[objectives]] block",
+                block.line(),
+            )
+        elif objective.draw > pool:
+            report.error(
+                "objective-draw",
+                f"{block.place}: it draws {objective.draw} questions, but only {pool} name "
+                f"the objective '{objective.id}'",
+                f'draw at most {pool}, or add questions with objective = "{objective.id}"',
+                block.line("draw"),
+            )
 
 
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
+def misnamed_quiz_files(lessons_dir: Path, lesson_ids: Sequence[str]) -> list[Problem]:
+    """Files in lessons/ that look like a quiz but will not be read as one.
+
+    A lesson whose quiz is not read reaches the LMS with no score at all, so each is an
+    error naming the file and the name it should have: `x.quiz.toml.txt` (Windows hides
+    the ending), `x.quiz.TOML`, `x-quiz.toml`, `x.toml`, a folder called `x.quiz.toml`.
+    """
+    problems = []
+    for name in entries(lessons_dir):
+        if name.endswith(QUIZ_SUFFIX) and name.removesuffix(QUIZ_SUFFIX) in lesson_ids:
+            if not (lessons_dir / name).is_dir():
+                continue  # the quiz that is read
+        elif name.endswith(QUIZ_SUFFIX) and not _lesson_of(meant(name), lesson_ids):
+            continue  # a quiz of no lesson: a warning of its own (sources.py)
+        if not _looks_like_quiz(meant(name)):
+            continue
+        lesson = _lesson_of(meant(name), lesson_ids)
+        shown = f"{lesson}{QUIZ_SUFFIX}" if lesson else f"<lesson>{QUIZ_SUFFIX}"
+        if meant(name) == "course.toml":
+            message = "the course settings are read from the course folder, not from lessons/"
+            fix = "move course.toml up one folder, beside lessons/"
+        elif (lessons_dir / name).is_dir():
+            message = f"this is a folder, not a quiz file: quizzes are files named {shown}"
+            fix = f"move the quiz out of the folder into lessons/ as {shown}"
+        elif lesson and (lessons_dir / shown).is_file():
+            message = f"this looks like a quiz, but it is not read: the quiz read is {shown}"
+            fix = "delete this file, or move it out of lessons/ (keep one quiz per lesson)"
+        else:
+            message = "this looks like a quiz, but it is not read"
+            fix = f"rename it to {shown}" + hidden_ending_note(name)
+            if not lesson:
+                fix += f", with the name of its lesson (the lessons are: {', '.join(lesson_ids)})"
+        problems.append(Problem("quiz-misnamed", "error", f"lessons/{name}", message, fix))
+    return problems
+
+
+def _looks_like_quiz(name: str) -> bool:
+    """A TOML file, or a text file with "quiz" in its name (`name` is case folded)."""
+    endings = name.split(".")[1:]
+    if any(ending in ("toml", "tml", "tom", "quiz") for ending in endings):
+        return True
+    return "quiz" in name and (not endings or endings[-1] in _TEXT_ENDINGS)
+
+
+_TEXT_ENDINGS = ("txt", "text", "ini", "yaml", "yml", "json", "cfg", "conf")
+
+
+def _lesson_of(name: str, lesson_ids: Sequence[str]) -> str | None:
+    """The listed lesson whose name `name` starts with (the longest such, case folded)."""
+    matching = [
+        lesson
+        for lesson in lesson_ids
+        if name.startswith(lesson.casefold())
+        and name[len(lesson) : len(lesson) + 1] in (".", "-", "_", " ", "")
+    ]
+    return max(matching, key=len) if matching else None

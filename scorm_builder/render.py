@@ -1,18 +1,21 @@
-"""Stage 2: render each lesson into the HTML page of its SCO, with Jinja2."""
+"""Stage 3: render each lesson into the HTML page of its SCO, with Jinja2."""
 
 from __future__ import annotations
 
 import functools
+import math
 import tomllib
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import markupsafe
 
-from scorm_builder.html_rules import TABLE_LABEL
-from scorm_builder.model import Choice, Course, Lesson, Page, Question
+from scorm_builder import answer_key
+from scorm_builder.minify import minify
+from scorm_builder.model import Choice, CourseSettings, Lesson, Page, Question, Quiz
 
 # templates/ of the repository; `pip install .` puts it inside the package (pyproject.toml).
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -46,42 +49,53 @@ class Theme:
             return tomllib.load(file)
 
     def static_files(self) -> dict[str, bytes]:
-        """Static file name -> bytes, in a stable order."""
+        """Static file name -> bytes as shipped (scripts and styles minified), in a stable
+        order."""
         folder = self.directory / STATIC_DIR
-        return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+        return {
+            p.name: _minified(p.name, p.read_bytes())
+            for p in sorted(folder.iterdir())
+            if p.is_file()
+        }
 
 
 class LessonRenderer:
-    def __init__(self, course: Course, theme: Theme) -> None:
-        self._course = course
+    """Renders the lessons of one course: `render(lesson)` is the page of its SCO."""
+
+    def __init__(self, settings: CourseSettings, theme: Theme) -> None:
+        self._settings = settings
         self._theme = theme
-        self._strings = theme.strings(course.settings.language)
+        self._strings = theme.strings(settings.language)
+
+    @property
+    def table_label(self) -> str:
+        """The name screen readers give a wide table's scroll box, in the course language."""
+        return self._strings["table"]
 
     @functools.cached_property
     def _template(self) -> jinja2.Template:
         # Compiled on first use: a rebuild whose pages all come from the cache never needs it.
         return self._theme.environment().get_template("lesson.html")
 
+    def render_page(self, lesson: Lesson) -> bytes:
+        return self.render(lesson).encode("utf-8")
+
     def render(self, lesson: Lesson) -> str:
         strings = self._strings
         quiz = lesson.quiz
-        table_label = f'aria-label="{markupsafe.escape(strings["table"])}"'
-        lesson_pages = [
-            Page(title=page.title, html=page.html.replace(TABLE_LABEL, table_label))
-            for page in lesson.pages
-        ]
+        lesson_pages = list(lesson.pages)
         pages = list(lesson_pages)
         if quiz:
-            pages.append(Page(title=strings["quiz_title"], html=""))
+            pages.append(
+                Page(title=strings["quiz_title"], title_html=strings["quiz_title"], html="")
+            )
         return self._template.render(
-            course=self._course.settings,
+            course=self._settings,
             lesson=lesson,
             lesson_pages=lesson_pages,
             pages=pages,
             quiz=quiz,
-            quiz_intro=strings["quiz_intro"].format(pass_mark=_percent(quiz.pass_mark))
-            if quiz
-            else "",
+            quiz_intro=self._quiz_intro(quiz) if quiz else "",
             strings=strings,
             hints={
                 "single": strings["single_hint"],
@@ -98,8 +112,16 @@ class LessonRenderer:
             return (Choice("t", self._strings["true"]), Choice("f", self._strings["false"]))
         return question.choices
 
+    def _quiz_intro(self, quiz: Quiz) -> markupsafe.Markup:
+        # The run-time puts the LMS's own pass mark (its mastery score) in the span at launch.
+        before, _, after = self._strings["quiz_intro"].partition("{pass_mark}")
+        return markupsafe.Markup("{}<span data-pass-mark>{}</span>{}").format(
+            before, figure(quiz.pass_mark), after
+        )
+
     def _sco_data(self, lesson: Lesson, page_count: int) -> dict[str, Any]:
-        """What the run-time needs: the answer key, the pass mark and its own strings."""
+        """What the run-time needs: the answer key (never in plain text), the pools, the pass
+        mark and its own strings."""
         quiz = lesson.quiz
         data: dict[str, Any] = {
             "lesson": lesson.id,
@@ -113,20 +135,48 @@ class LessonRenderer:
                 "maxAttempts": quiz.max_attempts,
                 "shuffleQuestions": quiz.shuffle_questions,
                 "shuffleChoices": quiz.shuffle_choices,
-                "questions": [
-                    {
-                        "id": q.id,
-                        "type": q.type,
-                        "points": q.points,
-                        "correct": list(q.correct),
-                        "tolerance": q.tolerance,
-                        "choices": [c.key for c in self._choices(q)],
-                    }
-                    for q in quiz.questions
+                "draw": quiz.draw,
+                "objectives": [
+                    {"id": o.id, "title": o.title, "draw": o.draw, "passMark": o.pass_mark}
+                    for o in quiz.objectives
                 ],
+                "questions": [self._question_data(lesson.id, q) for q in quiz.questions],
             }
         return data
 
+    def _question_data(self, lesson_id: str, question: Question) -> dict[str, Any]:
+        salt = answer_key.salt(lesson_id, question.id)
+        numeric = question.type == "numeric"
+        correct = [_plain(c) for c in question.correct] if numeric else sorted(question.correct)
+        key = {
+            "correct": correct,
+            "tolerance": _plain(question.tolerance) if numeric else "0",
+            "explanation": question.explanation,
+        }
+        return {
+            "id": question.id,
+            "objective": question.objective,
+            "type": question.type,
+            "points": question.points,
+            "choices": [c.key for c in self._choices(question)],
+            "salt": salt,
+            # Choices are graded by digest; a numeric answer needs its value (and tolerance).
+            "digest": "" if numeric else answer_key.digest(salt, question.id, ",".join(correct)),
+            "key": answer_key.encode(salt, question.id, key),
+        }
 
-def _percent(value: float) -> str:
-    return str(int(value)) if value.is_integer() else str(value)
+
+@functools.lru_cache(maxsize=16)  # the preview rebuilds with the same files again and again
+def _minified(name: str, data: bytes) -> bytes:
+    return minify(name, data)
+
+
+def figure(value: float) -> str:
+    """A score or pass mark as the run-time shows it: 80, 85.7 (rounded down to tenths)."""
+    tenths = math.floor(round(value * 1000) / 100)
+    return str(tenths // 10) if tenths % 10 == 0 else str(tenths / 10)
+
+
+def _plain(value: float | str) -> str:
+    """A number as plain decimal digits ("0.00001", not "1e-05"), as the run-time compares them."""
+    return format(Decimal(str(value)).normalize(), "f")

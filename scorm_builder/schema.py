@@ -8,9 +8,11 @@ as shipped.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import cast
 
 from lxml import etree
 
@@ -36,9 +38,10 @@ class SchemaViolation:
 
 
 class _StandInResolver(etree.Resolver):
-    def resolve(self, url, pubid, context):  # noqa: ANN001 - lxml's signature
+    # lxml-stubs leave out the context argument lxml passes (and resolve_string needs).
+    def resolve(self, url: str, pubid: str, context: object) -> object:  # type: ignore[override]
         if url == "imsmd-stand-in.xsd":
-            return self.resolve_string(_IMSMD_STAND_IN, context)
+            return self.resolve_string(_IMSMD_STAND_IN, context)  # type: ignore[call-arg]
         return None
 
 
@@ -59,4 +62,5 @@ def validate_manifest(document: etree._ElementTree | etree._Element) -> list[Sch
     schema = _schema()
     if schema.validate(document):
         return []
-    return [SchemaViolation(error.line, error.message) for error in schema.error_log]
+    entries = cast(Iterable[etree._LogEntry], schema.error_log)  # iterable; the stubs say not
+    return [SchemaViolation(error.line, error.message) for error in entries]

@@ -2,28 +2,113 @@
 
 from __future__ import annotations
 
-import math
+import difflib
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from scorm_builder.file_names import entries, hidden_ending_note, meant
 from scorm_builder.model import CourseSettings
 from scorm_builder.problems import FileProblems, Problem
-from scorm_builder.toml_file import as_written, closest, line_of, read_toml
+from scorm_builder.toml_file import TomlFile, closest, read_toml
+from scorm_builder.toml_schema import (
+    PASS_MARK_RULES,
+    Block,
+    Key,
+    Need,
+    Rule,
+    Schema,
+    max_length,
+    pattern,
+    read_block,
+)
 
 SETTINGS_FILE = "course.toml"
 LESSONS_DIR = "lessons"
+LESSON_SUFFIX = ".md"
 # A lesson's folder in the package is named after it; this one holds the run-time and styles.
 RESERVED_NAMES = ("shared",)
-KNOWN_KEYS = ["title", "identifier", "language", "version", "description", "pass_mark", "lessons"]
 LANGUAGES = ("ja", "en")
 DEFAULT_PASS_MARK = 80
-# The identifier names the zip and the manifest; LMSs and file systems all accept this set.
-IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
+# The identifier names the zip and the manifest (an xsd:ID); LMSs and file systems all
+# accept this set.
+IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+MAX_IDENTIFIER = 64
 LESSON_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
-# report(rule suffix, message, fix, line): one error in course.toml.
-Report = Callable[..., None]
+# The limits of SCORM 1.2's content packaging schema (imscp_rootv1p1p2.xsd): titleType, and
+# the manifest's version attribute. Over them, an LMS refuses the whole package.
+MAX_TITLE = 200
+MAX_VERSION = 20
+# Other spellings of a lesson file that authors' editors produce.
+_LESSON_ENDINGS = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
+
+SETTINGS = Schema(
+    "course",
+    (
+        Key(
+            "title",
+            "",
+            (max_length(MAX_TITLE, "SCORM 1.2 allows"),),
+            text="line",
+            need=Need("the course has no title", 'add a line: title = "コースの名前"'),
+        ),
+        Key(
+            "identifier",
+            "",
+            (
+                pattern(
+                    IDENTIFIER,
+                    "the identifier '{text}' has characters that are not allowed",
+                    "use ASCII letters, digits, '-' and '_' only, starting with a letter "
+                    f"(at most {MAX_IDENTIFIER} characters), for example: infection-control-2026",
+                ),
+                max_length(MAX_IDENTIFIER, "the builder allows"),
+            ),
+            text="line",
+            need=Need(
+                "the course has no identifier",
+                'add a line such as: identifier = "infection-control-2026"',
+            ),
+        ),
+        Key(
+            "language",
+            "ja",
+            (
+                Rule(
+                    lambda value: value in LANGUAGES,
+                    "the language '{text}' is not supported",
+                    f"use one of: {', '.join(LANGUAGES)}",
+                ),
+            ),
+            text="line",
+        ),
+        Key("version", "1.0", (max_length(MAX_VERSION, "SCORM 1.2 allows"),), text="line"),
+        Key("description", "", text="text"),
+        Key("pass_mark", DEFAULT_PASS_MARK, PASS_MARK_RULES),
+        Key(
+            "lessons",
+            (),
+            (
+                Rule(
+                    lambda value: (
+                        isinstance(value, list) and all(isinstance(name, str) for name in value)
+                    ),
+                    "lessons must be a list of lesson names in double quotes",
+                    "write them in square brackets, for example: "
+                    'lessons = ["llm-basics", "hand-hygiene"]',
+                ),
+            ),
+            text="lines",
+            item="lesson name",
+            need=Need(
+                "the course lists no lessons",
+                'list the lesson files (without ".md") in order: lessons = ["llm-basics"]',
+            ),
+        ),
+    ),
+    listing="the settings are: {keys}",
+)
+KNOWN_KEYS = SETTINGS.names
 
 
 def read_settings(source_dir: Path, problems: list[Problem]) -> CourseSettings | None:
@@ -33,169 +118,140 @@ def read_settings(source_dir: Path, problems: list[Problem]) -> CourseSettings |
     read after other mistakes, so that one run reports them all.
     """
     path = source_dir / SETTINGS_FILE
-    shown_as = SETTINGS_FILE
     if not path.is_file():
-        problems.append(
-            Problem(
-                "course-missing",
-                "error",
-                shown_as,
-                "the course settings file is missing",
-                f"create {SETTINGS_FILE} in the course folder with at least title, identifier "
-                "and lessons (see the README for an example)",
-            )
-        )
+        problems.append(_missing_settings(source_dir))
         return None
-    toml = read_toml(path, shown_as, problems)
+    toml = read_toml(path, SETTINGS_FILE, problems)
     if toml is None:
         return None
-    data, report = toml.data, FileProblems(shown_as, problems)
-
-    def problem(key: str, message: str, fix: str, line: int | None = None) -> None:
-        report.error(f"course-{key}", message, fix, line or line_of(toml.text, key))
-
-    for key in data:
-        if key not in KNOWN_KEYS:
-            problem(
-                "unknown-key",
-                f"unknown setting '{key}'",
-                f"{closest(key, KNOWN_KEYS)}the settings are: {', '.join(KNOWN_KEYS)}",
-                line_of(toml.text, key),
-            )
-    for key in ("title", "identifier", "language", "version", "description"):
-        if isinstance(data.get(key, ""), list | dict | bool):
-            problem(key, f"{key} must be a text", f'write it in double quotes: {key} = "…"')
-            data.pop(key)
-
-    title = _text(data, "title")
-    if not title:
-        problem("title", "the course has no title", 'add a line: title = "コースの名前"')
-    identifier = _text(data, "identifier")
-    if not identifier:
-        problem(
-            "identifier",
-            "the course has no identifier",
-            'add a line such as: identifier = "infection-control-2026"',
-        )
-    elif not IDENTIFIER.fullmatch(identifier):
-        problem(
-            "identifier",
-            f"the identifier '{identifier}' has characters that are not allowed",
-            "use ASCII letters, digits, '-' and '_' only, starting with a letter "
-            "(at most 64 characters), for example: infection-control-2026",
-        )
-    language = _text(data, "language") or "ja"
-    if language not in LANGUAGES:
-        problem(
-            "language",
-            f"the language '{language}' is not supported",
-            f"use one of: {', '.join(LANGUAGES)}",
-        )
-    pass_mark = data.get("pass_mark", DEFAULT_PASS_MARK)
-    if not is_percentage(pass_mark):
-        problem(
-            "pass_mark",
-            f"the pass mark {as_written(pass_mark)} is not a number from 0 to 100",
-            "write a percentage without quotes or '%', for example: pass_mark = 80",
-        )
-        pass_mark = DEFAULT_PASS_MARK
+    report = FileProblems(SETTINGS_FILE, problems)
+    block = Block(toml.lines, end=toml.lines.top_end())
+    values = read_block(toml.data, SETTINGS, block, report)
+    lessons_dir = source_dir / LESSONS_DIR
     return CourseSettings(
-        title=title,
-        identifier=identifier,
-        language=language,
-        version=_text(data, "version") or "1.0",
-        description=_text(data, "description"),
-        pass_mark=float(pass_mark),
-        lessons=_lessons(data.get("lessons"), source_dir / LESSONS_DIR, toml.text, problem),
+        title=values["title"],
+        identifier=values["identifier"],
+        language=values["language"],
+        version=values["version"] or "1.0",
+        description=values["description"],
+        pass_mark=float(values["pass_mark"]),
+        lessons=_lessons(values["lessons"], lessons_dir, toml, report),
     )
 
 
-def is_percentage(value: Any) -> bool:
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and 0 <= value <= 100
+def _missing_settings(source_dir: Path) -> Problem:
+    found = [name for name in entries(source_dir) if _close(meant(name), SETTINGS_FILE)]
+    fix = (
+        f"create {SETTINGS_FILE} in the course folder with at least title, identifier "
+        "and lessons (see the README for an example)"
+    )
+    if found:
+        fix = f"the file '{found[0]}' must be named exactly {SETTINGS_FILE}: rename it"
+        fix += hidden_ending_note(found[0])
+    return Problem(
+        "course-missing", "error", SETTINGS_FILE, "the course settings file is missing", fix
     )
 
 
-def _lessons(lessons: Any, lessons_dir: Path, text: str, problem: Report) -> tuple[str, ...]:
+def _close(name: str, wanted: str) -> bool:
+    return name == wanted or difflib.SequenceMatcher(None, name, wanted).ratio() >= 0.85
+
+
+def _lessons(
+    lessons: Any, lessons_dir: Path, toml: TomlFile, report: FileProblems
+) -> tuple[str, ...]:
     """The listed lessons that exist, each once; the mistakes in the list are reported."""
-    if lessons is None or lessons == []:
-        problem(
-            "lessons",
-            "the course lists no lessons",
-            'list the lesson files (without ".md") in order: lessons = ["llm-basics"]',
-        )
-        return ()
-    if not isinstance(lessons, list) or not all(isinstance(name, str) for name in lessons):
-        problem(
-            "lessons",
-            "lessons must be a list of lesson names in double quotes",
-            'write them in square brackets, for example: lessons = ["llm-basics", "hand-hygiene"]',
-        )
-        return ()
-    present = sorted(path.stem for path in lessons_dir.glob("*.md"))  # sorted for `closest`
+    names = entries(lessons_dir)
+    # sorted, for `closest`
+    present = [name.removesuffix(LESSON_SUFFIX) for name in names if name.endswith(LESSON_SUFFIX)]
     found: dict[str, None] = {}
+
+    def problem(rule: str, name: str, message: str, fix: str, after: int | None = None) -> None:
+        report.error(f"course-{rule}", message, fix, toml.lines.value(name, after=after))
+
     for name in lessons:
         if name in found:
+            first = toml.lines.value(name)
             problem(
                 "lessons",
+                name,
                 f"the lesson '{name}' is listed twice",
                 "remove the second one",
-                _line_of_value(text, name, after=_line_of_value(text, name)),
+                first,
             )
             continue
-        # Looked up only for a mistake: for every name it would cost more than the rest.
-        fine = name in present and LESSON_ID.fullmatch(name) and name not in RESERVED_NAMES
-        line = None if fine else _line_of_value(text, name)
-        if name.endswith(".md") and name[:-3] in present:
+        if name.endswith(LESSON_SUFFIX) and name[: -len(LESSON_SUFFIX)] in present:
             problem(
                 "lesson-name",
+                name,
                 f"the lesson '{name}' is listed with '.md'",
-                f'list it without ".md": "{name[:-3]}"',
-                line,
+                f'list it without ".md": "{name[: -len(LESSON_SUFFIX)]}"',
             )
         elif not LESSON_ID.fullmatch(name):
             problem(
                 "lesson-name",
+                name,
                 f"the lesson name '{name}' has characters that are not allowed",
                 "name lesson files with lowercase ASCII letters, digits, '-' and '_' "
                 "(for example 02-infection-control.md) and list that name",
-                line,
             )
         elif name in RESERVED_NAMES:
             problem(
                 "lesson-name",
+                name,
                 f"the lesson name '{name}' is reserved: the package keeps its shared files "
                 f"in '{name}/'",
                 f"rename {LESSONS_DIR}/{name}.md (for example to {name}-lesson.md) and list "
                 "that name",
-                line,
             )
         elif name not in present:
-            shown = f"{LESSONS_DIR}/{name}.md"
+            shown = f"{LESSONS_DIR}/{name}{LESSON_SUFFIX}"
+            misnamed = next((n for n in names if _is_lesson_file_of(n, name)), None)
+            fix = f"{closest(name, present)}create {shown}, or correct the name in lessons = [...]"
+            if misnamed:
+                fix = f"the file is called '{misnamed}': rename it to {name}{LESSON_SUFFIX}"
+                fix += hidden_ending_note(misnamed)
             problem(
                 "lesson-missing",
+                name,
                 f"the lesson '{name}' is listed, but {shown} does not exist",
-                f"{closest(name, present)}create {shown}, or correct the name in lessons = [...]",
-                line,
+                fix,
             )
         else:
             found[name] = None
+    _misnamed_lessons(names, lessons, report)
     return tuple(found)
 
 
-def _line_of_value(text: str, value: str, after: int | None = None) -> int | None:
-    """The line of the quoted `value` (after line `after`), for values in a list."""
-    quoted = (f'"{value}"', f"'{value}'")
-    for number, line in enumerate(text.split("\n"), start=1):
-        if (after is None or number > after) and any(q in line for q in quoted):
-            return number
-    return None
+def _is_lesson_file_of(file_name: str, lesson: str) -> bool:
+    """Whether `file_name` is the lesson `lesson` saved under another spelling."""
+    name = meant(file_name)
+    return file_name != f"{lesson}{LESSON_SUFFIX}" and any(
+        name == f"{lesson.casefold()}{ending}" for ending in _LESSON_ENDINGS
+    )
 
 
-def _text(data: dict[str, Any], key: str) -> str:
-    value = data.get(key, "")
-    # An unquoted version = 1.0 is a number; taking it as the text an author meant is kinder.
-    return value.strip() if isinstance(value, str) else str(value)
+def _misnamed_lessons(names: list[str], listed: list[str], report: FileProblems) -> None:
+    """Lesson files under a name the builder does not read, and whose lesson is not listed
+    (a listed one is reported where it is listed)."""
+    for file_name in names:
+        name = meant(file_name)
+        stem = next(
+            (name.removesuffix(e) for e in _LESSON_ENDINGS if name.endswith(e) and name != e),
+            None,
+        )
+        if stem is None or file_name == f"{stem}{LESSON_SUFFIX}":
+            continue
+        if any(_is_lesson_file_of(file_name, lesson) for lesson in listed):
+            continue
+        right = f"{stem}{LESSON_SUFFIX}"
+        report.found.append(
+            Problem(
+                "course-lesson-misnamed",
+                "warning",
+                f"{LESSONS_DIR}/{file_name}",
+                "this looks like a lesson, but only files named <lesson>.md are read",
+                f'rename it to {right} and list "{stem}" in lessons = [...] of {SETTINGS_FILE}, '
+                f"or move it out of {LESSONS_DIR}/" + hidden_ending_note(file_name),
+            )
+        )

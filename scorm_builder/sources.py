@@ -1,75 +1,151 @@
-"""Stage 1: read the course sources (settings, lessons, quizzes) into a `Course`.
+"""Stages 1 and 2: read the course folder, then each lesson into the course model.
 
-Every mistake in every file is collected before giving up, so an author sees
-all of them in one run.
+    read_sources(folder) -> Sources            settings, and which files make each lesson
+    read_lesson_files(files, settings, label)  -> ReadLesson: one lesson and its quiz, or errors
+    course_model(sources, lessons) -> Course   every lesson read, or BuildError listing all
+
+Every mistake in every file is collected before giving up, so an author sees all of them in
+one run, in reading order (settings, then each lesson and its quiz).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
-from scorm_builder.cache import BuildCache
 from scorm_builder.lesson import read_lesson
-from scorm_builder.markdown_html import MarkdownConverter
-from scorm_builder.model import Course
+from scorm_builder.model import Course, CourseSettings, Lesson
 from scorm_builder.problems import BuildError, Problem, errors
-from scorm_builder.quiz import read_quiz
+from scorm_builder.quiz import misnamed_quiz_files, read_quiz
 from scorm_builder.settings import LESSONS_DIR, RESERVED_NAMES, SETTINGS_FILE, read_settings
 
 QUIZ_SUFFIX = ".quiz.toml"
 
 
-def read_course(source_dir: Path, cache: BuildCache | None = None) -> tuple[Course, list[Problem]]:
-    """Return the course and its warnings; raise BuildError listing every problem.
+@dataclass(frozen=True)
+class LessonFiles:
+    """The files one lesson is made of, and the digest of their content."""
 
-    Problems name files relative to `source_dir` and come in reading order
-    (settings, then each lesson and its quiz): the order authors see them in.
-    Lessons whose files did not change since the last build come from `cache`.
-    """
-    cache = cache or BuildCache()
+    id: str
+    markdown: Path
+    quiz: Path
+    digest: str  # of both files' bytes (an absent file differs from an empty one)
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The course folder as read: its settings and, per listed lesson, its files."""
+
+    folder: Path
+    settings: CourseSettings
+    settings_digest: str
+    lessons: tuple[LessonFiles, ...]
+    settings_problems: tuple[Problem, ...]
+    folder_problems: tuple[Problem, ...]  # files in lessons/ that no listed lesson uses
+
+
+@dataclass(frozen=True)
+class ReadLesson:
+    """One lesson with its quiz, or None when its files have errors; and its problems."""
+
+    lesson: Lesson | None
+    problems: tuple[Problem, ...]
+
+
+def read_sources(folder: Path) -> Sources:
+    """The settings and the lesson files; raise BuildError if the settings cannot be read."""
     problems: list[Problem] = []
-    settings = read_settings(source_dir, problems)
+    settings = read_settings(folder, problems)
     if settings is None:
         raise BuildError(problems)
-    lessons_dir = source_dir / LESSONS_DIR
-    settings_bytes = (source_dir / SETTINGS_FILE).read_bytes()
-    # The folder is part of each key: the same lesson elsewhere uses other image files.
-    folder = str(source_dir.resolve()).encode()
-    converter = MarkdownConverter()
+    lessons_dir = folder / LESSONS_DIR
     lessons = []
     for lesson_id in settings.lessons:
-        path = lessons_dir / f"{lesson_id}.md"
-        quiz_path = lessons_dir / f"{lesson_id}{QUIZ_SUFFIX}"
-        key = cache.key(lesson_id, folder, settings_bytes, _content(path), _content(quiz_path))
-        cached = cache.lesson(key, source_dir)
-        if cached is not None:
-            cache.use(key, lesson_id)
-            problems += cached.warnings
-            lessons.append(cached.lesson)
-            continue
-        found: list[Problem] = []
-        lesson = read_lesson(path, lesson_id, f"{LESSONS_DIR}/{path.name}", converter, found)
-        quiz = None
-        if quiz_path.is_file():
-            shown_as = f"{LESSONS_DIR}/{quiz_path.name}"
-            quiz = read_quiz(quiz_path, shown_as, settings.pass_mark, found)
-        problems += found
-        if lesson is not None and not errors(found):
-            lesson = dataclasses.replace(lesson, quiz=quiz)
-            cache.remember(key, lesson, found)
-            lessons.append(lesson)
-    problems += _unused_files(lessons_dir, settings.lessons)
+        markdown = lessons_dir / f"{lesson_id}.md"
+        quiz = lessons_dir / f"{lesson_id}{QUIZ_SUFFIX}"
+        lessons.append(LessonFiles(lesson_id, markdown, quiz, _digest(markdown, quiz)))
+    return Sources(
+        folder=folder,
+        settings=settings,
+        settings_digest=_digest(folder / SETTINGS_FILE),
+        lessons=tuple(lessons),
+        settings_problems=tuple(problems),
+        folder_problems=tuple(
+            _unused_files(lessons_dir, settings.lessons)
+            + misnamed_quiz_files(lessons_dir, settings.lessons)
+        ),
+    )
+
+
+def read_lesson_files(files: LessonFiles, settings: CourseSettings, table_label: str) -> ReadLesson:
+    """The lesson (its pages converted to HTML, its media collected) and its quiz."""
+    found: list[Problem] = []
+    shown_as = f"{LESSONS_DIR}/{files.markdown.name}"
+    lesson = _read_lesson(files.markdown, files.id, shown_as, found, table_label)
+    quiz = None
+    if files.quiz.is_file():
+        shown_as = f"{LESSONS_DIR}/{files.quiz.name}"
+        quiz = read_quiz(files.quiz, shown_as, settings.pass_mark, found)
+    if lesson is None or errors(found):
+        return ReadLesson(None, tuple(found))
+    return ReadLesson(dataclasses.replace(lesson, quiz=quiz), tuple(found))
+
+
+class LessonRead(Protocol):
+    """What course_model needs of each lesson: a ReadLesson, or the cache's version of it."""
+
+    @property
+    def lesson(self) -> Lesson | None: ...
+
+    @property
+    def problems(self) -> tuple[Problem, ...]: ...
+
+
+def course_model(sources: Sources, lessons: Sequence[LessonRead]) -> tuple[Course, list[Problem]]:
+    """The course and its warnings; raise BuildError listing every problem if any is an error."""
+    problems = [
+        *sources.settings_problems,
+        *(problem for read in lessons for problem in read.problems),
+        *sources.folder_problems,
+    ]
     if errors(problems):
         raise BuildError(problems)
-    return Course(settings=settings, lessons=tuple(lessons), source_dir=source_dir), problems
+    course = Course(
+        settings=sources.settings,
+        lessons=tuple(read.lesson for read in lessons if read.lesson is not None),
+        source_dir=sources.folder,
+    )
+    return course, problems
 
 
-def _content(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return b"\0absent"  # a byte no text file starts with: absent differs from empty
+def read_course(folder: Path, table_label: str = "") -> tuple[Course, list[Problem]]:
+    """Stages 1 and 2 in one call, nothing memoised (tests and tools)."""
+    sources = read_sources(folder)
+    read = [read_lesson_files(files, sources.settings, table_label) for files in sources.lessons]
+    return course_model(sources, read)
+
+
+def _read_lesson(
+    path: Path, lesson_id: str, shown_as: str, found: list[Problem], table_label: str
+) -> Lesson | None:
+    return read_lesson(path, lesson_id, shown_as, found, table_label=table_label)
+
+
+def _digest(*paths: Path) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            digest.update(b"absent")
+            continue
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()
 
 
 def _unused_files(lessons_dir: Path, listed: tuple[str, ...]) -> list[Problem]:

@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 from playwright.sync_api import Frame, Page
 
+from scorm_builder import answer_key
 from scorm_builder.build import build
 
 REPO = Path(__file__).resolve().parent.parent
@@ -163,8 +164,12 @@ class Lms:
         launch: str | None = None,
         saved: dict[str, Any] | None = None,
         refuse: dict[str, int] | None = None,
+        options: dict[str, Any] | None = None,
     ) -> Frame:
-        """Open the LMS page and start one SCO in its `scorm_object` frame; return the frame."""
+        """Open the LMS page and start one SCO in its `scorm_object` frame; return the frame.
+
+        `options` make the LMS behave as some real ones do (tests/browser/lms.js): `apiDelay`,
+        `entry`, `forma`."""
         self.page.goto(f"{self.site.base_url}/harness/lms.html")
         self.page.evaluate(
             "options => window.lms.launch(options)",
@@ -173,6 +178,7 @@ class Lms:
                 "href": launch or course.launches[0],
                 "saved": saved,
                 "refuse": refuse or {},
+                "options": options or {},
             },
         )
         frame = self.page.frame(name="scorm_object")
@@ -191,6 +197,10 @@ class Lms:
     def exit(self) -> None:
         """Leave the SCO the way Moodle's "Exit activity" does: unload its frame."""
         self.page.evaluate("() => window.lms.exit()")
+
+    def close_by_lms(self) -> None:
+        """Close the player as forma.lms does: the LMS finishes the session, then blanks it."""
+        self.page.evaluate("() => window.lms.close()")
 
     def calls(self) -> list[dict[str, Any]]:
         return self.page.evaluate("() => window.lms.calls")
@@ -221,3 +231,28 @@ def served_site() -> Iterator[Site]:
         yield site
     finally:
         site.stop()
+
+
+def in_top_viewport(page: Page, frame: Frame, selector: str) -> bool:
+    """Whether the element is wholly inside the visible part of the top window (the learner
+    sees it without scrolling anything), wherever the frames that hold it are."""
+    box = frame.locator(selector).bounding_box()  # in the top page's CSS pixels
+    if box is None:
+        return False
+    size = page.evaluate("() => ({w: window.innerWidth, h: window.innerHeight})")
+    return (
+        box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= size["w"]
+        and box["y"] + box["height"] <= size["h"]
+    )
+
+
+def correct_answers(frame: Frame) -> dict[str, list[str]]:
+    """Question id -> its correct response (choice keys, or the number), read from the page's
+    encoded answer key the way the run-time opens it after submitting."""
+    data = frame.evaluate("() => JSON.parse(document.getElementById('sco-data').textContent)")
+    return {
+        q["id"]: answer_key.decode(q["salt"], q["id"], q["key"])["correct"]
+        for q in data["quiz"]["questions"]
+    }

@@ -7,10 +7,15 @@
         assert lms.stored()["core"]["lesson_status"] == "incomplete"
 
 Any console error or uncaught exception in the LMS page or the SCO fails the test.
+
+A test that uses the browser (the `browser` or `page` fixture, or one built on them) carries
+the `browser` marker without saying so: `scripts/test -m "not browser"` runs the fast part.
+Without Chromium those tests fail, never skip: a run that tested nothing must not pass.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,11 +34,32 @@ from tests.browser_support import (
     served_site,
 )
 
+BROWSER_FIXTURES = {"browser", "page"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def build_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The tests' builds keep their cache here, never in the user's own cache folder."""
+    folder = tmp_path_factory.mktemp("build-cache")
+    previous = os.environ.get("SCORM_BUILDER_CACHE_DIR")
+    os.environ["SCORM_BUILDER_CACHE_DIR"] = str(folder)  # subprocesses inherit it too
+    yield folder
+    if previous is None:
+        del os.environ["SCORM_BUILDER_CACHE_DIR"]
+    else:
+        os.environ["SCORM_BUILDER_CACHE_DIR"] = previous
+
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (scripts/test installs it)")
+        pytest.fail(f"{CHROMIUM} is not installed (scripts/test installs it)", pytrace=False)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True

@@ -19,8 +19,8 @@ import pytest
 from lxml import html
 
 import scorm_builder.package
-from scorm_builder.cache import CACHE_FILE
 from scorm_builder.cli import main
+from scorm_builder.output import LEDGER_FILE
 from tests.course_factory import PNG, copy_default_course
 
 ZIP = "ai-basics-for-clinicians.zip"
@@ -386,7 +386,7 @@ QUIZ_MISTAKES = [
         "quiz-single-brackets",
         "lessons/llm-basics.quiz.toml",
         QUIZ.replace("[[questions]]", "[questions]"),
-        "{src}/lessons/llm-basics.quiz.toml: error: the questions are written as [questions], "
+        "{src}/lessons/llm-basics.quiz.toml:1: error: the questions are written as [questions], "
         "with single brackets\n"
         "    fix: start every question with [[questions]], with two brackets on each side\n"
         + failed(1),
@@ -446,8 +446,8 @@ class Built:
         return main(["build", str(self.source), "-o", str(self.output), *options])
 
     def assert_previous_zip_intact(self) -> None:
-        # No temporary file left; the build cache of the last good build may stay.
-        assert sorted(set(os.listdir(self.output)) - {CACHE_FILE}) == [ZIP]
+        # No temporary file left; the ledger of the last good build stays.
+        assert sorted(set(os.listdir(self.output)) - {LEDGER_FILE}) == [ZIP]
         assert (self.output / ZIP).read_bytes() == self.zip_bytes
 
 

@@ -7,12 +7,20 @@ import io
 import zipfile
 from pathlib import Path
 
+import lxml.html
 import pytest
 from lxml import etree
 
 from scorm_builder.build import build
 from scorm_builder.cli import main
-from scorm_builder.schema import ADLCP_NS, IMSCP_NS, SCHEMA_DIR, SCHEMA_FILES, validate_manifest
+from scorm_builder.schema import (
+    ADLCP_NS,
+    IMSCP_NS,
+    IMSMD_NS,
+    SCHEMA_DIR,
+    SCHEMA_FILES,
+    validate_manifest,
+)
 from tests.course_factory import (
     DEFAULT_SOURCE,
     PNG,
@@ -54,6 +62,29 @@ def test_the_validator_rejects_what_the_schemas_forbid(default_zip):
     del resource.attrib["type"]
     messages = " ".join(v.message for v in validate_manifest(manifest))
     assert "scormtype" in messages and "'type' is required" in messages
+
+
+def test_the_course_description_is_the_packages_lom_description(default_zip):
+    manifest = manifest_of(default_zip)
+    md = {"md": IMSMD_NS}
+    [text] = manifest.findall("cp:metadata/md:lom/md:general/md:description/md:langstring", NS | md)
+    assert (
+        text.text
+        == "臨床スタッフ向けに、大規模言語モデル（LLM）の基本的な仕組みと限界を学ぶコースです。"
+    )
+    assert text.get("{http://www.w3.org/XML/1998/namespace}lang") == "ja"
+    assert validate_manifest(manifest) == []
+
+
+def test_without_a_description_the_metadata_has_no_lom(tmp_path):
+    source = copy_default_course(tmp_path / "source")
+    settings = source / "course.toml"
+    lines = settings.read_text(encoding="utf-8").splitlines(keepends=True)
+    settings.write_text("".join(line for line in lines if not line.startswith("description")))
+    [(path, _, _)] = build(source, tmp_path / "dist").written
+    manifest = manifest_of(read_zip(path))
+    assert manifest.find(f".//{{{IMSMD_NS}}}lom") is None
+    assert validate_manifest(manifest) == []
 
 
 @pytest.mark.skipif(not SHARED_SCHEMAS.is_dir(), reason="../shared is not beside this checkout")
@@ -143,7 +174,9 @@ def test_a_two_lesson_course_has_two_scos_in_course_order(tmp_path):
 
     second = files["infection-control/index.html"].decode("utf-8")
     # The table scrolls in its own box and the image was copied under an ASCII name.
-    assert '<div class="table-scroll" tabindex="0" role="region"' in second
+    [box] = lxml.html.fromstring(second).find_class("table-scroll")
+    assert (box.tag, box.get("tabindex"), box.get("role")) == ("div", "0", "region")
+    assert box.get("aria-label") == "表"  # the course language's word, from its strings
     assert "<td>患者に触れる前</td>" in second
     # Media are named by content: see test_media_are_named_by_their_content.
     image = f"media/handwash-{hashlib.sha256(PNG).hexdigest()[:10]}.png"
@@ -192,11 +225,10 @@ def test_external_links_open_in_a_new_window(tmp_path):
         )
     )
     [(path, _, _)] = build(source, tmp_path / "dist").written
-    page = read_zip(path)["llm-basics/index.html"].decode()
-    assert (
-        '<a href="https://www.mhlw.go.jp/" target="_blank" rel="noopener noreferrer">厚生労働省</a>'
-        in page
-    )
+    page = lxml.html.fromstring(read_zip(path)["llm-basics/index.html"])
+    [link] = page.xpath("//a[text()='厚生労働省']")
+    assert link.get("href") == "https://www.mhlw.go.jp/"
+    assert (link.get("target"), link.get("rel")) == ("_blank", "noopener noreferrer")
 
 
 def test_split_makes_one_zip_per_lesson(tmp_path):
@@ -268,3 +300,47 @@ def test_a_line_break_inside_a_japanese_paragraph_is_not_a_space(tmp_path):
     assert "Then English\ncontinues." in page  # spaces between English words stay
     assert "<strong>強調</strong>です。" in page  # across inline markup too
     assert "行1\n行2" in page  # code keeps its lines
+
+
+def test_the_package_is_the_same_whatever_the_number_of_workers(tmp_path):
+    from benchmarks.generator import make_course
+
+    source = make_course(tmp_path / "course", 24)  # enough lessons for the pool to start
+    zips = []
+    for jobs in (1, 2, 3):
+        out = tmp_path / f"dist-{jobs}"
+        [(path, _, _)] = build(source, out, jobs=jobs, cache_dir=tmp_path / f"cache-{jobs}").written
+        zips.append(path.read_bytes())
+    assert zips[0] == zips[1] == zips[2]
+
+
+def test_problems_come_in_the_same_order_whatever_the_number_of_workers(tmp_path):
+    from benchmarks.generator import make_course
+    from scorm_builder.problems import BuildError
+
+    source = make_course(tmp_path / "course", 24)
+    for number in (3, 11, 20):
+        lesson = source / "lessons" / f"lesson-{number:04d}.md"
+        lesson.write_text(lesson.read_text(encoding="utf-8") + "\n## \n", encoding="utf-8")
+        quiz = source / "lessons" / f"lesson-{number + 1:04d}.quiz.toml"
+        quiz.write_text(quiz.read_text(encoding="utf-8").replace('type = "single"', 'type = "x"'))
+    found = []
+    for jobs in (1, 2):
+        with pytest.raises(BuildError) as failure:
+            build(source, tmp_path / "dist", jobs=jobs, cache_dir=tmp_path / "cache")
+        found.append([(p.file, p.line, p.rule) for p in failure.value.problems])
+    assert found[0] == found[1]
+    assert [file for file, _, _ in found[0][:2]] == [
+        "lessons/lesson-0003.md",
+        "lessons/lesson-0004.quiz.toml",
+    ]
+
+
+def test_the_number_of_workers_can_be_set_or_refused(tmp_path, capsys, monkeypatch):
+    out = str(tmp_path / "dist")
+    assert main(["build", str(DEFAULT_SOURCE), "-o", out, "-j", "1"]) == 0
+    assert main(["build", str(DEFAULT_SOURCE), "-o", out, "-j", "two"]) == 2
+    assert "'two' is not a number of jobs" in capsys.readouterr().err
+    monkeypatch.setenv("SCORM_BUILDER_JOBS", "-3")
+    assert main(["build", str(DEFAULT_SOURCE), "-o", out]) == 2
+    assert "SCORM_BUILDER_JOBS: '-3' is not a number of jobs" in capsys.readouterr().err

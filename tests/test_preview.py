@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Frame, Page, expect
 
-from scorm_builder.preview.server import PREVIEW_DIR, PreviewServer
+from scorm_builder.preview.server import PREVIEW_DIR, PreviewServer, PreviewState
+from scorm_builder.render import TEMPLATES_DIR, Theme
 from tests.course_factory import copy_default_course
 
 
@@ -266,3 +267,46 @@ def test_a_build_error_is_shown_in_the_page(
     expect(error).to_be_visible(timeout=10_000)
     expect(error).to_contain_text("course.toml:")
     expect(error).to_contain_text("pass mark")
+
+
+@pytest.fixture
+def templates_copy(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(TEMPLATES_DIR, tmp_path / "templates"))
+
+
+def test_a_template_error_is_shown_in_the_page_and_the_preview_goes_on(
+    page: Page, course_copy: Path, templates_copy: Path
+) -> None:
+    server = PreviewServer(course_copy, theme=Theme(templates_copy))
+    try:
+        page.goto(server.url)
+        sco_frame(page)
+        template = templates_copy / "lesson.html"
+        good = template.read_text(encoding="utf-8")
+        template.write_text(good.replace("</main>", "{% if %}</main>", 1), encoding="utf-8")
+        error = page.locator("[data-build-error]")
+        expect(error).to_be_visible(timeout=10_000)
+        expect(error).to_contain_text("TemplateSyntaxError")
+        expect(error).to_contain_text("the course could not be built")
+
+        template.write_text(good, encoding="utf-8")  # fixed: the next save builds again
+        expect(error).to_be_hidden(timeout=10_000)
+        sco_frame(page)
+    finally:
+        page.goto("about:blank")
+        server.close()
+
+
+def test_a_rebuild_that_fails_on_the_disk_is_reported_not_fatal(
+    course_copy: Path, templates_copy: Path
+) -> None:
+    state = PreviewState(course_copy, Theme(templates_copy))
+    state.rebuild()
+    assert state.error is None and "imsmanifest.xml" in state.files
+    shutil.move(templates_copy / "static", templates_copy.parent / "static-away")
+    state.rebuild()
+    assert state.error is not None and "FileNotFoundError" in state.error
+    assert "imsmanifest.xml" in state.files  # the last good build is still served
+    shutil.move(templates_copy.parent / "static-away", templates_copy / "static")
+    state.rebuild()
+    assert state.error is None

@@ -11,9 +11,12 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import html5lib
 import jinja2
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -116,6 +119,108 @@ def test_lesson_reader_on_random_markdown(course: Path, lesson: str) -> None:
 def test_lesson_reader_on_random_markdown_under_a_good_title(course: Path, lesson: str) -> None:
     write(course, lesson="# タイトル\n\n## 節\n\n" + lesson)
     builds_or_reports(course)
+
+
+# Pathological lessons: each example must be refused (or built) within the deadline, however
+# deep or long; before the limits, 2,000 levels took 148 s and 30 KB of '[' over a minute.
+TIMED = settings(FUZZ, max_examples=40, deadline=timedelta(seconds=3))
+nesting = st.lists(
+    st.sampled_from(["- ", "* ", "1. ", "> ", "    ", "\t", "  "]), min_size=1, max_size=8
+)
+deep_lines = st.builds(
+    lambda unit, levels, lines, text: "".join(
+        "".join(unit) * (levels * (line + 1) // lines) + text + "\n" for line in range(lines)
+    ),
+    nesting,
+    st.integers(min_value=1, max_value=3000),
+    st.integers(min_value=1, max_value=50),
+    st.sampled_from(["x", "手指衛生", "[", "![", "**", "`"]),
+)
+bracket_runs = st.builds(
+    lambda opener, length, width, closer: (
+        "\n".join(
+            (opener * length)[at : at + width] for at in range(0, len(opener) * length, width)
+        )
+        + closer
+    ),
+    st.sampled_from(["[", "![", "[^", "[x](", "[]", "<", "**["]),
+    st.integers(min_value=100, max_value=40_000),
+    st.integers(min_value=1, max_value=9_000),
+    st.sampled_from(["", "]", "](x.png)", ")"]),
+)
+
+
+@TIMED
+@given(lesson=deep_lines | bracket_runs)
+def test_deep_nesting_and_long_bracket_runs_fail_fast(course: Path, lesson: str) -> None:
+    write(course, lesson="# タイトル\n\n## 節\n\n" + lesson)
+    builds_or_reports(course)
+
+
+# Raw HTML from the families browsers parse by their own rules: whatever the mix, either the
+# build refuses it with a message, or the page shipped runs nothing but the run-time.
+HTML_PIECES = [
+    "<svg>", "</svg>", "<math>", "</math>", "<mi>", "<mtext>", "<foreignObject>", "<desc>",
+    "<annotation-xml encoding='text/html'>", "<mglyph>", "<style>", "</style>", "<noscript>",
+    "</noscript>", "<template>", "</template>", "<base href='x/'>", "<base href=//e.com/>",
+    "<meta http-equiv=refresh content='0;url=javascript:alert(1)'>", "<meta charset=utf-7>",
+    "<form action=https://e.com/>", "</form>", "<input autofocus onfocus=alert(1)>",
+    "<button formaction=javascript:alert(1)>", "<img src=x onerror=alert(1)>",
+    "<script>alert(1)</script>", "<a href=javascript:alert(1)>", "<a href='java\tscript:x'>",
+    "<a href=data:text/html,<script>alert(1)</script>>", "</a>", "<iframe srcdoc='<script>'>",
+    "<iframe src=x.html>", "<object data=x.svg>", "<textarea>", "</textarea>", "<title>",
+    "</title>", "<xmp>", "<noembed>", "<select>", "<table>", "<td>", "<p>", "</p>", "<div>",
+    "</div>", "<span style='background:url(//e.com/x)'>", "<p style=x:expression(alert(1))>",
+    "<!--", "-->", "--!>", "<![CDATA[", "]]>", "<?x ?>", "&lt;", "&#x3c;script&#x3e;",
+    "javascript:alert(1)", "\"", "'", "=", "<", ">", "/", " ", "\n", "\n\n", "    ", "`", "```",
+    "x", "手", "[a](", "](javascript:alert(1))", "![", "](x.svg)",
+]  # fmt: skip
+raw_html = st.lists(st.sampled_from(HTML_PIECES), max_size=40).map("".join)
+THE_TEMPLATES_SCRIPTS = [
+    {"type": "application/json", "id": "sco-data"},
+    {"src": "../shared/runtime.js"},
+]
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "poster", "xlink:href", "srcdoc"}
+
+
+def runs_nothing_but_the_run_time(page: bytes) -> None:
+    document = html5lib.parse(page, treebuilder="etree", namespaceHTMLElements=False)
+    scripts = []
+    for element in document.iter():
+        if not isinstance(element.tag, str):
+            continue
+        name = element.tag.rpartition("}")[2]
+        if name == "script":
+            scripts.append(dict(element.attrib))
+        for attribute, value in element.items():
+            local = attribute.rpartition("}")[2].lower()
+            assert not local.startswith("on"), (name, attribute)
+            if local in URL_ATTRIBUTES or attribute == "{http://www.w3.org/1999/xlink}href":
+                squeezed = re.sub(r"[\x00-\x20]", "", value).lower()
+                assert not squeezed.startswith(("javascript:", "data:text/html")), (name, value)
+        assert name != "base", element.attrib
+        assert name != "form" or element.get("data-quiz") is not None, element.attrib  # the quiz
+        refresh = name == "meta" and element.get("http-equiv", "").lower() == "refresh"
+        assert not refresh, element.attrib
+    assert scripts == THE_TEMPLATES_SCRIPTS
+
+
+@FUZZ
+@given(lesson=raw_html)
+@example(lesson="<svg><style><img src=x onerror=alert(1)></style></svg>")
+@example(lesson="<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>")
+@example(lesson="<noscript><p title='</noscript><img src=x onerror=alert(1)>'>")
+@example(lesson="<template><style></template><img src=x onerror=alert(1)></style>")
+def test_raw_html_is_refused_or_runs_nothing(course: Path, lesson: str) -> None:
+    write(course, lesson="# タイトル\n\n## 節\n\n本文。\n\n" + lesson + "\n")
+    try:
+        package = build_package(course, THEME)
+    except BuildError as error:
+        assert any(p.severity == "error" and p.line for p in error.problems)
+        return
+    for name, data in package.files.items():
+        if name.endswith(".html"):
+            runs_nothing_but_the_run_time(data)
 
 
 # Quizzes and settings: random TOML documents, shaped like the real ones often enough

@@ -1,5 +1,6 @@
 """Rebuilding: only the lessons that changed are read and rendered again, and the package is
-byte for byte what a clean build makes."""
+byte for byte what a clean build makes. The cache is only ever a shortcut: damaged, forged or
+deleted, the build still makes the same package."""
 
 from __future__ import annotations
 
@@ -7,13 +8,18 @@ import errno
 import hashlib
 import json
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from scorm_builder import package, sources
 from scorm_builder.build import build
-from scorm_builder.cache import CACHE_FILE
+from scorm_builder.cache import default_cache_dir
+from scorm_builder.output import LEDGER_FILE
 from scorm_builder.problems import BuildError
 from tests.course_factory import PNG, two_lesson_course
 
@@ -32,18 +38,36 @@ def lessons_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return read
 
 
-def zip_of(source: Path, output: Path) -> bytes:
-    [(path, _, _)] = build(source, output).written
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This test's own cache folder (what $SCORM_BUILDER_CACHE_DIR names)."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("SCORM_BUILDER_CACHE_DIR", str(folder))
+    return folder
+
+
+def zip_of(source: Path, output: Path, cache_dir: Path | None = None) -> bytes:
+    [(path, _, _)] = build(source, output, cache_dir=cache_dir).written
     return path.read_bytes()
 
 
+def clean_zip(source: Path, tmp_path: Path) -> bytes:
+    """What a build with no cache at all makes."""
+    return zip_of(source, tmp_path / "clean", cache_dir=tmp_path / "no-cache")
+
+
+def cache_entries(cache: Path) -> list[Path]:
+    return sorted(cache.rglob("*.json"))
+
+
 def test_a_rebuild_reads_only_the_changed_lesson_and_gives_clean_build_bytes(
-    tmp_path: Path, lessons_read: list[str]
+    tmp_path: Path, lessons_read: list[str], cache: Path
 ) -> None:
     source = two_lesson_course(tmp_path / "source")
     zip_of(source, tmp_path / "dist")
     assert lessons_read == ["llm-basics", "infection-control"]
-    assert (tmp_path / "dist" / CACHE_FILE).is_file()
+    assert len(cache_entries(cache)) == 2
+    assert sorted(os.listdir(tmp_path / "dist")) == [LEDGER_FILE, "ai-basics-for-clinicians.zip"]
 
     lesson = source / "lessons" / "infection-control.md"
     lesson.write_text(lesson.read_text(encoding="utf-8") + "\n追記です。\n", encoding="utf-8")
@@ -52,7 +76,7 @@ def test_a_rebuild_reads_only_the_changed_lesson_and_gives_clean_build_bytes(
     assert lessons_read == ["infection-control"]
 
     lessons_read.clear()
-    assert rebuilt == zip_of(source, tmp_path / "clean")  # no cache there
+    assert rebuilt == clean_zip(source, tmp_path)
     assert lessons_read == ["llm-basics", "infection-control"]
 
 
@@ -65,7 +89,7 @@ def test_nothing_changed_reads_nothing(tmp_path: Path, lessons_read: list[str]) 
 
 
 def test_changing_the_course_settings_or_a_quiz_redoes_what_depends_on_it(
-    tmp_path: Path, lessons_read: list[str]
+    tmp_path: Path, lessons_read: list[str], cache: Path
 ) -> None:
     source = two_lesson_course(tmp_path / "source")
     zip_of(source, tmp_path / "dist")
@@ -87,21 +111,94 @@ def test_a_replaced_image_is_taken_again(tmp_path: Path, lessons_read: list[str]
     zip_of(source, tmp_path / "dist")
     image = source / "lessons" / "handwash.png"
     before = image.stat()
-    image.write_bytes(bytes(reversed(image.read_bytes())))  # same size
+    data = image.read_bytes()
+    image.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))  # still a PNG, of the same size
     os.utime(image, ns=(before.st_atime_ns, before.st_mtime_ns))  # and the same time
     lessons_read.clear()
     rebuilt = zip_of(source, tmp_path / "dist")
     assert lessons_read == ["infection-control"]
-    assert rebuilt == zip_of(source, tmp_path / "clean")
+    assert rebuilt == clean_zip(source, tmp_path)
 
 
-def test_a_damaged_cache_is_ignored(tmp_path: Path, lessons_read: list[str]) -> None:
+def test_a_damaged_cache_is_ignored(tmp_path: Path, lessons_read: list[str], cache: Path) -> None:
     source = two_lesson_course(tmp_path / "source")
     first = zip_of(source, tmp_path / "dist")
-    (tmp_path / "dist" / CACHE_FILE).write_bytes(b"not a cache")
+    for path in cache.rglob("*.*"):
+        path.write_bytes(b"not a cache")
     lessons_read.clear()
     assert zip_of(source, tmp_path / "dist") == first
     assert lessons_read == ["llm-basics", "infection-control"]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda entry: entry["lesson"].update(title=12),
+        lambda entry: entry["lesson"].update(pages="ページ"),
+        lambda entry: entry["lesson"]["pages"][0].update(title=None),
+        lambda entry: entry["lesson"]["quiz"].update(pass_mark="80"),
+        lambda entry: entry["lesson"]["quiz"]["questions"][0].update(type="singel"),
+        lambda entry: entry["lesson"].update(unknown=1),
+        lambda entry: entry["lesson"].pop("media"),
+        lambda entry: entry.update(problems=[{"rule": 1}]),
+        lambda entry: entry.update(page=None),
+        lambda entry: entry.clear(),
+    ],
+    ids=[
+        "title-a-number",
+        "pages-a-string",
+        "page-title-null",
+        "pass-mark-a-string",
+        "unknown-question-type",
+        "unknown-field",
+        "missing-field",
+        "damaged-problem",
+        "no-page-digest",
+        "empty",
+    ],
+)
+def test_a_cache_entry_of_the_wrong_types_is_ignored_not_a_traceback(
+    tmp_path: Path, lessons_read: list[str], cache: Path, damage: object
+) -> None:
+    source = two_lesson_course(tmp_path / "source")
+    first = zip_of(source, tmp_path / "dist")
+    for path in cache_entries(cache):
+        entry = json.loads(path.read_bytes())
+        damage(entry)  # type: ignore[operator]
+        path.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
+    lessons_read.clear()
+    assert zip_of(source, tmp_path / "dist") == first
+    assert lessons_read == ["llm-basics", "infection-control"]
+
+
+def test_an_edited_cached_page_is_not_shipped(
+    tmp_path: Path, lessons_read: list[str], cache: Path
+) -> None:
+    """A page is kept compressed under the digest of its content: changed, it no longer
+    matches and the lesson is made again."""
+    import zlib
+
+    source = two_lesson_course(tmp_path / "source")
+    first = zip_of(source, tmp_path / "dist")
+    for path in cache.rglob("*.page"):
+        page = zlib.decompress(path.read_bytes(), -15)
+        forged = page.replace(b"</body>", b"<script>steal()</script></body>")
+        compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+        path.write_bytes(compressor.compress(forged) + compressor.flush())
+    lessons_read.clear()
+    rebuilt = zip_of(source, tmp_path / "dist")
+    assert b"steal()" not in rebuilt and rebuilt == first
+    assert lessons_read == ["llm-basics", "infection-control"]
+
+
+def test_the_cache_lives_outside_the_output_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SCORM_BUILDER_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", "/var/cache/me")
+    assert default_cache_dir() == Path("/var/cache/me/scorm-builder")
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert default_cache_dir() == Path.home() / ".cache" / "scorm-builder"
+    monkeypatch.setenv("SCORM_BUILDER_CACHE_DIR", "/tmp/ci-cache")
+    assert default_cache_dir() == Path("/tmp/ci-cache")
 
 
 def test_the_same_lessons_in_another_folder_take_that_folders_images(tmp_path: Path) -> None:
@@ -109,7 +206,7 @@ def test_the_same_lessons_in_another_folder_take_that_folders_images(tmp_path: P
     second = two_lesson_course(tmp_path / "second")
     (second / "lessons" / "handwash.png").write_bytes(PNG + b"another picture")
     zip_of(first, tmp_path / "dist")
-    assert zip_of(second, tmp_path / "dist") == zip_of(second, tmp_path / "clean")
+    assert zip_of(second, tmp_path / "dist") == clean_zip(second, tmp_path)
 
 
 def test_zips_the_course_no_longer_makes_are_removed(tmp_path: Path) -> None:
@@ -154,19 +251,38 @@ def test_a_split_build_that_fails_halfway_replaces_no_zip(
     assert not list(out.glob(".*.tmp"))
 
 
-def test_a_forged_cache_cannot_remove_files_outside_the_output_folder(tmp_path: Path) -> None:
+def test_deleting_the_cache_keeps_removing_stale_zips(tmp_path: Path, cache: Path) -> None:
+    source = two_lesson_course(tmp_path / "source")
+    out = tmp_path / "dist"
+    split = build(source, out, split=True)
+    for path in sorted(cache.rglob("*"), reverse=True):
+        path.rmdir() if path.is_dir() else path.unlink()
+    whole = build(source, out)
+    assert sorted(whole.removed) == sorted(path for path, _, _ in split.written)
+    assert sorted(p.name for p in out.glob("*.zip")) == ["ai-basics-for-clinicians.zip"]
+
+
+def test_a_forged_ledger_cannot_remove_files_outside_the_output_folder(tmp_path: Path) -> None:
     source = two_lesson_course(tmp_path / "source")
     out = tmp_path / "dist"
     zip_of(source, out)
     precious = tmp_path / "precious.zip"
     precious.write_bytes(b"keep me")
-    cache_file = out / CACHE_FILE
-    lines = cache_file.read_bytes().split(b"\n", 1)
-    header = json.loads(lines[0])
-    header["written"] = ["../precious.zip", str(precious)]
-    cache_file.write_bytes(json.dumps(header).encode() + b"\n" + lines[1])
+    notes = out / "notes.txt"
+    notes.write_bytes(b"not a zip")
+    ledger = json.loads((out / LEDGER_FILE).read_bytes())
+    ledger["files"] = ["../precious.zip", str(precious), "notes.txt", 7]
+    (out / LEDGER_FILE).write_text(json.dumps(ledger))
     zip_of(source, out)
-    assert precious.read_bytes() == b"keep me"
+    assert precious.read_bytes() == b"keep me" and notes.read_bytes() == b"not a zip"
+
+
+def test_a_damaged_ledger_removes_nothing_and_breaks_nothing(tmp_path: Path) -> None:
+    source = two_lesson_course(tmp_path / "source")
+    out = tmp_path / "dist"
+    build(source, out, split=True)
+    (out / LEDGER_FILE).write_text('{"course": 1, "files": "x"}')
+    assert build(source, out).removed == []
 
 
 def test_another_course_built_into_the_same_folder_leaves_the_first_ones_zips(
@@ -187,20 +303,55 @@ def test_another_course_built_into_the_same_folder_leaves_the_first_ones_zips(
     assert len(list(out.glob("*.zip"))) == 3
 
 
-def test_a_cache_entry_naming_a_file_outside_the_course_is_not_used(tmp_path: Path) -> None:
+def test_a_cache_entry_naming_a_file_outside_the_course_is_not_used(
+    tmp_path: Path, cache: Path
+) -> None:
     source = two_lesson_course(tmp_path / "source")
     out = tmp_path / "dist"
-    clean = zip_of(source, tmp_path / "clean")
+    clean = clean_zip(source, tmp_path)
     zip_of(source, out)
     secret = tmp_path / "secret.txt"
     secret.write_text("not for the package")
-    cache_file = out / CACHE_FILE
-    lines = []
-    for line in cache_file.read_bytes().splitlines():
-        item = json.loads(line)
-        if item.get("lesson", {}).get("id") == "infection-control":
-            item["lesson"]["media"]["infection-control/media/leak.txt"] = str(secret)
-            item["media_digests"][str(secret)] = hashlib.sha256(secret.read_bytes()).hexdigest()
-        lines.append(json.dumps(item, ensure_ascii=False).encode())
-    cache_file.write_bytes(b"\n".join(lines) + b"\n")
+    for path in cache_entries(cache):
+        entry = json.loads(path.read_bytes())
+        if entry["lesson"]["id"] == "infection-control":
+            entry["lesson"]["media"]["media/leak.txt"] = str(secret)
+            entry["media"][str(secret)] = hashlib.sha256(secret.read_bytes()).hexdigest()
+            path.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
     assert zip_of(source, out) == clean
+
+
+def test_a_build_removes_the_temporary_files_an_interrupted_build_left(tmp_path: Path) -> None:
+    source = two_lesson_course(tmp_path / "source")
+    out = tmp_path / "dist"
+    out.mkdir()
+    left = out / ".ai-basics-for-clinicians.zip.k2j4h_x1.tmp"
+    left.write_bytes(b"half a zip")
+    someone_elses = out / ".other.zip.k2j4h_x1.tmp"
+    someone_elses.write_bytes(b"not ours")
+    zip_of(source, out)
+    assert not left.exists() and someone_elses.exists()
+
+
+def test_a_build_stopped_by_sigterm_while_writing_leaves_no_temporary_file(
+    tmp_path: Path,
+) -> None:
+    """CI timeouts send SIGTERM: the build ends as after Ctrl+C, the previous zip intact."""
+    source = two_lesson_course(tmp_path / "source")
+    out = tmp_path / "dist"
+    previous = zip_of(source, out)
+    # A picture that takes a while to deflate, so that the signal arrives mid-write.
+    (source / "lessons" / "handwash.png").write_bytes(PNG + os.urandom(40_000_000))
+    command = [sys.executable, "-m", "scorm_builder", "build", str(source), "-o", str(out)]
+    build_process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not list(out.glob(".*.tmp")):
+        assert build_process.poll() is None, "the build ended before it wrote anything"
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    build_process.send_signal(signal.SIGTERM)
+    _, stderr = build_process.communicate(timeout=60)
+    assert build_process.returncode == 128 + signal.SIGTERM
+    assert "stopped (SIGTERM); nothing was written" in stderr
+    assert not list(out.glob(".*.tmp"))
+    assert (out / "ai-basics-for-clinicians.zip").read_bytes() == previous

@@ -30,6 +30,7 @@ SCORM12_ELEMENT = re.compile(
     r"|suspend_data|launch_data|comments|comments_from_lms"
     r"|student_data\.(mastery_score|max_time_allowed|time_limit_action)"
     r"|student_preference\.(audio|language|speed|text)"
+    r"|objectives\.(_count|\d+\.(id|status|score\.(raw|min|max)))"
     r"|interactions\.(_count|\d+\.(id|time|type|weighting|student_response|result|latency"
     r"|correct_responses\.\d+\.pattern|objectives\.\d+\.id)))$"
 )
@@ -128,6 +129,10 @@ def assert_formats_sent(calls: list[dict[str, Any]]) -> None:
             assert len(value) <= 4096, call
         elif element == "cmi.core.lesson_location":
             assert len(value) <= 255, call
+        elif element.startswith("cmi.objectives.") and element.endswith(".status"):
+            assert value in ("passed", "completed", "failed", "incomplete"), call
+        elif element.startswith("cmi.objectives.") and ".score." in element:
+            assert re.fullmatch(r"\d{1,3}(\.\d{1,2})?", value) and float(value) <= 100, call
 
 
 def assert_interactions(
@@ -207,7 +212,7 @@ def test_full_pass_records_passed_score_and_interactions(
         f"\nfull pass: {len(calls)} LMS calls, {len(commits)} commits, "
         f"largest suspend_data {largest} chars, runtime.js {RUNTIME.stat().st_size} bytes"
     )
-    assert len(commits) <= 7 + 2
+    assert len(commits) <= 7 + 4  # pages + 4: launch, answers in progress, result, leaving
 
 
 # ---------- 2. failing, retrying, passing ----------

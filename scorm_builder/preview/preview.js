@@ -44,6 +44,14 @@ function showState(state) {
     if (name === "suspend_data" && suspend.length > 4096) dd.className = "too-long";
     return [element("dt", {}, name), dd];
   }));
+  $("[data-objectives]").replaceChildren(...state.objectives.map((item, index) => {
+    const row = element("tr");
+    for (const cell of [index, item.id, item["score.raw"], item["score.min"], item["score.max"],
+      item.status]) {
+      row.append(element("td", {}, cell ?? ""));
+    }
+    return row;
+  }));
   $("[data-interactions]").replaceChildren(...state.interactions.map((item, index) => {
     const row = element("tr");
     const correct = Object.values(item.correct_responses || {}).join(" | ");

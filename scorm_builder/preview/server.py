@@ -10,19 +10,21 @@ import json
 import mimetypes
 import threading
 import time
+import traceback
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
 from scorm_builder.build import build_package
-from scorm_builder.cache import BuildCache
-from scorm_builder.cli import report_lines
+from scorm_builder.cache import Cache
 from scorm_builder.problems import BuildError
-from scorm_builder.render import TEMPLATES_DIR
+from scorm_builder.render import TEMPLATES_DIR, Theme
+from scorm_builder.reporting import report_lines
 from scorm_builder.schema import ADLCP_NS, IMSCP_NS
 
 PREVIEW_DIR = Path(__file__).parent
@@ -34,27 +36,30 @@ class PreviewState:
     """The latest build: its files, or the errors that stopped it. Guarded by `lock`."""
 
     source: Path
+    theme: Theme = field(default_factory=lambda: Theme(TEMPLATES_DIR))
     version: int = 0
     files: dict[str, bytes] = field(default_factory=dict)
-    course: dict = field(default_factory=dict)
+    course: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
-    cache: BuildCache | None = None
+    # Kept between rebuilds, so that saving one lesson redoes only that lesson.
+    cache: Cache = field(default_factory=lambda: Cache(None))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def rebuild(self) -> None:
-        # Kept between rebuilds, so that saving one lesson redoes only that lesson.
-        self.cache = BuildCache.load(None, TEMPLATES_DIR, previous=self.cache)
+        """Build again; whatever goes wrong is shown in the page, and the loop goes on."""
+        files: dict[str, bytes] | None = None
+        course: dict[str, Any] | None = None
         try:
-            package = build_package(self.source, cache=self.cache)
-        except BuildError as failure:
-            files, course = None, None
-            error = "\n".join(report_lines(failure.problems, self.source))
-        else:
+            package = build_package(self.source, self.theme, self.cache)
             files, course, error = package.files, describe_course(package.files), None
+        except BuildError as failure:
+            error = "\n".join(report_lines(failure.problems, self.source))
+        except Exception as failure:  # noqa: BLE001 - a template or disk error must not stop it
+            error = _unexpected(failure)
         with self.lock:
             self.version += 1
             self.error = error
-            if files is not None:
+            if files is not None and course is not None:
                 self.files, self.course = files, course
 
     def course_json(self) -> bytes:
@@ -63,7 +68,16 @@ class PreviewState:
         return json.dumps(body, ensure_ascii=False).encode("utf-8")
 
 
-def describe_course(files: dict[str, bytes]) -> dict:
+def _unexpected(failure: Exception) -> str:
+    """An error that is not a mistake in the sources: where it happened, in a few lines."""
+    frames = traceback.extract_tb(failure.__traceback__)[-3:]
+    lines = [f"the course could not be built: {type(failure).__name__}: {failure}"]
+    lines += [f"    at {frame.filename}:{frame.lineno} ({frame.name})" for frame in frames]
+    lines.append("fix the file named above (or the folder), save, and the preview builds again")
+    return "\n".join(lines)
+
+
+def describe_course(files: dict[str, bytes]) -> dict[str, Any]:
     """The SCOs in manifest order, as the LMS menu shows them."""
     manifest = etree.fromstring(files["imsmanifest.xml"])
     resources = {r.get("identifier"): r for r in manifest.iterfind(".//cp:resource", NS)}
@@ -87,7 +101,7 @@ def describe_course(files: dict[str, bytes]) -> dict:
     }
 
 
-def source_snapshot(folders: list[Path]) -> tuple:
+def source_snapshot(folders: list[Path]) -> tuple[tuple[str, int, int], ...]:
     """What changes when an author saves a file: names, sizes and modification times."""
     entries = []
     for folder in folders:
@@ -99,13 +113,20 @@ def source_snapshot(folders: list[Path]) -> tuple:
 
 
 def watch(state: PreviewState, stop: threading.Event, interval: float = 0.3) -> None:
-    folders = [state.source, TEMPLATES_DIR]
-    seen = source_snapshot(folders)
+    folders = [state.source, state.theme.directory]
+    seen = _snapshot_or_none(folders)
     while not stop.wait(interval):
-        now = source_snapshot(folders)
+        now = _snapshot_or_none(folders)
         if now != seen:
             seen = now
             state.rebuild()
+
+
+def _snapshot_or_none(folders: list[Path]) -> tuple[tuple[str, int, int], ...] | None:
+    try:
+        return source_snapshot(folders)
+    except OSError:  # a file removed while listing, a folder renamed: look again next time
+        return None
 
 
 def make_handler(state: PreviewState) -> type[BaseHTTPRequestHandler]:
@@ -161,8 +182,8 @@ def _type(name: str) -> str:
 class PreviewServer:
     """A running preview: `url`, and `close()` to stop it (tests start and stop it in-process)."""
 
-    def __init__(self, source: Path, port: int = 0) -> None:
-        self.state = PreviewState(source)
+    def __init__(self, source: Path, port: int = 0, theme: Theme | None = None) -> None:
+        self.state = PreviewState(source, theme or Theme(TEMPLATES_DIR))
         self.state.rebuild()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), make_handler(self.state))
         self._httpd.daemon_threads = True
@@ -176,8 +197,7 @@ class PreviewServer:
 
     @property
     def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}/"
+        return f"http://127.0.0.1:{self._httpd.server_port}/"
 
     def close(self) -> None:
         self._stop.set()

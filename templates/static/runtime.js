@@ -13,6 +13,9 @@
   const $$ = (selector, root) => Array.from((root || document).querySelectorAll(selector));
   const format = (text, values) =>
     text.replace(/\{(\w+)\}/g, (all, key) => (key in values ? values[key] : all));
+  // Scores as people read them: 80, 85.7 (never rounded up past what was earned).
+  const figure = (value) => String(Math.floor(Math.round(value * 1000) / 100) / 10);
+  const started = Date.now();
 
   // Strict SCORM 1.2 / Moodle limits.
   const MAX_SUSPEND = 4096;
@@ -46,19 +49,22 @@
     return null;
   }
   function findApi() {
-    let api = findApiFrom(window);
-    if (!api) {
-      try { api = window.opener ? findApiFrom(window.opener) : null; } catch (error) { api = null; }
+    try {
+      return findApiFrom(window) || (window.opener ? findApiFrom(window.opener) : null);
+    } catch (error) {
+      return null;
     }
-    return api;
   }
 
-  const api = findApi();
+  let api = null;
   let active = false; // initialized and not yet finished: no call outside this window
   const written = {}; // element -> value the LMS accepted (dirty tracking)
   let dirty = false; // something accepted since the last commit
   let warned = false;
+  let soonTimer = 0; // a commit of answers in progress is due
+  let lastSoon = -Infinity;
 
+  // Some LMSs answer String objects or numbers: compare as strings.
   function call(name, ...args) {
     try {
       return String(api[name](...args));
@@ -84,10 +90,23 @@
       refused(element);
     }
   }
+  // The time so far goes with every commit: an LMS that ends the session itself (or a crash)
+  // keeps the last one. Each write replaces the session's value; the LMS adds it up once.
   function commit() {
+    clearTimeout(soonTimer);
+    soonTimer = 0;
     if (!active || !dirty) return;
+    setValue("cmi.core.session_time", timespan(Date.now() - started));
     if (call("LMSCommit", "") === "true" || call("LMSCommit", "") === "true") dirty = false;
     else refused("LMSCommit");
+  }
+  // Answers in progress: committed shortly after a change, at most once every 30 s.
+  function commitSoon() {
+    if (soonTimer) return;
+    soonTimer = setTimeout(() => {
+      lastSoon = Date.now();
+      save(true);
+    }, Math.max(2000, lastSoon + 30000 - Date.now()));
   }
 
   /* ---------- Time formats ---------- */
@@ -110,22 +129,27 @@
 
   const pages = $$("section.page[data-page]");
   const questions = quiz ? quiz.questions : [];
+  const objectives = quiz ? quiz.objectives : [];
+  const MAX_TRIES = 9999; // counted on past that with unlimited attempts: suspend_data stays bounded
   const state = {
     page: 0,
     seen: pages.map(() => false),
     answers: questions.map(() => ""), // keys joined ("ab"), "t"/"f", or the number typed
-    tries: 0, // submitted attempts
+    tries: 0, // submitted tries in this LMS attempt (each has its own draw of questions)
     graded: false, // the answers on screen were submitted and are shown with feedback
-    seed: Math.floor(Math.random() * 0x7fffffff), // question and choice order
+    best: -1, // the best score of this LMS attempt (-1: none yet), the one the LMS holds
+    seed: Math.floor(Math.random() * 0x7fffffff), // the draw, question and choice order
   };
+  let touched = false; // the learner moved or answered: only then is there a bookmark to write
 
-  // suspend_data: JSON with one-letter keys; a 100-question quiz stays far under 4,096.
+  // suspend_data: JSON with one-letter keys (scorm_builder/suspend_data.py computes its worst case).
   function serialize() {
     const short = {
       s: state.seen.map((seen) => (seen ? 1 : 0)).join(""),
       a: state.answers,
       t: state.tries,
       g: state.graded ? 1 : 0,
+      b: state.best,
       r: state.seed,
     };
     let text = JSON.stringify(short);
@@ -136,25 +160,30 @@
     }
     return text;
   }
-  function restore(text) {
+  // All or nothing: the bookmark is used only with the state saved beside it.
+  function restore(text, location) {
     let saved;
-    try { saved = JSON.parse(text); } catch (error) { return; }
-    if (!saved || typeof saved !== "object") return;
+    try { saved = JSON.parse(text); } catch (error) { return false; }
+    if (!saved || typeof saved !== "object" || typeof saved.s !== "string") return false;
     // A new version of the lesson may have other pages or questions: keep only what still fits.
-    if (typeof saved.s === "string" && saved.s.length === pages.length) {
-      state.seen = saved.s.split("").map((bit) => bit === "1");
-    }
+    if (saved.s.length === pages.length) state.seen = saved.s.split("").map((bit) => bit === "1");
     if (Array.isArray(saved.a) && saved.a.length === questions.length) {
       state.answers = saved.a.map((answer) => String(answer).slice(0, 26)); // 26 choice keys at most
       state.graded = saved.g === 1;
     }
     if (Number.isInteger(saved.t) && saved.t >= 0) state.tries = saved.t;
+    if (typeof saved.b === "number" && saved.b <= 100) state.best = saved.b;
     if (Number.isInteger(saved.r)) state.seed = saved.r;
+    const bookmark = parseInt(location, 10);
+    if (bookmark >= 0 && bookmark < pages.length) state.page = bookmark;
+    return true;
   }
 
   function save(andCommit) {
-    setValue("cmi.core.lesson_location", state.page);
-    setValue("cmi.suspend_data", serialize());
+    if (touched) {
+      setValue("cmi.core.lesson_location", state.page);
+      setValue("cmi.suspend_data", serialize());
+    }
     if (andCommit) commit();
   }
 
@@ -166,7 +195,7 @@
   const nextButton = $('[data-go="next"]');
   const tocLinks = $$("[data-page-link]");
   let status = ""; // cmi.core.lesson_status as we know it
-  let quizStarted = 0; // when the current attempt was first shown (for latency)
+  let quizStarted = 0; // when the current try was first shown (for latency)
 
   function show(index, moveFocus) {
     index = Math.max(0, Math.min(pages.length - 1, index));
@@ -196,12 +225,12 @@
     }
   }
   function go(index) {
-    if (index === state.page || index < 0 || index >= pages.length) return;
+    if (!pager || pager.hidden || index === state.page || index < 0 || index >= pages.length) return;
+    touched = true;
     show(index, true);
     save(true); // the bookmark moved: one commit per page turn
   }
 
-  if (pager) pager.hidden = false;
   if (previousButton) previousButton.addEventListener("click", () => go(state.page - 1));
   if (nextButton) nextButton.addEventListener("click", () => go(state.page + 1));
   tocLinks.forEach((link) => link.addEventListener("click", (event) => {
@@ -217,6 +246,43 @@
     else if (event.key === "ArrowLeft") go(state.page - 1);
   });
 
+  // The LMS may show this document in a frame taller than its window and far down its page
+  // (Moodle: at least 680 px, 260-300 px down). The pager sits at the bottom of the part of the
+  // frame the learner sees: the observer measures it against the top window, cross-origin too.
+  if (pager && window.IntersectionObserver) {
+    const probe = document.createElement("div");
+    probe.className = "viewport-probe";
+    document.body.append(probe);
+    const steps = Array.from({ length: 201 }, (_, i) => i / 200);
+    new IntersectionObserver(([entry]) => {
+      const below = entry.isIntersecting ? Math.max(0, window.innerHeight - entry.intersectionRect.bottom) : 0;
+      document.documentElement.style.setProperty("--below", Math.floor(below) + "px");
+    }, { threshold: steps }).observe(probe);
+    pager.addEventListener("focusin", (event) => event.target.scrollIntoView({ block: "nearest" }));
+  }
+
+  /* ---------- The answer key: digests to grade against, the key itself encoded ---------- */
+
+  // FNV-1a (32 bits) over ASCII text; mirrored by scorm_builder/answer_key.py.
+  function fnv(text) {
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < text.length; i += 1) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+    return hash;
+  }
+  const digest = (q, pattern) => fnv(q.salt + ":" + q.id + ":" + pattern).toString(16).padStart(8, "0");
+  // The correct answer and the explanation, opened only once the learner has submitted.
+  function revealed(q) {
+    if (!q.open) {
+      let x = fnv(q.salt + q.id) || 1;
+      const bytes = Uint8Array.from(atob(q.key), (c) => {
+        x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+        return c.charCodeAt(0) ^ (x & 0xff);
+      });
+      q.open = JSON.parse(new TextDecoder().decode(bytes));
+    }
+    return q.open;
+  }
+
   /* ---------- Quiz ---------- */
 
   const form = $("form[data-quiz]");
@@ -224,7 +290,7 @@
   const retryButton = $("[data-retry]");
   const submitButton = form ? $('[type="submit"]', form) : null;
   const formError = $("[data-form-error]");
-  const answeredAt = {}; // question index -> time of the last change in this attempt
+  const answeredAt = {}; // question index -> time of the last change in this try
   let masteryScore = quiz ? quiz.passMark : 0;
   let passed = false;
 
@@ -242,10 +308,37 @@
     }
     return copy;
   }
+  // The try on screen: the one being answered, or the one just graded.
+  const tryIndex = () => (state.graded ? state.tries - 1 : state.tries);
+  // Pools: each objective's questions (or the whole quiz) and how many to draw from it.
+  const pools = () => (objectives.length
+    ? objectives.map((o) => [questions.flatMap((q, i) => (q.objective === o.id ? [i] : [])), o.draw])
+    : [[questions.map((q, i) => i), quiz.draw]]);
+  // Each try draws afresh, avoiding the previous try's questions while a pool has enough others.
+  // Only the seed and the try count are saved: the draws are replayed from them.
+  function draw(index) {
+    let previous = new Set();
+    let chosen = questions.map((q, i) => i);
+    if (pools().every(([pool, count]) => !count || count >= pool.length)) return chosen;
+    for (let k = 0; k <= index; k += 1) {
+      chosen = pools().flatMap(([pool, count], g) => {
+        const seed = state.seed + k * 7919 + g * 104729;
+        const fresh = shuffled(pool.filter((i) => !previous.has(i)), seed);
+        return fresh.concat(shuffled(pool.filter((i) => previous.has(i)), seed + 1)).slice(0, count || pool.length);
+      });
+      previous = new Set(chosen);
+    }
+    return chosen.sort((a, b) => a - b);
+  }
+  let drawn = []; // the questions of the try on screen
+  const asked = () => drawn.map((i) => questions[i]);
+
   function arrange() {
-    const seed = state.seed + state.tries * 7919; // a new order for each attempt
+    const seed = state.seed + tryIndex() * 7919; // a new order for each try
     const list = $("ol.questions", form);
-    const order = quiz.shuffleQuestions ? shuffled(questions, seed) : questions;
+    drawn = draw(tryIndex());
+    questions.forEach((q, i) => { questionNode(q).hidden = !drawn.includes(i); });
+    const order = quiz.shuffleQuestions ? shuffled(asked(), seed) : asked();
     order.forEach((q, n) => {
       const node = questionNode(q);
       list.appendChild(node);
@@ -258,14 +351,28 @@
     });
   }
 
-  // Full-width digits from a Japanese keyboard count; "1,750" is 1750.
+  // A number as typed on a Japanese keyboard: full-width digits, "1,750", a unit or 億/万 after
+  // it ("1750億", "20秒"). Returns it as a plain decimal ("1750"), or "" when it is no number.
   function parseNumber(text) {
-    const ascii = text.replace(/[０-９．－]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
-      .replace(/ー|−/g, "-").replace(/[,，、\s]/g, "");
-    return /^-?\d+(\.\d+)?$/.test(ascii) ? Number(ascii) : NaN;
+    const ascii = text.replace(/[０-９．－＋]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+      .replace(/[ー−]/g, "-").replace(/[,，、\s]/g, "").replace(/^(約|およそ)/, "").replace(/[^\d.]+$/, "");
+    const match = /^([+-]?)(\d*)\.?(\d*)$/.exec(ascii);
+    if (!match || !(match[2] + match[3])) return "";
+    const whole = match[2].replace(/^0+(?=\d)/, "") || "0";
+    const fraction = match[3].replace(/0+$/, "");
+    const sign = match[1] === "-" && /[1-9]/.test(whole + fraction) ? "-" : "";
+    return sign + whole + (fraction ? "." + fraction : "");
   }
+  // |given - answer| <= tolerance, exactly: the decimals as scaled whole numbers (BigInt).
+  function within(given, answer, tolerance) {
+    const parts = [given, answer, tolerance].map((text) => text.split("."));
+    const scale = Math.max(...parts.map(([, fraction = ""]) => fraction.length));
+    const [g, a, t] = parts.map(([whole, fraction = ""]) => BigInt(whole + fraction.padEnd(scale, "0")));
+    return (g > a ? g - a : a - g) <= t;
+  }
+  // Kept as typed, less what JSON would escape (so suspend_data.py can bound its length).
   function readAnswer(q) {
-    if (q.type === "numeric") return inputs(q)[0].value.trim().slice(0, MAX_NUMERIC);
+    if (q.type === "numeric") return inputs(q)[0].value.replace(/["\\\u0000-\u001f\ud800-\udfff]/g, "").trim().slice(0, MAX_NUMERIC);
     return inputs(q).filter((input) => input.checked).map((input) => input.value).sort().join("");
   }
   function writeAnswer(q, answer) {
@@ -274,25 +381,28 @@
       else input.checked = answer.includes(input.value);
     });
   }
-  const isAnswered = (q, answer) =>
-    (q.type === "numeric" ? !Number.isNaN(parseNumber(answer)) : answer !== "");
-  function isCorrect(q, answer) {
-    if (q.type !== "numeric") return answer === q.correct.slice().sort().join("");
-    return Math.abs(parseNumber(answer) - Number(q.correct[0])) <= (q.tolerance || 0);
-  }
   // SCORM 1.2 response formats: choice "a" or "a,b"; true-false "t"/"f"; numeric a plain number.
-  function response(q, answer) {
-    return q.type === "numeric" ? String(parseNumber(answer)) : answer.split("").join(",");
+  const response = (q, answer) => (q.type === "numeric" ? parseNumber(answer) : answer.split("").join(","));
+  function isCorrect(q, answer) {
+    if (q.type !== "numeric") return digest(q, response(q, answer)) === q.digest;
+    const given = parseNumber(answer);
+    return given !== "" && within(given, revealed(q).correct[0], revealed(q).tolerance);
   }
-  function score() {
+  // The percentage of points, of the whole try or of one objective's questions in it.
+  function score(objective) {
     let total = 0;
     let got = 0;
-    questions.forEach((q, i) => {
+    drawn.forEach((i) => {
+      const q = questions[i];
+      if (objective && q.objective !== objective.id) return;
       total += q.points;
       if (isCorrect(q, state.answers[i])) got += q.points;
     });
     return total ? Math.round((10000 * got) / total) / 100 : 0;
   }
+  const objectivePassed = (o) => o.passMark === null || score(o) >= o.passMark;
+  // Passing needs the overall mark and the mark of every objective that has one.
+  const tryPassed = () => score() >= masteryScore && objectives.every(objectivePassed);
   const attemptsLeft = () =>
     (quiz.maxAttempts ? Math.max(0, quiz.maxAttempts - state.tries) : Infinity);
   function choiceLabel(q, key) {
@@ -300,30 +410,54 @@
     const label = input && input.closest("label");
     return label ? label.textContent.trim() : key;
   }
+  function summary(value) {
+    return format(S.result_summary, {
+      score: figure(value), pass_mark: figure(masteryScore), status: passed ? S.passed : S.failed,
+    });
+  }
 
   // Show the graded answers: verdicts, explanations, the result, and what the learner may do next.
   function showGraded(focusResult) {
-    questions.forEach((q, i) => {
+    drawn.forEach((i) => {
+      const q = questions[i];
       const node = questionNode(q);
       const right = isCorrect(q, state.answers[i]);
+      const key = revealed(q);
       node.dataset.outcome = right ? "correct" : "wrong";
-      const verdict = $("[data-verdict]", node);
       let text = right ? S.correct : S.wrong;
       if (!right) {
-        const answer = q.type === "numeric" ? q.correct : q.correct.map((key) => choiceLabel(q, key));
-        text += " — " + S.correct_answer + ": " + answer.join(", ");
+        const answer = q.type === "numeric" ? key.correct : key.correct.map((k) => choiceLabel(q, k));
+        text += " — " + S.correct_answer + ": " + answer.join(S.list_separator);
       }
-      verdict.textContent = text;
+      $("[data-verdict]", node).textContent = text;
+      const explanation = $("[data-explanation]", node);
+      $("span", explanation).textContent = key.explanation;
+      explanation.hidden = !key.explanation;
       $("[data-feedback]", node).hidden = false;
     });
     $$("input", form).forEach((input) => { input.disabled = true; });
     const value = score();
     const canRetry = !passed && attemptsLeft() > 0;
-    const outcome = passed ? S.passed : S.failed;
-    let summary = format(S.result_summary, { score: value, pass_mark: masteryScore, status: outcome });
-    if (!canRetry && !passed) summary += " " + S.no_attempts_left;
-    else if (canRetry && quiz.maxAttempts) summary += " " + format(S.attempts_left, { count: attemptsLeft() });
-    resultNode.textContent = summary;
+    let text = summary(value);
+    if (state.best > value) text += " " + format(S.best_kept, { score: figure(state.best) });
+    if (!canRetry && !passed) text += " " + S.no_attempts_left;
+    else if (canRetry && quiz.maxAttempts) text += " " + format(S.attempts_left, { count: attemptsLeft() });
+    resultNode.textContent = text;
+    if (objectives.length) {
+      const list = document.createElement("ul");
+      objectives.forEach((o) => {
+        const item = document.createElement("li");
+        const values = { title: o.title, score: figure(score(o)) };
+        if (o.passMark !== null) {
+          Object.assign(values, { pass_mark: figure(o.passMark), status: objectivePassed(o) ? S.passed : S.failed });
+        }
+        item.textContent = format(o.passMark === null ? S.objective_score : S.objective_result, values);
+        list.append(item);
+      });
+      const rule = document.createElement("p");
+      rule.textContent = S.objectives_rule;
+      resultNode.append(list, rule);
+    }
     resultNode.dataset.status = passed ? "passed" : "failed";
     submitButton.hidden = true;
     retryButton.hidden = !canRetry;
@@ -346,34 +480,46 @@
   function submit(event) {
     event.preventDefault();
     if (state.graded || passed || attemptsLeft() === 0) return;
-    state.answers = questions.map(readAnswer);
-    const missing = questions.filter((q, i) => !isAnswered(q, state.answers[i]));
-    questions.forEach((q) => {
+    state.answers = questions.map((q, i) => (drawn.includes(i) ? readAnswer(q) : ""));
+    const typed = (q, answer) => q.type === "numeric" && answer !== "" && parseNumber(answer) === "";
+    const missing = asked().filter((q) => {
+      const answer = state.answers[questions.indexOf(q)];
+      return answer === "" || typed(q, answer);
+    });
+    asked().forEach((q) => {
       const bad = missing.includes(q);
       inputs(q).forEach((input) => input.setAttribute("aria-invalid", String(bad)));
     });
     formError.hidden = missing.length === 0;
     if (missing.length) {
+      formError.textContent = missing.some((q) => typed(q, state.answers[questions.indexOf(q)]))
+        ? S.not_a_number : S.answer_all;
       inputs(missing[0])[0].focus();
       return;
     }
     const now = new Date();
-    state.tries += 1;
+    touched = true;
+    state.tries = Math.min(state.tries + 1, MAX_TRIES);
     state.graded = true;
     const value = score();
-    passed = value >= masteryScore;
+    passed = tryPassed();
+    // A passing try, or a better score, is what the LMS keeps for the attempt.
+    const better = passed || value > state.best;
+    if (better) state.best = value;
     showGraded(true);
     if (!active) return;
     // One interaction per question, appended after what the LMS already holds.
     let n = parseInt(getValue("cmi.interactions._count"), 10) || 0;
-    questions.forEach((q, i) => {
+    drawn.forEach((i) => {
+      const q = questions[i];
       const answer = state.answers[i];
       const base = "cmi.interactions." + n + ".";
       const type = q.type === "single" || q.type === "multiple" ? "choice" : q.type;
-      const pattern = q.type === "numeric" ? q.correct[0] : q.correct.slice().sort().join(",");
+      const correct = revealed(q).correct;
       setValue(base + "id", q.id);
+      if (q.objective) setValue(base + "objectives.0.id", q.objective);
       setValue(base + "type", type);
-      setValue(base + "correct_responses.0.pattern", pattern);
+      setValue(base + "correct_responses.0.pattern", q.type === "numeric" ? correct[0] : correct.join(","));
       setValue(base + "student_response", response(q, answer));
       setValue(base + "result", isCorrect(q, answer) ? "correct" : "wrong");
       setValue(base + "weighting", q.points);
@@ -381,9 +527,20 @@
       setValue(base + "time", clock(now));
       n += 1;
     });
-    setValue("cmi.core.score.min", "0");
-    setValue("cmi.core.score.max", "100");
-    setValue("cmi.core.score.raw", value);
+    // A worse try never replaces the best one of this attempt: the LMS keeps the best.
+    if (better) {
+      setValue("cmi.core.score.min", "0");
+      setValue("cmi.core.score.max", "100");
+      setValue("cmi.core.score.raw", value);
+      objectives.forEach((o, index) => {
+        const base = "cmi.objectives." + index + ".";
+        setValue(base + "id", o.id);
+        setValue(base + "score.min", "0");
+        setValue(base + "score.max", "100");
+        setValue(base + "score.raw", score(o));
+        setValue(base + "status", o.passMark === null ? "completed" : objectivePassed(o) ? "passed" : "failed");
+      });
+    }
     const over = passed || attemptsLeft() === 0;
     status = passed ? "passed" : "failed";
     setValue("cmi.core.lesson_status", status);
@@ -413,6 +570,8 @@
       if (i < 0) return;
       state.answers[i] = readAnswer(questions[i]);
       answeredAt[i] = Date.now();
+      touched = true;
+      commitSoon();
     });
     retryButton.addEventListener("click", retry);
     $$('input[type="text"]', form).forEach((input) => { input.maxLength = MAX_NUMERIC; });
@@ -420,12 +579,9 @@
 
   /* ---------- Start and finish ---------- */
 
-  const started = Date.now();
   let finished = false;
 
   function start() {
-    let entry = "";
-    let location = "";
     if (api) {
       active = call("LMSInitialize", "") === "true";
       if (!active) notice(S.not_saved, "error");
@@ -433,39 +589,40 @@
       notice(S.no_lms, "info");
     }
     if (active) {
-      entry = getValue("cmi.core.entry");
       status = getValue("cmi.core.lesson_status");
       if (!STATUSES.includes(status)) status = "";
-      location = getValue("cmi.core.lesson_location");
+      // Resume whenever the LMS hands back our state, whatever `entry` says (an LMS may always
+      // answer "ab-initio"); a new attempt comes with no suspend_data and starts afresh.
+      const location = getValue("cmi.core.lesson_location");
       const suspended = getValue("cmi.suspend_data");
-      restore(suspended);
-      written["cmi.suspend_data"] = suspended;
+      if (restore(suspended, location)) {
+        written["cmi.suspend_data"] = suspended;
+        written["cmi.core.lesson_location"] = location;
+        const raw = parseFloat(getValue("cmi.core.score.raw"));
+        if (raw >= 0 && raw <= 100) state.best = Math.max(state.best, raw);
+      }
       const mastery = parseFloat(getValue("cmi.student_data.mastery_score"));
       if (quiz && mastery >= 0 && mastery <= 100) masteryScore = mastery;
       written["cmi.core.lesson_status"] = status;
-      written["cmi.core.lesson_location"] = location;
     }
     if (quiz) {
+      $$("[data-pass-mark]").forEach((node) => { node.textContent = figure(masteryScore); });
       arrange();
       questions.forEach((q, i) => writeAnswer(q, state.answers[i]));
       // Once passed, the quiz stays passed: show it, never grade it worse.
-      passed = status === "passed" || (state.graded && score() >= masteryScore);
+      passed = status === "passed" || (state.graded && tryPassed());
       if (state.graded) showGraded(false);
       else if (passed || attemptsLeft() === 0) {
         // Over, but the answers are gone (a new lesson version, or dropped to fit
         // suspend_data): show the recorded result, and no new attempt past the limit.
-        const raw = getValue("cmi.core.score.raw");
-        const outcome = passed ? S.passed : S.failed;
-        resultNode.textContent = format(S.result_summary, { score: raw, pass_mark: masteryScore, status: outcome }) +
-          (passed ? "" : " " + S.no_attempts_left);
+        resultNode.textContent = summary(Math.max(0, state.best)) + (passed ? "" : " " + S.no_attempts_left);
         resultNode.dataset.status = passed ? "passed" : "failed";
         $$("input", form).forEach((input) => { input.disabled = true; });
         submitButton.hidden = true;
       }
     }
-    // Back to the bookmark unless the LMS starts a new attempt.
-    const bookmark = parseInt(location, 10);
-    show(entry !== "ab-initio" && bookmark >= 0 && bookmark < pages.length ? bookmark : 0, false);
+    show(state.page, false);
+    if (pager) pager.hidden = false;
     if (!active) return;
     if (status === "" || status === "not attempted") {
       status = "incomplete";
@@ -473,7 +630,15 @@
     }
     const done = passed || status === "completed" || (status === "failed" && quiz && attemptsLeft() === 0);
     setValue("cmi.core.exit", done ? "" : "suspend");
-    save(true);
+    save(true); // no bookmark yet: that waits until the learner moves
+  }
+
+  // The LMS may create its API a moment after this frame loads: look again for a few seconds,
+  // backing off, before running as "not connected".
+  function connect(wait) {
+    api = findApi();
+    if (api || wait > 1600) start();
+    else setTimeout(() => connect(wait * 2), wait);
   }
 
   // The learner leaves: commit when hidden (the tab may never come back), finish on pagehide.
@@ -494,5 +659,6 @@
     if (event.persisted && finished) window.location.reload();
   });
 
-  start();
+  pages.forEach((page, i) => { page.hidden = i !== 0; });
+  connect(50);
 })();

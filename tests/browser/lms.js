@@ -8,11 +8,19 @@
  * so a SCO that never calls LMSFinish makes the next LMSInitialize fail.
  * `saved` is a cmi snapshot from an earlier session (what a real LMS would have stored);
  * `refuse` = {setValue: n, commit: n} makes the next n calls fail (-1: always).
+ * `apiDelay` (ms): window.API appears only that long after the frame has loaded.
+ * `entry`: the cmi.core.entry the LMS always answers (e.g. "ab-initio", as wagtail-lms does).
+ * `masteryScore`: the LMS's own pass mark, instead of the manifest's.
+ * `forma`: answer as forma.lms does: String objects, a number for interactions._count, SCORM
+ *   2004's error numbers, credit "no-credit" once passed.
+ * lms.close() closes the player as forma.lms does: the LMS calls LMSFinish itself with what
+ * the SCO last committed, ignores every later call (answering "true") and blanks the frame.
  */
 "use strict";
 
 window.lms = (() => {
-  const lms = { calls: [], commits: [], finished: false, real: null, refuse: {}, sco: null };
+  const lms = { calls: [], commits: [], finished: false, real: null, refuse: {}, sco: null,
+    options: {}, closedByLms: false };
   let following = null; // the next SCO's fresh data model, taking over after LMSFinish
   const NAMES = ["LMSInitialize", "LMSFinish", "LMSGetValue", "LMSSetValue", "LMSCommit",
     "LMSGetLastError", "LMSGetErrorString", "LMSGetDiagnostic"];
@@ -29,13 +37,29 @@ window.lms = (() => {
     return true;
   }
 
+  // forma.lms 4.0.19's answers: String objects, a number for _count, SCORM 2004's error
+  // numbers, and credit turned to "no-credit" once the learner passed.
+  const ERRORS_2004 = { 301: "132", 401: "401", 402: "404", 403: "404", 404: "405", 405: "406" };
+  function forma(name, args, result) {
+    if (name === "LMSGetLastError") return new String(ERRORS_2004[result] || result);
+    if (name !== "LMSGetValue") return new String(result);
+    if (args[0] === "cmi.interactions._count") return Number(result);
+    if (args[0] === "cmi.core.credit" && lms.real.cmi.core.lesson_status === "passed") {
+      return new String("no-credit");
+    }
+    return new String(result);
+  }
+
   function wrap(real) {
     const api = {};
     for (const name of NAMES) {
       api[name] = (...args) => {
         let result;
         let error;
-        if (name === "LMSGetLastError" && forcedError !== null) {
+        if (lms.closedByLms) {
+          result = "true"; // the session is over: later calls are dropped without a word
+          error = "0";
+        } else if (name === "LMSGetLastError" && forcedError !== null) {
           result = forcedError;
           error = forcedError;
         } else if (refuseNow(name)) {
@@ -46,6 +70,9 @@ window.lms = (() => {
           forcedError = null;
           result = real[name](...args);
           error = String(real.lmsGetLastError());
+          if (name === "LMSGetValue" && args[0] === "cmi.core.entry" && lms.options.entry !== undefined) {
+            result = lms.options.entry;
+          }
         }
         lms.calls.push({ sco: lms.sco, name, args: args.map(String), result: String(result), error });
         if ((name === "LMSCommit" || name === "LMSFinish") && String(result) === "true") {
@@ -58,6 +85,7 @@ window.lms = (() => {
             following = null;
           }
         }
+        if (lms.options.forma) return forma(name, args, result);
         return result;
       };
     }
@@ -101,7 +129,8 @@ window.lms = (() => {
     data.core.student_id = data.core.student_id || "test-learner";
     data.core.student_name = data.core.student_name || "Learner, Test";
     data.core.credit = "credit"; // as Moodle: graded, so the mastery override applies
-    data.student_data = { mastery_score: await masteryScore(packageRoot, href) };
+    const mastery = lms.options.masteryScore; // an LMS admin's own, over the manifest's
+    data.student_data = { mastery_score: mastery ?? await masteryScore(packageRoot, href) };
     real.loadFromJSON(data);
     return real;
   }
@@ -114,13 +143,26 @@ window.lms = (() => {
     });
   }
 
-  lms.launch = async ({ packageRoot, href, saved = null, refuse = {} }) => {
+  lms.launch = async ({ packageRoot, href, saved = null, refuse = {}, options = {} }) => {
+    lms.options = options;
     lms.real = await dataModel(packageRoot, href, saved);
     lms.sco = href;
     lms.packageRoot = packageRoot;
     lms.refuse = { ...refuse };
-    window.API = wrap(lms.real);
+    lms.launchedAt = Date.now();
+    const api = wrap(lms.real);
+    if (!options.apiDelay) window.API = api;
     await load(packageRoot + href);
+    if (options.apiDelay) setTimeout(() => { window.API = api; }, options.apiDelay);
+  };
+
+  // forma.lms's close button: finish on the SCO's behalf with what it committed, then blank it.
+  lms.close = () => {
+    const committed = lms.commits.filter((c) => c.by === "LMSCommit").pop();
+    lms.commits.push({ sco: lms.sco, by: "LMS", cmi: committed ? committed.cmi : null });
+    lms.closedAt = Date.now();
+    lms.closedByLms = true;
+    return load("about:blank");
   };
 
   lms.next = async (href) => {

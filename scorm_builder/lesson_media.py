@@ -1,0 +1,308 @@
+"""The files a lesson uses: found as the author named them, checked by content, named by digest.
+
+A course folder is written on a Mac or on Windows and built on Linux CI, so file names are
+compared the way authors see them: NFC-normalised (macOS saves Japanese names decomposed), and
+a name that differs from the file's only in capitals is its own error on every system (the LMS's
+server tells capitals apart even when the author's computer does not). The folder is listed,
+never asked with `exists()`, so the answer is the same on case-insensitive file systems.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import posixpath
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+from urllib.parse import unquote
+
+SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,100}")
+LARGE_FILE = 5_000_000  # bytes: a few seconds per learner on a busy hospital network
+TOO_LARGE = 200_000_000  # bytes: not read at all (an LMS refuses uploads far smaller)
+
+Kind = Literal["image", "svg", "audio", "video", "captions", "document"]
+
+# What a lesson may ship, by extension: an allowlist, so a page, a script or a program
+# never reaches the package under a lesson's name.
+KINDS: dict[str, Kind] = {
+    **dict.fromkeys(("png", "jpg", "jpeg", "gif", "webp", "avif"), "image"),
+    "svg": "svg",
+    **dict.fromkeys(("mp3", "m4a", "aac", "ogg", "oga", "opus", "wav"), "audio"),
+    **dict.fromkeys(("mp4", "m4v", "webm", "ogv", "mov"), "video"),
+    "vtt": "captions",
+    **dict.fromkeys(("pdf", "docx", "xlsx", "pptx", "doc", "xls", "ppt"), "document"),
+}
+# Where each kind may appear: SVG only as an image, where browsers run none of its scripts.
+USES: dict[str, frozenset[Kind]] = {
+    "image": frozenset({"image", "svg"}),
+    "poster": frozenset({"image"}),
+    "audio": frozenset({"audio"}),
+    "video": frozenset({"video", "audio"}),
+    "track": frozenset({"captions"}),
+    "link": frozenset({"image", "audio", "video", "captions", "document"}),
+    "frame": frozenset({"image", "audio", "video", "document"}),
+}
+PAGES_AND_CODE = frozenset({"html", "htm", "xhtml", "xht", "svg", "js", "mjs", "php", "swf"})
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old Office documents (doc, xls, ppt)
+_ZIP = b"PK\x03\x04"  # new Office documents are zips
+
+
+def _looks_like(extension: str, head: bytes) -> bool:
+    """Whether the file's first bytes are those of its extension's format."""
+    box = head[4:8] == b"ftyp"  # ISO media: mp4, m4a, mov, avif
+    checks = {
+        "png": head.startswith(b"\x89PNG"),
+        "jpg": head.startswith(b"\xff\xd8\xff"),
+        "gif": head.startswith((b"GIF87a", b"GIF89a")),
+        "webp": head.startswith(b"RIFF") and head[8:12] == b"WEBP",
+        "avif": box,
+        "svg": b"<svg" in head.lower(),
+        "mp3": head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] >= 0xE0),
+        "m4a": box,
+        "aac": head.startswith((b"\xff\xf1", b"\xff\xf9")) or box,
+        "ogg": head.startswith(b"OggS"),
+        "wav": head.startswith(b"RIFF") and head[8:12] == b"WAVE",
+        "mp4": box,
+        "mov": box or head[4:8] in (b"moov", b"mdat", b"wide"),
+        "webm": head.startswith(b"\x1a\x45\xdf\xa3"),
+        "vtt": head.lstrip(b"\xef\xbb\xbf").startswith(b"WEBVTT"),
+        "pdf": head.startswith(b"%PDF-"),
+        "docx": head.startswith(_ZIP),
+        "doc": head.startswith(_OLE),
+    }
+    same = {"jpeg": "jpg", "oga": "ogg", "opus": "ogg", "ogv": "ogg", "m4v": "mp4"}
+    same |= {"xlsx": "docx", "pptx": "docx", "xls": "doc", "ppt": "doc"}
+    return checks[same.get(extension, extension)]
+
+
+def _format_of(head: bytes) -> str:
+    """What a file really is, in words an author recognises."""
+    if head.startswith(b"BM"):
+        return "a BMP image"
+    for extension, name in (
+        ("png", "a PNG image"),
+        ("jpg", "a JPEG image"),
+        ("gif", "a GIF image"),
+        ("pdf", "a PDF document"),
+        ("docx", "a zip file (or a Word, Excel or PowerPoint document)"),
+        ("svg", "an SVG drawing"),
+    ):
+        if _looks_like(extension, head):
+            return name
+    if head.lstrip().lower().startswith((b"<!doctype", b"<html")):
+        return "a web page"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return "a file of another format"
+    return "a text file"
+
+
+ADVICE: dict[Kind, str] = {
+    "image": "save photos as JPEG (quality about 80) and drawings as PNG, at most about 1600 "
+    "pixels wide",
+    "svg": "simplify the drawing, or save it as PNG",
+    "audio": "save it as MP3 at 128 kbit/s",
+    "video": "save it as MP4 (H.264) at 720p, or shorten it",
+    "captions": "check that it holds only the captions",
+    "document": "export it again with a smaller file size (in PDF: 'reduce file size')",
+}
+
+
+@dataclass(frozen=True)
+class FileIssue:
+    rule: str
+    message: str
+    fix: str
+    severity: Literal["error", "warning"] = "error"
+
+
+@dataclass
+class MediaFiles:
+    """The local files one lesson uses, looked up by listing folders (cached per lesson)."""
+
+    lesson_dir: Path
+    course_dir: Path
+    shown_dir: str = "lessons"  # the lesson folder as messages name it
+    listings: dict[Path, list[str] | None] = field(default_factory=dict)
+    named: dict[Path, tuple[str, list[FileIssue]]] = field(default_factory=dict)
+
+    def collect(self, url_path: str, use: str) -> tuple[str | None, Path | None, list[FileIssue]]:
+        """(package name `media/<stem>-<digest>.<ext>`, source file, issues) for a local file.
+
+        The name is None when the file cannot be shipped (an error among the issues).
+        """
+        shown = unquote(url_path)
+        found, issues = self._find(shown)
+        if found is None:
+            return None, None, [self._where_to_put(issue, shown) for issue in issues]
+        extension = found.suffix[1:].lower()
+        kind = KINDS.get(extension)
+        allowed = USES[use]
+        if kind is None or kind not in allowed:
+            return None, None, [_refused_type(shown, extension, kind, use)]
+        if found not in self.named:
+            self.named[found] = self._name(found, extension, kind)
+        name, content_issues = self.named[found]
+        return (name or None), found, content_issues
+
+    def _find(self, shown: str) -> tuple[Path | None, list[FileIssue]]:
+        parts = posixpath.normpath(shown.replace("\\", "/")).lstrip("/").split("/")
+        folder = self.lesson_dir
+        while parts and parts[0] == "..":  # normpath leaves only leading '..'
+            parts.pop(0)
+            folder = folder.parent
+            if not folder.resolve().is_relative_to(self.course_dir.resolve()):
+                return None, [_outside(shown)]
+        parts = [part for part in parts if part not in ("", ".")]
+        for index, part in enumerate(parts):
+            if "\0" in part:
+                return None, [_missing(shown)]
+            names = self._listing(folder)
+            wanted = unicodedata.normalize("NFC", part)
+            exact = [n for n in names if unicodedata.normalize("NFC", n) == wanted]
+            if not exact:
+                folded = [
+                    n
+                    for n in names
+                    if unicodedata.normalize("NFC", n).casefold() == wanted.casefold()
+                ]
+                if folded:
+                    called = "/".join([*parts[:index], unicodedata.normalize("NFC", folded[0])])
+                    return None, [_case(shown, called)]
+                return None, [_missing(shown)]
+            folder = folder / exact[0]
+        if not parts:
+            return None, [_missing(shown)]
+        try:
+            real = folder.resolve()
+            regular = folder.is_file()
+        except (OSError, RuntimeError):
+            return None, [_missing(shown)]
+        if not real.is_relative_to(self.course_dir.resolve()):
+            return None, [_outside(shown)]
+        if not regular:
+            return None, [_missing(shown)]
+        return folder, []
+
+    def _where_to_put(self, issue: FileIssue, shown: str) -> FileIssue:
+        if issue.rule != "lesson-missing-file":
+            return issue
+        place = posixpath.normpath(posixpath.join(self.shown_dir, shown.replace("\\", "/")))
+        fix = (
+            f"put the file at {place} in the course folder, or correct the name (names are "
+            "case-sensitive)"
+        )
+        return FileIssue(issue.rule, issue.message, fix)
+
+    def _listing(self, folder: Path) -> list[str]:
+        if folder not in self.listings:
+            try:
+                self.listings[folder] = os.listdir(folder)
+            except OSError:
+                self.listings[folder] = None
+        return self.listings[folder] or []
+
+    def _name(self, source: Path, extension: str, kind: Kind) -> tuple[str, list[FileIssue]]:
+        size = source.stat().st_size
+        if size > TOO_LARGE:
+            return "", [
+                FileIssue(
+                    "lesson-file-too-large",
+                    f"the file '{source.name}' is {size / 1_000_000:,.0f} MB, too large for a "
+                    "course package",
+                    ADVICE[kind],
+                )
+            ]
+        data = source.read_bytes()
+        issues: list[FileIssue] = []
+        if not _looks_like(extension, data[:64]):
+            really = _format_of(data[:64])
+            if really == "a BMP image":
+                fix = "open it in an image editor (Paint, Preview) and save it as PNG"
+            else:
+                fix = f"save the file again as .{extension}, or give it the extension of its format"
+            issues.append(
+                FileIssue(
+                    "lesson-file-not-what-its-name-says",
+                    f"the file '{source.name}' is called .{extension} but is {really}",
+                    fix,
+                )
+            )
+        elif len(data) > LARGE_FILE:
+            issues.append(
+                FileIssue(
+                    "lesson-large-file",
+                    f"the file '{source.name}' is {len(data) / 1_000_000:.1f} MB: every learner "
+                    "downloads it, which is slow on hospital networks",
+                    ADVICE[kind],
+                    "warning",
+                )
+            )
+        digest = hashlib.sha256(data).hexdigest()[:10]
+        stem = source.stem if SAFE_FILE_NAME.fullmatch(source.stem) else "file"
+        return f"media/{stem}-{digest}.{extension}", issues
+
+
+def _missing(shown: str) -> FileIssue:
+    return FileIssue(
+        "lesson-missing-file",
+        f"the file '{shown}' does not exist",
+        "",  # the reader adds where to put it: it knows the lesson's folder as shown
+    )
+
+
+def _case(shown: str, called: str) -> FileIssue:
+    return FileIssue(
+        "lesson-file-name-case",
+        f"the file is called {called}; the lesson says {shown}",
+        f"write the name exactly as the file is called ({called}): the LMS's server tells "
+        "capital letters apart",
+    )
+
+
+def _outside(shown: str) -> FileIssue:
+    return FileIssue(
+        "lesson-file-outside",
+        f"the file '{shown}' is outside the course folder",
+        "copy the file into the lessons folder, beside the lesson, and use its name",
+    )
+
+
+def _refused_type(shown: str, extension: str, kind: Kind | None, use: str) -> FileIssue:
+    if extension == "bmp":
+        return FileIssue(
+            "lesson-file-type",
+            f"the file '{shown}' is a BMP image, which is large and uncompressed",
+            "open it in an image editor (Paint, Preview) and save it as PNG",
+        )
+    if extension in PAGES_AND_CODE and not (extension == "svg" and use == "image"):
+        what = "an SVG drawing can run scripts" if extension == "svg" else "a page or a program"
+        return FileIssue(
+            "lesson-file-type",
+            f"the file '{shown}' is {what}: a lesson may not link, frame or embed it",
+            "show an SVG drawing as an image (![説明](file.svg)); put the text of a page into the "
+            "lesson itself, or export it as PDF",
+        )
+    if kind is None:
+        return FileIssue(
+            "lesson-file-type",
+            f"a lesson may not ship files of the type '.{extension or '(none)'}' ('{shown}')",
+            "use images (PNG, JPEG, GIF, WebP, SVG), audio (MP3, M4A), video (MP4, WebM), "
+            "captions (VTT), PDF or Office documents",
+        )
+    return FileIssue(
+        "lesson-file-type",
+        f"the file '{shown}' ({kind}) cannot be used here",
+        {
+            "image": "use an image file here (PNG, JPEG, GIF, WebP, SVG)",
+            "poster": "use an image file (PNG, JPEG) as the poster",
+            "audio": "use an audio file here (MP3, M4A, OGG, WAV)",
+            "video": "use a video file here (MP4, WebM)",
+            "track": "use a captions file (.vtt) here",
+        }.get(use, "link to the file instead: [資料](file.pdf)"),
+    )

@@ -1,0 +1,39 @@
+"""How the build's problems are shown: to the terminal (`build`) and in the preview's page."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from scorm_builder.problems import Problem
+
+
+def report(problems: list[Problem], source: Path, strict: bool = False) -> None:
+    for line in report_lines(problems, source, strict):
+        print(line, file=sys.stderr)
+
+
+def report_lines(problems: list[Problem], source: Path, strict: bool = False) -> list[str]:
+    """Errors first, then warnings, each group in file order; then a one-line summary.
+
+    File order is the order the build read the files in (settings, then each lesson
+    and its quiz), so the first line printed is the first thing to fix.
+    """
+    if not problems:
+        return []
+    rank = {file: index for index, file in reversed(list(enumerate(p.file for p in problems)))}
+    ordered = sorted(problems, key=lambda p: (p.severity != "error", rank[p.file], p.line or 0))
+    # Source files are named relative to the course folder; output files are absolute.
+    lines = [os.path.join(source, problem.describe()) for problem in ordered]
+    error_count = sum(p.severity == "error" for p in problems)
+    warning_count = len(problems) - error_count
+    if error_count or strict:
+        because = " (--strict: warnings count as errors)" if strict and warning_count else ""
+        lines.append(
+            f"build failed: {error_count} error(s), {warning_count} warning(s){because}; "
+            "nothing was written"
+        )
+    else:
+        lines.append(f"{warning_count} warning(s)")
+    return lines

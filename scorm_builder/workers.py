@@ -1,0 +1,84 @@
+"""Per-lesson work spread over the machine's cores, when there is enough of it to pay.
+
+`map` gives its results in the order of its items whatever the number of workers, so the
+package and the order of the problems do not depend on it. The number of workers is
+`build -j N`, else `$SCORM_BUILDER_JOBS`, else one per core; 1 (or 0) works in-process.
+Workers are forked (cheap on Linux: they start with the modules already imported); where
+fork is not available, the work is done in-process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from types import TracebackType
+from typing import TypeVar
+
+JOBS_VARIABLE = "SCORM_BUILDER_JOBS"
+# Starting a worker costs about as much as converting a few lessons: below this many items
+# per worker, the work is done in-process.
+MIN_ITEMS_PER_WORKER = 8
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+def job_count(requested: int | None = None, environ: Mapping[str, str] = os.environ) -> int:
+    """How many workers: `requested`, else the variable, else one per usable core."""
+    if requested is None and environ.get(JOBS_VARIABLE, "").strip():
+        requested = parse_jobs(environ[JOBS_VARIABLE])
+    if requested is None:
+        requested = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    return max(1, requested)
+
+
+def parse_jobs(text: str) -> int:
+    """A job count as written by a person; ValueError with the reason if it is not one."""
+    jobs = int(text.strip()) if text.strip().isdigit() else -1
+    if jobs < 0:
+        raise ValueError(f"'{text}' is not a number of jobs (write 1, 2, ...; 1 = no pool)")
+    return jobs
+
+
+class Workers:
+    """A process pool, started on the first `map` that is worth it; a context manager."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs if "fork" in multiprocessing.get_all_start_methods() else 1
+        self._pool: ProcessPoolExecutor | None = None
+
+    def map(self, function: Callable[[Item], Result], items: Sequence[Item]) -> list[Result]:
+        if self.jobs <= 1 or len(items) < 2 * MIN_ITEMS_PER_WORKER:
+            return [function(item) for item in items]
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                self.jobs,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_worker_start,
+            )
+        # A few chunks per worker: big enough to keep the traffic low, small enough to
+        # balance lessons of different lengths.
+        chunk = max(1, len(items) // (self.jobs * 4))
+        return list(self._pool.map(function, items, chunksize=chunk))
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=error is not None)
+            self._pool = None
+
+
+def _worker_start() -> None:
+    # The parent turns SIGTERM and Ctrl+C into a clean stop of the build; a worker just ends.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
