@@ -6,7 +6,8 @@
     render_page        Lesson             -> bytes      (its SCO page; memoised per lesson)
     lay_out            Course, pages      -> [Package]  (every path in the zip: layout.py)
     check_package      Package            -> [Problem]  (what `scorm-builder check` says)
-    write_output       zips               -> files in dist/, all or none
+    output_files       Packages           -> zips and record sheets (record_sheet.py)
+    write_output       those files        -> dist/, all or none
 
 Nothing is written to the output folder until every package exists in memory and has passed
 the checks. The cache (cache.py) wraps the per-lesson stages from here; no stage knows it.
@@ -19,14 +20,16 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from scorm_builder.cache import Cache, MadeLesson, default_cache_dir, fingerprint, lesson_key
 from scorm_builder.check import check_files
-from scorm_builder.layout import Package, lay_out, zip_name
+from scorm_builder.layout import Package, is_generated, launch_path, lay_out, zip_name
 from scorm_builder.model import Course, CourseSettings, Lesson
 from scorm_builder.output import not_written, write_output
-from scorm_builder.package import write_zip
+from scorm_builder.package import Writer, deflate, write_zip
 from scorm_builder.problems import BuildError, Problem, errors
+from scorm_builder.record_sheet import record_files
 from scorm_builder.render import TEMPLATES_DIR, LessonRenderer, Theme
 from scorm_builder.sources import Sources, course_model, read_lesson_files, read_sources
 from scorm_builder.workers import Workers, job_count
@@ -57,14 +60,22 @@ def build(
         sources = read_sources(source_dir)
         made = stages.read_lessons(sources)
         course, problems = course_model(sources, made)
-        pages = stages.render_pages(course, made)
+        made = stages.render_pages(made, course)
+    pages = {m.lesson.id: m.page for m in made if m.lesson and m.page}
     packages = lay_out(course, pages, theme.static_files(), split)
     paths = [output_dir / zip_name(package) for package in packages]
     for path, package in zip(paths, packages, strict=True):
         problems += check_package(package, path)
     if errors(problems) or (strict and problems):
         raise BuildError(problems)
-    writers = {zip_name(p): functools.partial(write_zip, files=p.files) for p in packages}
+    # The pages' deflate streams were made with them (or kept by the cache): not made again.
+    deflated = {
+        launch_path(m.lesson.id): m.deflated_page for m in made if m.lesson and m.deflated_page
+    }
+    writers = {
+        zip_name(p): functools.partial(write_zip, files=p.files, deflated=deflated)
+        for p in packages
+    }
     try:
         removed = write_output(output_dir, source_dir, writers)
     except OSError as error:
@@ -86,7 +97,8 @@ def build_package(
     sources = read_sources(source_dir)
     made = stages.read_lessons(sources)
     course, _ = course_model(sources, made)
-    pages = stages.render_pages(course, made)
+    made = stages.render_pages(made, course)
+    pages = {m.lesson.id: m.page for m in made if m.lesson and m.page}
     [package] = lay_out(course, pages, theme.static_files(), split=False)
     return package
 
@@ -122,21 +134,26 @@ class MemoisedStages:
             made[index] = MadeLesson(result.lesson, result.problems, key=keys[index])
         return [lesson for lesson in made if lesson is not None]
 
-    def render_pages(self, course: Course, made: Sequence[MadeLesson]) -> dict[str, bytes]:
-        """Lesson id -> its SCO page; rendered only for lessons the cache did not have."""
-        lessons = [m for m in made if m.lesson is not None]
-        unrendered = [m for m in lessons if m.page is None]
+    def render_pages(self, made: Sequence[MadeLesson], course: Course) -> list[MadeLesson]:
+        """The lessons with their SCO pages (and their deflate streams, for the zip), rendered
+        only for those the cache did not have."""
+        unrendered = [m for m in made if m.lesson is not None and m.page is None]
         render = functools.partial(_render_page, course.settings, self._theme, self._code)
         rendered = self._workers.map(render, [m.lesson for m in unrendered])
-        for lesson, page in zip(unrendered, rendered, strict=True):
-            self._cache.put(dataclasses.replace(lesson, page=page))
-        new = {m.key: page for m, page in zip(unrendered, rendered, strict=True)}
-        return {m.lesson.id: m.page or new[m.key] for m in lessons if m.lesson is not None}
+        new = {}
+        for lesson, (page, deflated) in zip(unrendered, rendered, strict=True):
+            new[lesson.key] = dataclasses.replace(lesson, page=page, deflated_page=deflated)
+            self._cache.put(new[lesson.key])
+        return [new.get(m.key, m) for m in made if m.lesson is not None]
 
 
-def _render_page(settings: CourseSettings, theme: Theme, code: str, lesson: Lesson | None) -> bytes:
+def _render_page(
+    settings: CourseSettings, theme: Theme, code: str, lesson: Lesson | None
+) -> tuple[bytes, bytes]:
+    """The page and its deflate stream: made in the worker, so compressing is shared out too."""
     assert lesson is not None
-    return _renderer(settings, theme, code).render_page(lesson)
+    page = _renderer(settings, theme, code).render_page(lesson)
+    return page, deflate(page)
 
 
 @functools.lru_cache(maxsize=1)
@@ -155,8 +172,36 @@ def _table_label(theme: Theme, settings: CourseSettings) -> str:
 
 def check_package(package: Package, path: Path) -> list[Problem]:
     """The checks `scorm-builder check` makes, run on the package before it is written to
-    `path`; its problems name their file inside that zip, not in the course folder."""
+    `path`; its problems name their file inside that zip, not in the course folder.
+
+    The pages and the shared run-time are the builder's own (the lesson reader refused
+    whatever would load or run something); only the manifest and the authors' media files
+    are parsed again.
+    """
+    generated = frozenset(path for path in package.files if is_generated(path, package))
     return [
         dataclasses.replace(problem, file=f"{path.absolute()}/{problem.file}")
-        for problem in check_files(package.files)
+        for problem in check_files(package.files, generated=generated)
     ]
+
+
+def output_files(
+    course: Course, packages: Sequence[Package], made: Sequence[MadeLesson]
+) -> dict[str, Writer]:
+    """What goes into the output folder: each zip, and its record sheet beside it."""
+    # The pages' deflate streams were made with them (or kept by the cache): not made again.
+    deflated = {
+        launch_path(m.lesson.id): m.deflated_page for m in made if m.lesson and m.deflated_page
+    }
+    writers: dict[str, Writer] = {}
+    for package in packages:
+        writers[zip_name(package)] = functools.partial(
+            write_zip, files=package.files, deflated=deflated
+        )
+        for name, data in record_files(course, package.lessons, package.name).items():
+            writers[name] = functools.partial(_write_bytes, data=data)
+    return writers
+
+
+def _write_bytes(file: BinaryIO, data: bytes) -> None:
+    file.write(data)

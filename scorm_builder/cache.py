@@ -53,16 +53,7 @@ class MadeLesson:
     problems: tuple[Problem, ...]
     key: str
     page: bytes | None = None
-
-
-def deflate(data: bytes) -> bytes:
-    """Raw deflate at level 9: the same stream a zip entry of `data` holds."""
-    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
-    return compressor.compress(data) + compressor.flush()
-
-
-def inflate(data: bytes) -> bytes:
-    return zlib.decompress(data, -15)
+    deflated_page: bytes | None = None  # package.deflate(page): the zip entry's stream
 
 
 class Cache:
@@ -85,10 +76,10 @@ class Cache:
     def put(self, made: MadeLesson) -> None:
         """Remember a rendered lesson; a failure to write only makes the next build slower."""
         key = made.key
-        if made.lesson is None or made.page is None:
+        if made.lesson is None or made.page is None or made.deflated_page is None:
             return
         entry = json.dumps(_encode_entry(made), ensure_ascii=False).encode("utf-8")
-        page = deflate(made.page)
+        page = made.deflated_page
         if self.folder is None:
             self._memory[key] = (entry, page)
             return
@@ -196,10 +187,10 @@ def _decode_entry(
         path = Path(name)
         if not path.resolve().is_relative_to(course) or file_digest(path) != digest:
             raise _Damaged
-    page = inflate(deflated_page)
+    page = zlib.decompress(deflated_page, -15)
     if hashlib.sha256(page).hexdigest() != _decode(str, entry["page"]):
         raise _Damaged
-    return MadeLesson(lesson, problems, key, page)
+    return MadeLesson(lesson, problems, key, page, deflated_page)
 
 
 def _encode(value: Any) -> Any:

@@ -38,18 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         "--strict", action="store_true", help="treat warnings as errors (for CI)"
     )
     build_command.add_argument(
-        "-j",
-        "--jobs",
-        type=_jobs,
-        help="worker processes for the lessons (default: $SCORM_BUILDER_JOBS, else one per "
-        "core; 1: none)",
-    )
-    build_command.add_argument(
-        "--cache-dir",
-        type=Path,
-        help="where to keep what each lesson became, for faster rebuilds (default: "
-        "$SCORM_BUILDER_CACHE_DIR, else $XDG_CACHE_HOME/scorm-builder, else "
-        "~/.cache/scorm-builder)",
+        "-j", "--jobs", type=_jobs, help="worker processes for the lessons (1: none)"
     )
 
     check_command = commands.add_parser("check", help="check a SCORM 1.2 package (zip or folder)")
@@ -120,7 +109,6 @@ def _build(arguments: argparse.Namespace) -> int:
             arguments.output,
             split=arguments.split,
             strict=arguments.strict,
-            cache_dir=arguments.cache_dir,
             jobs=jobs,
         )
     except BuildError as error:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from scorm_builder.manifest import ScoEntry, write_manifest
 from scorm_builder.model import Course, Lesson
@@ -108,6 +107,15 @@ def package_of(
     return Package(name=name, title=title, files=files, lessons=tuple(lessons))
 
 
+def is_generated(path: str, package: Package) -> bool:
+    """Whether the builder made the file at `path` itself (a lesson's page, the shared
+    run-time): the rest are the authors' media files, and the manifest, which is always
+    checked against the schemas."""
+    return path.startswith(f"{SHARED_DIR}/") or any(
+        path == launch_path(lesson.id) for lesson in package.lessons
+    )
+
+
 def schema_files() -> dict[str, bytes]:
     """The schema files at the root of the package, where the manifest's schemaLocation
     names them."""
@@ -116,12 +124,3 @@ def schema_files() -> dict[str, bytes]:
 
 def zip_name(package: Package) -> str:
     return f"{package.name}.zip"
-
-
-def record_names(package: Package) -> tuple[str, str]:
-    """The record sheet written beside the zip (record_sheet.py makes its content)."""
-    return f"{package.name}.record.html", f"{package.name}.record.csv"
-
-
-def in_output(output_dir: Path, name: str) -> Path:
-    return output_dir / name

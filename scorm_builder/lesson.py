@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scorm_builder.lesson_html import Finding, HtmlRules, sanitise_fragment
-from scorm_builder.lesson_limits import MAX_PAGES, check_limits
+from scorm_builder.lesson_limits import MAX_PAGES, MAX_TITLE, check_limits
 from scorm_builder.lesson_media import MediaFiles
 from scorm_builder.markdown_html import LessonMarkdown, ParsedLesson, plain_text
 from scorm_builder.model import Lesson, Page
@@ -94,7 +94,7 @@ class _Reader:
     def lesson(self, converter: LessonMarkdown, lesson_id: str, path: Path) -> Lesson | None:
         parsed, report = self.parsed, self.report
         title_element, sections, footnotes = self._split()
-        if title_element is None:
+        if title_element is None or not plain_text(title_element, parsed.raw_html):
             report.error(
                 "lesson-no-title",
                 "the lesson has no '# ' title line",
@@ -104,6 +104,15 @@ class _Reader:
             )
             return None
         title = plain_text(title_element, parsed.raw_html)
+        if len(title) > MAX_TITLE:
+            report.error(
+                "lesson-title-too-long",
+                f"the lesson title is {len(title)} characters long; the LMS takes at most "
+                f"{MAX_TITLE}",
+                "shorten the '# ' title line; say more in the first section",
+                self.lines.heading(parsed.source_of_heading.get(title_element, ""), 0),
+            )
+            return None
         for section in sections:
             section.title = (
                 plain_text(section.heading, parsed.raw_html)
@@ -146,7 +155,9 @@ class _Reader:
                 )
             else:
                 kept.append(section)
-        for section in [_title_section(title_element, title, sections), *kept]:
+        notes = _Section(None, 1, [footnotes] if footnotes is not None else [], title)
+        notes.end_line = self.lines.count + 1
+        for section in [_title_section(title_element, title, sections), *kept, notes]:
             self._judge(section)
         self._sanitise_raw_html(sections)
         self._flush()
@@ -202,7 +213,7 @@ class _Reader:
                 if not sections:
                     sections.append(_Section(None, max(cursor, 1)))
                 sections[-1].elements.append(child)
-        for section, following in zip(sections, [*sections[1:], None], strict=True):
+        for section, following in zip(sections, [*sections[1:], None], strict=False):
             section.end_line = following.line if following else self.lines.count + 1
         return title, sections, footnotes
 

@@ -11,11 +11,14 @@ window, and tables scroll in their own box.
 
 from __future__ import annotations
 
+import functools
+import html
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 import html5lib
@@ -59,6 +62,7 @@ ATTRIBUTES: dict[str, frozenset[str]] = {
     }.items()
 }
 LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+URL_ATTRIBUTES = frozenset({"href", "src", "data", "poster", "cite", "action", "formaction"})
 # Which kind of file each attribute may name (see lesson_media.USES).
 MEDIA_ATTRIBUTES: dict[tuple[str, str], str] = {
     ("img", "src"): "image",
@@ -76,6 +80,9 @@ STYLE_PROPERTIES = frozenset(
     "margin margin-top margin-bottom margin-left margin-right padding padding-top "
     "padding-bottom padding-left padding-right width max-width height list-style-type".split()
 )
+# Ids the page template uses (and "fn:"/"fnref:", the footnotes'): a second element with one
+# of them breaks the page's links and its screen-reader labels.
+TEMPLATE_IDS = re.compile(r"main|sco-data|page-\d+(-title)?|hint-.*|fn(ref)?\d*:.*")
 # In a style value these load a file or run code (old browsers); a backslash can spell them.
 STYLE_LOADS = re.compile(r"url\(|image-set\(|image\(|expression\(|@import|\\|javascript:", re.I)
 # Browsers ignore these inside a URL's scheme, so "java\tscript:" still runs.
@@ -168,6 +175,7 @@ class HtmlRules:
     table_label: str
     media: dict[str, Path] = field(default_factory=dict)  # `media/<name>` -> source file
     findings: list[Finding] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)
 
     def tree(self, root: etree.Element) -> None:
         """Judge and adjust a tree of elements (Markdown's, or a parsed raw fragment)."""
@@ -182,6 +190,8 @@ class HtmlRules:
             return False
         for name, value in element.items():
             self._attribute(element, tag, name, value)
+        if element.get("id") is not None:
+            self._id(element.get("id", ""), own=_is_footnote(element))
         if tag == "img" and not element.get("alt", "").strip():
             self.findings.append(
                 Finding(
@@ -232,7 +242,10 @@ class HtmlRules:
                 re.I,
             )
             if loads:
-                message = f"<style> loads '{loads.group(1)}' from outside the course, which hospital networks block"
+                message = (
+                    f"<style> loads '{loads.group(1)}' from outside the course, which hospital "
+                    "networks block"
+                )
         if tag == "link" and _is_external(element.get("href", "")):
             message = (
                 f"<link> loads '{element.get('href')}' from outside the course, which "
@@ -251,13 +264,22 @@ class HtmlRules:
                     name,
                 )
             )
-        elif _runs_code(value) and lowered in ("href", "src", "data", "poster", "cite", "action"):
+        elif lowered in URL_ATTRIBUTES and _runs_code(value):
             self.findings.append(
                 Finding(
                     "lesson-javascript-url",
                     "a javascript: link runs code",
                     "link to a page or a file instead",
                     "script:",  # Markdown turns tabs into spaces: the value may differ
+                )
+            )
+        elif lowered in URL_ATTRIBUTES and _scheme(value) == "data":
+            self.findings.append(
+                Finding(
+                    "lesson-data-url",
+                    "a data: address (a file written into the page) is not allowed",
+                    "save the content as a file beside the lesson and use its name",
+                    "data:",
                 )
             )
         elif lowered == "srcset":
@@ -304,6 +326,21 @@ class HtmlRules:
                 )
             )
 
+    def _id(self, value: str, *, own: bool) -> None:
+        """Ids are unique in the one page a lesson becomes, and leave the template's alone."""
+        if value in self.ids or (not own and TEMPLATE_IDS.fullmatch(value)):
+            self.findings.append(
+                Finding(
+                    "lesson-id",
+                    f"the id '{value}' is used twice in the lesson's page"
+                    if value in self.ids
+                    else f"the id '{value}' is the page's own",
+                    "give the element another id (or none)",
+                    value,
+                )
+            )
+        self.ids.add(value)
+
     def _style(self, tag: str, value: str) -> None:
         loads = STYLE_LOADS.search(value)
         if loads:
@@ -338,8 +375,8 @@ class HtmlRules:
 
     def _local_file(self, element: etree.Element, attribute: str, use: str) -> None:
         url = element.get(attribute, "")
-        if _runs_code(url):
-            return  # reported as a javascript: link
+        if _runs_code(url) or _scheme(url) == "data":
+            return  # reported with the attribute
         parts = urlsplit(url)
         if parts.scheme or url.startswith("//"):
             tag = _name(element)
@@ -352,15 +389,13 @@ class HtmlRules:
                 )
             )
             return
-        if use == "video" and element.tag == "source":
-            use = "video"
         name = self._collect(parts.path, url, use)
         if name:
             element.set(attribute, name)
 
     def _link(self, element: etree.Element) -> None:
         href = element.get("href", "")
-        if _runs_code(href):
+        if _runs_code(href) or _scheme(href) == "data":
             return
         parts = urlsplit(href)
         if parts.scheme in ("http", "https") or href.startswith("//"):
@@ -389,37 +424,58 @@ def sanitise_fragment(markup: str, rules: HtmlRules, *, inline: bool) -> tuple[s
     closes an element around Markdown text, so only the tag itself is shipped.
     """
     before = len(rules.findings)
-    if inline and markup.startswith("</"):
-        name = markup[2:].rstrip("> \t\n").lower()
-        return (f"</{name}>" if name in TAGS else ""), []
+    if inline:
+        return _sanitise_tag(markup, rules)
     fragment = html5lib.parseFragment(markup, treebuilder="etree", namespaceHTMLElements=False)
-    shipped = []
-    for element in list(_walk(fragment)):
-        if element is fragment:
-            continue
-        if not isinstance(element.tag, str):
-            continue
     _judge_children(fragment, rules)
     if len(rules.findings) > before:
         return "", rules.findings[before:]
-    if inline:
-        [element] = list(fragment) or [None]  # type: ignore[list-item]
-        if element is None:
-            return "", []  # a comment or a declaration: nothing to show
-        opening = _start_tag(element)
-        cleaned = _CLEANER.clean(
-            opening + ("" if _name(element) in VOID_TAGS else f"</{_name(element)}>")
-        )
-        if _shape(cleaned) != _shape(opening):
-            return "", [_changed(markup)]
-        shipped.append(opening)
-        return opening, []
     rules.wrap_tables(fragment)
     serialised = _serialise(fragment)
     cleaned = _CLEANER.clean(serialised)
     if _shape(cleaned) != _shape(serialised):
         return "", [_changed(markup)]
     return cleaned, []
+
+
+def _sanitise_tag(markup: str, rules: HtmlRules) -> tuple[str, list[Finding]]:
+    if markup.startswith("</"):
+        name = markup[2:].rstrip("> \t\n").lower()
+        return (f"</{name}>" if name in TAGS else ""), []
+    tag = _parse_tag(markup)
+    if tag is None:
+        return "", []  # a comment or a declaration: notes for authors, nothing to show
+    if tag == "vanished":
+        return "", [_changed(markup)]
+    name, attributes = tag
+    element = etree.Element(name, dict(attributes))
+    before = len(rules.findings)
+    rules.element(element)
+    if len(rules.findings) > before:
+        return "", rules.findings[before:]
+    opening = _start_tag(element)
+    if not _nh3_keeps(opening, _name(element)):
+        return "", [_changed(markup)]
+    return opening, []
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_tag(markup: str) -> tuple[str, tuple[tuple[str, str], ...]] | Literal["vanished"] | None:
+    """One tag as the browser reads it (cached: the same `<b>` comes in every lesson)."""
+    fragment = html5lib.parseFragment(markup, treebuilder="etree", namespaceHTMLElements=False)
+    nodes = list(fragment)
+    elements = [node for node in nodes if isinstance(node.tag, str)]
+    if nodes and not elements and not (fragment.text or "").strip():
+        return None
+    if len(elements) != 1 or (fragment.text or "").strip() or len(elements[0]):
+        return "vanished"  # not one element here (a lone <td>), or more than the tag
+    return elements[0].tag, tuple(elements[0].items())
+
+
+@functools.lru_cache(maxsize=4096)
+def _nh3_keeps(opening: str, name: str) -> bool:
+    closed = opening + ("" if name in VOID_TAGS else f"</{name}>")
+    return _shape(_CLEANER.clean(closed)) == _shape(closed)
 
 
 def _judge_children(parent: etree.Element, rules: HtmlRules) -> None:
@@ -478,6 +534,12 @@ def _serialise(fragment: etree.Element) -> str:
     return text.removeprefix("<DOCUMENT_FRAGMENT>").removesuffix("</DOCUMENT_FRAGMENT>")
 
 
+def _is_footnote(element: etree.Element) -> bool:
+    """A footnote or its reference as the footnotes extension makes them."""
+    tag, value = element.tag, element.get("id", "")
+    return (tag == "sup" and value.startswith("fnref")) or (tag == "li" and value.startswith("fn:"))
+
+
 def _walk(root: etree.Element) -> Iterator[etree.Element]:
     return root.iter()
 
@@ -488,17 +550,14 @@ def _name(element: etree.Element) -> str:
 
 
 def _scheme(url: str) -> str:
-    cleaned = _IGNORED_IN_SCHEME.sub("", url)
+    # Markdown ships entities in its attributes as written, and browsers decode them.
+    cleaned = _IGNORED_IN_SCHEME.sub("", html.unescape(url))
     return urlsplit(cleaned).scheme.lower() if ":" in cleaned.split("/")[0] else ""
 
 
 def _runs_code(url: str) -> bool:
-    scheme = _IGNORED_IN_SCHEME.sub("", url).lower()
-    return scheme.startswith(("javascript:", "vbscript:", "data:text/html"))
+    return _scheme(url) in ("javascript", "vbscript")
 
 
 def _is_external(url: str) -> bool:
     return bool(urlsplit(url).scheme) or url.startswith("//")
-
-
-LineOf = Callable[[str], int]

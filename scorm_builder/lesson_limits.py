@@ -16,6 +16,7 @@ from scorm_builder.problems import FileProblems
 MAX_CHARACTERS = 1_000_000  # about 300 printed pages of Japanese
 MAX_LINE = 10_000
 MAX_DEPTH = 20  # lists and quotes inside each other
+MAX_TITLE = 200  # the manifest schema's limit on an item's title
 MAX_PAGES = 200  # every page seen is saved in cmi.suspend_data (4,096 characters)
 # '[' scans ahead for its ']': the cost is the sum, over the characters of each paragraph, of
 # the '[' still open there (2,000 unclosed '[': 2 million, 2 s). A lesson full of links costs a

@@ -21,6 +21,7 @@ from urllib.parse import unquote
 
 SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,100}")
 LARGE_FILE = 5_000_000  # bytes: a few seconds per learner on a busy hospital network
+TOO_LARGE = 200_000_000  # bytes: not read at all (an LMS refuses uploads far smaller)
 
 Kind = Literal["image", "svg", "audio", "video", "captions", "document"]
 
@@ -54,7 +55,7 @@ def _looks_like(extension: str, head: bytes) -> bool:
     """Whether the file's first bytes are those of its extension's format."""
     box = head[4:8] == b"ftyp"  # ISO media: mp4, m4a, mov, avif
     checks = {
-        "png": head.startswith(b"\x89PNG\r\n\x1a\n"),
+        "png": head.startswith(b"\x89PNG"),
         "jpg": head.startswith(b"\xff\xd8\xff"),
         "gif": head.startswith((b"GIF87a", b"GIF89a")),
         "webp": head.startswith(b"RIFF") and head[8:12] == b"WEBP",
@@ -147,7 +148,7 @@ class MediaFiles:
         if found not in self.named:
             self.named[found] = self._name(found, extension, kind)
         name, content_issues = self.named[found]
-        return name, found, content_issues
+        return (name or None), found, content_issues
 
     def _find(self, shown: str) -> tuple[Path | None, list[FileIssue]]:
         parts = posixpath.normpath(shown.replace("\\", "/")).lstrip("/").split("/")
@@ -207,6 +208,16 @@ class MediaFiles:
         return self.listings[folder] or []
 
     def _name(self, source: Path, extension: str, kind: Kind) -> tuple[str, list[FileIssue]]:
+        size = source.stat().st_size
+        if size > TOO_LARGE:
+            return "", [
+                FileIssue(
+                    "lesson-file-too-large",
+                    f"the file '{source.name}' is {size / 1_000_000:,.0f} MB, too large for a "
+                    "course package",
+                    ADVICE[kind],
+                )
+            ]
         data = source.read_bytes()
         issues: list[FileIssue] = []
         if not _looks_like(extension, data[:64]):

@@ -9,6 +9,7 @@ sanitised fragment by fragment (`raw_html`).
 
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ import markdown
 from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from markdown.extensions.footnotes import FootnoteExtension
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import STX, ETX
+from markdown.util import ETX, STX
 
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "sane_lists", "attr_list"]
 PLACEHOLDER = re.compile(f"{STX}wzxhzdk:(\\d+){ETX}")
@@ -54,7 +55,7 @@ class LessonMarkdown:
     """
 
     def __init__(self) -> None:
-        footnotes = FootnoteExtension(BACKLINK_TITLE="%d", USE_DEFINITION_ORDER=False)
+        footnotes = FootnoteExtension(BACKLINK_TITLE="%d")
         self._markdown = markdown.Markdown(
             extensions=[footnotes if name == "footnotes" else name for name in EXTENSIONS],
             output_format="html",
@@ -77,14 +78,18 @@ class LessonMarkdown:
             if isinstance(preprocessor, FencedBlockPreprocessor):
                 code_end = len(stash)
         root = md.parser.parseDocument(lines).getroot()
+        assert root is not None  # parseDocument always makes the document element
         blocks_end = len(stash)
         for treeprocessor in md.treeprocessors:
             replaced = treeprocessor.run(root)
             if replaced is not None:
                 root = replaced
+        # The stash may hold elements too: as text, every entry is judged the same way.
+        raw_html = [e if isinstance(e, str) else md.serializer(e) for e in stash]
+        stash[:] = raw_html  # in place: Markdown puts its own list back into the pages
         return ParsedLesson(
             root=root,
-            raw_html=stash,
+            raw_html=stash,  # type: ignore[arg-type]  # strings only now, see above
             code_blocks=range(code_end),
             html_blocks=range(code_end, blocks_end),
             html_tags=range(blocks_end, len(stash)),
@@ -110,7 +115,6 @@ class LessonMarkdown:
 
 def plain_text(element: etree.Element, raw_html: list[str]) -> str:
     """What a heading says, without its markup: for titles, the contents and the manifest."""
-    import html
 
     def raw(found: re.Match[str]) -> str:
         fragment = raw_html[int(found.group(1))]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import os
+import struct
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import BinaryIO
@@ -13,18 +15,65 @@ from typing import BinaryIO
 # Same sources, same bytes: every entry gets this time and these permissions.
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o644 << 16
+_DOS_TIME, _DOS_DATE = 0, (0 << 9) | (1 << 5) | 1  # 1980-01-01 00:00:00
+_UNIX = 3  # "made by" system, so that the permissions above are read as Unix ones
+_VERSION = 20  # 2.0: deflate
+_UTF8_NAMES = 1 << 11
+_LIMIT = 0xFFFFFFFF  # sizes and offsets beyond this need Zip64, which no course comes near
 
 
-def write_zip(file: BinaryIO, files: Mapping[str, bytes]) -> None:
-    """Zip `files` (package path -> content) into `file`: manifest first, the rest sorted."""
+def deflate(data: bytes) -> bytes:
+    """Raw deflate at level 9: the stream a zip entry of `data` holds."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush()
+
+
+def write_zip(
+    file: BinaryIO, files: Mapping[str, bytes], deflated: Mapping[str, bytes] | None = None
+) -> None:
+    """Zip `files` (package path -> content) into `file`: manifest first, the rest sorted.
+
+    `deflated` may give an entry's deflate stream already made (`deflate(files[name])`, e.g.
+    kept by the cache): a rebuild then compresses only what changed, and its bytes are
+    those of a clean build, since every other entry is compressed the same way here.
+    """
+    deflated = deflated or {}
     names = sorted(files, key=lambda name: (name != "imsmanifest.xml", name))
-    with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        for name in names:
-            info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
-            info.external_attr = FILE_MODE
-            info.create_system = 3  # Unix, so the permissions above are read as such
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, files[name], compresslevel=9)
+    central = []
+    offset = 0
+    for name in names:
+        data = files[name]
+        stream = deflated.get(name)
+        if stream is None:
+            stream = deflate(data)
+        encoded = name.encode("utf-8")
+        flags = 0 if encoded.isascii() else _UTF8_NAMES
+        crc = zlib.crc32(data)
+        if max(len(data), len(stream), offset) > _LIMIT:
+            raise ValueError(f"{name}: too large for a zip without Zip64")
+        common = struct.pack(
+            "<HHHHHIIIH",
+            _VERSION, flags, zipfile.ZIP_DEFLATED, _DOS_TIME, _DOS_DATE,
+            crc, len(stream), len(data), len(encoded),
+        )  # fmt: skip
+        file.write(b"PK\x03\x04" + common + b"\0\0" + encoded)
+        file.write(stream)
+        central.append(
+            b"PK\x01\x02"
+            + struct.pack("<BB", _VERSION, _UNIX)
+            + common
+            + struct.pack("<HHHHII", 0, 0, 0, 0, FILE_MODE, offset)
+            + encoded
+        )
+        offset += 30 + len(encoded) + len(stream)
+    directory = b"".join(central)
+    if len(names) > 0xFFFF or offset > _LIMIT:
+        raise ValueError("too many files or bytes for a zip without Zip64")
+    file.write(directory)
+    file.write(
+        b"PK\x05\x06"
+        + struct.pack("<HHHHIIH", 0, 0, len(names), len(names), len(directory), offset, 0)
+    )
 
 
 def zip_bytes(files: Mapping[str, bytes]) -> bytes:

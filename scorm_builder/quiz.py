@@ -319,6 +319,9 @@ def _read_objective(
     return objective, block
 
 
+Error = Callable[[str, str, str, str], None]  # (rule, key, message, fix) of one question
+
+
 def _read_question(
     raw: dict[str, Any], block: Block, number: int, report: FileProblems
 ) -> Question | None:
@@ -332,64 +335,13 @@ def _read_question(
 
     qtype, answer = values["type"], values["answer"]
     choices: tuple[Choice, ...] = ()
-    correct: tuple[str, ...] = ()
     if qtype in ("single", "multiple"):
         choices = _choices(values["choices"], error)
-        numbers = answer if isinstance(answer, list) else [answer] if answer is not None else []
-        if not numbers:
-            error(
-                "quiz-no-answer",
-                "answer",
-                "there is no correct choice",
-                "add: answer = 1 (the number of the correct choice, 1 = first)",
-            )
-        elif qtype == "single" and len(numbers) > 1:
-            error(
-                "quiz-several-answers",
-                "answer",
-                f"a single-choice question has {len(numbers)} correct choices",
-                'use type = "multiple" (learners choose all that apply), or keep one number',
-            )
-        wrong = [n for n in numbers if not is_whole(n) or not 1 <= n <= len(choices)]
-        if wrong and choices:
-            error(
-                "quiz-answer-not-a-choice",
-                "answer",
-                f"the answer {as_written(wrong[0])} names no choice "
-                f"(there are choices 1 to {len(choices)})",
-                "write the number of the correct choice without quotes, counting from 1",
-            )
-        elif not wrong:
-            correct = tuple(sorted({CHOICE_KEYS[n - 1] for n in numbers}))
+        correct = _chosen(qtype, answer, len(choices), error)
     elif qtype == "true-false":
-        if not isinstance(answer, bool):
-            error(
-                "quiz-no-answer",
-                "answer",
-                "a true-false question needs answer = true or false",
-                "write answer = true or answer = false (no quotes)",
-            )
-        else:
-            correct = ("t" if answer else "f",)
-    elif not is_number(answer):  # numeric
-        error(
-            "quiz-no-answer",
-            "answer",
-            "a numeric question needs a number as its answer",
-            "write the number without quotes, for example: answer = 175",
-        )
-    elif len(plain_decimal(answer)) > MAX_NUMERIC_ANSWER:
-        error(
-            "quiz-answer-too-long",
-            "answer",
-            f"the answer {plain_decimal(answer)} has {len(plain_decimal(answer))} characters; "
-            f"the answer box takes at most {MAX_NUMERIC_ANSWER}, so it can never be typed",
-            "use a number with fewer digits (for example in a larger unit), or make it a "
-            "choice question",
-        )
+        correct = _true_or_false(answer, error)
     else:
-        correct = (plain_decimal(answer),)
-
+        correct = _number_typed(answer, error)
     if report.error_count() > errors_before:
         return None
     return Question(
@@ -405,7 +357,72 @@ def _read_question(
     )
 
 
-def _choices(raw: Any, error: Callable[[str, str, str, str], None]) -> tuple[Choice, ...]:
+def _chosen(qtype: str, answer: Any, choice_count: int, error: Error) -> tuple[str, ...]:
+    """The keys of the correct choices: `answer` counts them from 1."""
+    numbers = answer if isinstance(answer, list) else [answer] if answer is not None else []
+    if not numbers:
+        error(
+            "quiz-no-answer",
+            "answer",
+            "there is no correct choice",
+            "add: answer = 1 (the number of the correct choice, 1 = first)",
+        )
+    elif qtype == "single" and len(numbers) > 1:
+        error(
+            "quiz-several-answers",
+            "answer",
+            f"a single-choice question has {len(numbers)} correct choices",
+            'use type = "multiple" (learners choose all that apply), or keep one number',
+        )
+    wrong = [n for n in numbers if not is_whole(n) or not 1 <= n <= choice_count]
+    if wrong and choice_count:
+        error(
+            "quiz-answer-not-a-choice",
+            "answer",
+            f"the answer {as_written(wrong[0])} names no choice "
+            f"(there are choices 1 to {choice_count})",
+            "write the number of the correct choice without quotes, counting from 1",
+        )
+    return () if wrong else tuple(sorted({CHOICE_KEYS[n - 1] for n in numbers}))
+
+
+def _true_or_false(answer: Any, error: Error) -> tuple[str, ...]:
+    if isinstance(answer, bool):
+        return ("t" if answer else "f",)
+    error(
+        "quiz-no-answer",
+        "answer",
+        "a true-false question needs answer = true or false",
+        "write answer = true or answer = false (no quotes)",
+    )
+    return ()
+
+
+def _number_typed(answer: Any, error: Error) -> tuple[str, ...]:
+    """The answer of a numeric question as learners type it and the LMS records it."""
+    if not is_number(answer):
+        error(
+            "quiz-no-answer",
+            "answer",
+            "a numeric question needs a number as its answer",
+            "write the number without quotes, for example: answer = 175",
+        )
+        return ()
+    typed = plain_decimal(answer)
+    if len(typed) > MAX_NUMERIC_ANSWER:
+        error(
+            "quiz-answer-too-long",
+            "answer",
+            f"the answer {typed} has {len(typed)} characters; the answer box takes at most "
+            f"{MAX_NUMERIC_ANSWER}, so it can never be typed",
+            "use a number with fewer digits (for example in a larger unit), or make it a "
+            "choice question",
+        )
+        return ()
+    return (typed,)
+
+
+def _choices(raw: Any, error: Error) -> tuple[Choice, ...]:
     if not isinstance(raw, list) or len(raw) < 2:
         error(
             "quiz-choices",

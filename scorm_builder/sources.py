@@ -20,7 +20,7 @@ from typing import Protocol
 from scorm_builder.lesson import read_lesson
 from scorm_builder.model import Course, CourseSettings, Lesson
 from scorm_builder.problems import BuildError, Problem, errors
-from scorm_builder.quiz import read_quiz
+from scorm_builder.quiz import misnamed_quiz_files, read_quiz
 from scorm_builder.settings import LESSONS_DIR, RESERVED_NAMES, SETTINGS_FILE, read_settings
 
 QUIZ_SUFFIX = ".quiz.toml"
@@ -74,7 +74,10 @@ def read_sources(folder: Path) -> Sources:
         settings_digest=_digest(folder / SETTINGS_FILE),
         lessons=tuple(lessons),
         settings_problems=tuple(problems),
-        folder_problems=tuple(_unused_files(lessons_dir, settings.lessons)),
+        folder_problems=tuple(
+            _unused_files(lessons_dir, settings.lessons)
+            + misnamed_quiz_files(lessons_dir, settings.lessons)
+        ),
     )
 
 

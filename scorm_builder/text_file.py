@@ -44,7 +44,9 @@ def read_text(path: Path, shown_as: str, problems: list[Problem]) -> str | None:
             )
         )
         return None
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(WORD_BREAKS)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x0b" in text or "\x0c" in text:  # translate() is slow on Japanese text: only if needed
+        text = text.translate(WORD_BREAKS)
     control = CONTROL.search(text)
     if control is None:
         return text

@@ -81,8 +81,9 @@ _BAD_ESCAPE = (
     "Escaped character is not a Unicode scalar value",
 )
 _ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[btnfr\"\\]|[ \t]*$)")
-_KEY_LINE = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*=\s*(.*)$""")
-_HEADER = re.compile(r"""^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]\]?\s*(#.*)?$""")
+# A key (the first part of a dotted one) and its value.
+_KEY_LINE = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)(?:\s*\.\s*[^=]+)?\s*=\s*(.*)$""")
+_HEADER = re.compile(r"""^[ \t]*(\[\[?)[ \t]*([A-Za-z0-9_.-]+)[ \t]*\]\]?[ \t]*(#.*)?$""", re.M)
 
 
 @dataclass(frozen=True)
@@ -107,11 +108,12 @@ class SourceLines:
 
     def __init__(self, text: str) -> None:
         self.lines = text.split("\n")
-        self.headers = [
-            Header(number, found.group(2), found.group(1) == "[[")
-            for number, line in enumerate(self.lines, start=1)
-            if line.lstrip().startswith("[") and (found := _HEADER.match(line))
-        ]
+        self.headers = []
+        line, counted = 1, 0
+        for found in _HEADER.finditer(text):
+            line += text.count("\n", counted, found.start())
+            counted = found.start()
+            self.headers.append(Header(line, found.group(2), found.group(1) == "[["))
 
     def top_end(self) -> int | None:
         """The first line after the top-level settings (the first block header), if any."""
@@ -134,6 +136,17 @@ class SourceLines:
                 return number
         return None
 
+    def span(self, key: str, start: int = 1, end: int | None = None) -> tuple[int, int | None]:
+        """The lines of `key`'s value in [start, end): from its line to the next key's.
+        The whole range when the key is not found."""
+        first = self.key(key, start, end)
+        if first is None:
+            return start, end
+        for number, line in self._numbered(first + 1, end):
+            if _KEY_LINE.match(line) or _HEADER.match(line):
+                return first, number
+        return first, end
+
     def value(
         self, value: str, start: int = 1, end: int | None = None, after: int | None = None
     ) -> int | None:
@@ -146,7 +159,7 @@ class SourceLines:
 
     def escape(self, character: str, start: int = 1, end: int | None = None) -> int | None:
         """The first line in [start, end) with an escape code that writes `character`."""
-        codes = [f"(?i:u|U0000){ord(character):04x}"]
+        codes = [f"(?i:(?:u|U0000){ord(character):04x})"]
         codes += [re.escape(short) for short, meant in _SHORT_ESCAPES.items() if meant == character]
         pattern = re.compile(r"\\(?:" + "|".join(codes) + ")")
         for number, line in self._numbered(start, end):
@@ -210,6 +223,14 @@ def _explain(message: str, text: str) -> tuple[str, str, int | None]:
     raw = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)
     if raw.startswith(_BAD_ESCAPE) and line is not None:
         return (*_bad_escape(SourceLines(text).text(line)), line)
+    other = _other_format(text)
+    if other and raw.startswith(("Invalid statement", "Expected '=' after a key")):
+        return (
+            f"it looks like {other}, not TOML",
+            "write each setting as name = value, and each question as a [[questions]] block "
+            "(see the example in the README)",
+            line,
+        )
     reason, fix = next(
         (help for start, help in _SYNTAX_HELP.items() if raw.startswith(start)),
         (raw, f"check quotes, brackets and '=' on that line; {_QUOTES}"),
@@ -238,12 +259,31 @@ _LEFT_OPEN_HELP = {
 
 def _bad_escape(source_line: str) -> tuple[str, str]:
     """A backslash that starts no escape code: almost always a Windows path or a ¥ sign."""
-    code = next(
-        (m for m in re.finditer(r"\\.?", source_line) if not _ESCAPE.match(m.group())), None
-    )
-    shown = code.group() if code else "\\"
-    reason = f"{_BACKSLASH}, and '{shown}' is not one"
-    return reason, backslash_fix(source_line)
+    codes = [
+        m.group() for m in re.finditer(r"\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.?)", source_line)
+    ]
+    wrong = next((code for code in codes if not _ESCAPE.match(code)), None)
+    if wrong is None:  # well formed, but no character has that number (\uD800)
+        wrong = next((code for code in codes if not _is_character(code)), "\\")
+        return f"the escape code '{wrong}' is not a character", "write the character itself"
+    return f"{_BACKSLASH}, and '{wrong[:2]}' is not one", backslash_fix(source_line)
+
+
+def _is_character(code: str) -> bool:
+    if code[1:2] not in ("u", "U"):
+        return True
+    number = int(code[2:], 16)
+    return number <= 0x10FFFF and not 0xD800 <= number <= 0xDFFF
+
+
+def _other_format(text: str) -> str | None:
+    """What a file that is not TOML was written in, when it is clear: JSON or YAML."""
+    first = next((line.strip() for line in text.split("\n") if line.strip()[:1] not in "#"), "")
+    if first.startswith("{") or first.startswith('["') or first == "[":
+        return "JSON"
+    if re.match(r"^[A-Za-z0-9_-]+\s*:(\s|$)", first) or first == "---":
+        return "YAML (name: value)"
+    return None
 
 
 def backslash_fix(source_line: str) -> str:

@@ -10,6 +10,7 @@ texts are handled once, the same way in every file.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -27,8 +28,13 @@ TextKind = Literal["line", "text", "lines"] | None
 
 # Characters that no page may show and no manifest may hold (lxml refuses them). Raw
 # ones are refused when the file is read; these are the ones written as escape codes.
-_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# The bidirectional overrides and isolates too: they show a text in another order than
+# it is stored (and no Japanese or English course needs them).
+_INVISIBLE = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
+)
 _UNWANTED_IN_LINE = re.compile(rf"{_INVISIBLE.pattern}|[\t\n\r\u2028\u2029]")
+_SHORT_ESCAPED = re.compile(r"[\t\n\r]")
 _ESCAPE_NAMES = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
 
 
@@ -70,9 +76,13 @@ class Schema:
     keys: tuple[Key, ...]
     listing: str  # how the fix of an unknown key lists the keys: "the settings are: {keys}"
 
-    @property
+    @functools.cached_property
     def names(self) -> list[str]:
         return [key.name for key in self.keys]
+
+    @functools.cached_property
+    def known(self) -> frozenset[str]:
+        return frozenset(self.names)
 
 
 @dataclass(frozen=True)
@@ -111,7 +121,7 @@ def read_block(
         add(f"{schema.name}-{rule}", text, fix, block.line(key))
 
     for name in data:
-        if name not in schema.names:
+        if name not in schema.known:
             problem(
                 "unknown-key",
                 name,
@@ -120,7 +130,7 @@ def read_block(
             )
     values: dict[str, Any] = {}
     for key in schema.keys:
-        default = (defaults or {}).get(key.name, key.default)
+        default = defaults.get(key.name, key.default) if defaults else key.default
         value = _as_text(data[key.name]) if key.text and key.name in data else data.get(key.name)
         if value is None or _empty(value):
             if key.need:
@@ -159,20 +169,33 @@ def _empty(value: Any) -> bool:
 
 
 def _text_rule(key: Key, value: Any, block: Block) -> Rule | None:
-    """A text with invisible characters (written as escape codes), or a one-line text
-    with a line break: the broken rule, with where the escape is in the source."""
+    """A text with invisible characters, or a line break where none belongs: on one line,
+    or written as the escape code \\n (a Windows path, usually: no page shows it as a break
+    anyway). The broken rule says where the escape is in the source."""
     if key.text == "lines" and not isinstance(value, list):
         return None
     if key.text != "lines" and not isinstance(value, str):
         return _NOT_A_TEXT
-    unwanted = _INVISIBLE if key.text == "text" else _UNWANTED_IN_LINE
     texts = value if isinstance(value, list) else [value]
     # The items of a list that are not texts are the business of the list's own checks.
     for number, text in enumerate(texts, start=1):
-        found = unwanted.search(text) if isinstance(text, str) else None
+        if not isinstance(text, str):
+            continue
+        found = (_INVISIBLE if key.text == "text" else _UNWANTED_IN_LINE).search(text)
+        lines = block.lines.span(key.name, block.start, block.end) if found else (0, None)
+        if found is None and key.text == "text" and _SHORT_ESCAPED.search(text):
+            # Only a one-line "text" can hold an escape by mistake: in a """block""" the
+            # breaks are typed, and its lines may hold anything.
+            first = block.lines.key(key.name, block.start, block.end)
+            one_line = first and re.search(r'=\s*"(?!"")', block.lines.text(first))
+            lines = (first, first + 1) if first and one_line else (0, 0)
+            found = next(
+                (c for c in _SHORT_ESCAPED.finditer(text) if block.lines.escape(c.group(), *lines)),
+                None,
+            )
         if found:
             what = f"{key.item} {number}" if key.text == "lines" else "the {key}"
-            return _escape_rule(what, found.group(), block)
+            return _escape_rule(what, found.group(), block.lines, lines)
     return None
 
 
@@ -181,9 +204,11 @@ _NOT_A_TEXT = Rule(
 )
 
 
-def _escape_rule(what: str, character: str, block: Block) -> Rule:
+def _escape_rule(
+    what: str, character: str, lines: SourceLines, where: tuple[int, int | None]
+) -> Rule:
     code = _ESCAPE_NAMES.get(character, f"\\u{ord(character):04X}")
-    written = block.lines.escape(character, block.start, block.end)
+    written = lines.escape(character, *where)
     if character in "\n\r\u2028\u2029":
         has = "a line break"
     elif character == "\t":
@@ -191,7 +216,7 @@ def _escape_rule(what: str, character: str, block: Block) -> Rule:
     else:
         has = f"the invisible control character U+{ord(character):04X}"
     if character in _ESCAPE_NAMES and written:  # \n, \t, \b: a Windows path, most likely
-        fix = f"in double quotes {code} means {has}; " + backslash_fix(block.lines.text(written))
+        fix = f"in double quotes {code} means {has}; " + backslash_fix(lines.text(written))
     elif written:
         fix = f"remove the {code} (in double quotes a backslash starts an escape code)"
     else:

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from scorm_builder.build import build
-from scorm_builder.reporting import report_lines
 from scorm_builder.problems import BuildError
+from scorm_builder.reporting import report_lines
 from tests.course_factory import PNG
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -318,3 +318,28 @@ def test_the_cli_runs_the_check(tmp_path: Path, capsys) -> None:
     assert main(["check", str(path), "--format", "json"]) == 1
     [problem] = json.loads(capsys.readouterr().out)["problems"]
     assert problem["rule"] == "manifest-unresolved-reference"
+
+
+# --- what the build passes ----------------------------------------------------------------
+
+
+def test_generated_files_are_not_parsed_but_count_as_reaching_everything(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from scorm_builder.check import pages
+
+    files = edit(
+        reference(), "quiz/index.html", "<form", '<img src="https://x.org/a.png" alt=""><form'
+    )
+    assert rules_of(check_files(files)) == {"content-external-url"}
+    parsed: list[bytes] = []
+    parse = pages.parse_html
+    monkeypatch.setattr(pages, "parse_html", lambda data: parsed.append(data) or parse(data))
+    generated = frozenset(name for name in files if name.endswith((".html", ".js", ".css")))
+    assert check_files(files, generated=generated) == []
+    assert parsed == []
+
+
+def test_the_old_memo_argument_is_accepted_and_ignored() -> None:
+    # build.py still passes memo= until the pipeline drops it; delete with that call.
+    assert check_files(minimal(), memo={}) == []

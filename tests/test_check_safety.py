@@ -18,8 +18,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from scorm_builder.check import check_path, run_check_command
+from scorm_builder.check import check_files, check_path, run_check_command
 from tests.package_corpus import (
     REFERENCE_MANIFEST,
     forge_size,
@@ -169,6 +171,18 @@ def test_a_folder_with_a_huge_file_is_refused_before_reading(
     )
 
 
+def test_a_folder_with_too_many_files_is_refused_before_reading(tmp_path: Path) -> None:
+    from scorm_builder.check import Limits
+
+    folder = write_folder(
+        {**minimal(), **{f"sco/n{i}.txt": b"x" for i in range(30)}}, tmp_path / "c"
+    )
+    [problem] = check_path(folder, Limits(max_entries=10))
+    assert (problem.rule, problem.file) == ("zip-too-large", "c")
+    assert problem.message.startswith("the folder holds ")
+    assert problem.message.endswith("files or more, over the limit of 10")
+
+
 def test_a_fifo_given_as_the_package_is_refused_at_once(tmp_path: Path, capsys) -> None:
     fifo = tmp_path / "course.zip"
     os.mkfifo(fifo)
@@ -184,14 +198,17 @@ def test_a_fifo_and_a_symlink_out_of_a_folder_are_not_read(tmp_path: Path) -> No
     secret = tmp_path / "secret.txt"
     secret.write_text("<script src='https://x.org/a.js'></script>")
     (folder / "sco" / "notes.html").symlink_to(secret)
+    (folder / "sco" / "loop").symlink_to(folder, target_is_directory=True)
     problems = check_path(folder)
     assert {(p.rule, p.file, p.severity) for p in problems} == {
         ("folder-special-file", "sco/pipe", "warning"),
         ("folder-special-file", "sco/notes.html", "warning"),
+        ("folder-special-file", "sco/loop", "warning"),
     }
     by_file = {p.file: p.message for p in problems}
     assert by_file["sco/notes.html"].startswith("is a symbolic link out of the folder")
     assert by_file["sco/pipe"].startswith("is not a regular file")
+    assert by_file["sco/loop"].startswith("is a symbolic link to a folder (not followed)")
 
 
 # --- manifests with a DTD -----------------------------------------------------------------
@@ -268,3 +285,33 @@ def test_a_zlib_error_is_a_finding(tmp_path: Path) -> None:
     problems = check_path(path)
     assert ("zip-unreadable", "sco/big.js") in {(p.rule, p.file) for p in problems}
     assert zlib  # the error reported is zlib's, in the message
+
+
+# --- any page: no crash, and nesting hides no load ----------------------------------------
+
+PIECES = [
+    "<svg>", "<style>", "</style>", "<math>", "<noscript>", "</noscript>", "<template>",
+    "<table>", "<select>", "<form>", "<object data='a.swf'>", "<param name=movie value=b.swf>",
+    "<a href='..\\\\x.html'>", "<iframe src='x.html'>", "<!--", "-->", "<div>", "</div>", "<p>",
+    "<img src='missing.png'>", "url(", "'", '"', "\\", "\x00", "&amp;", "<![CDATA[", "]]>",
+]  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40), st.integers(0, 400))
+def test_any_page_is_checked_without_a_crash_and_a_load_after_it_is_seen(
+    pieces: list[str], depth: int
+) -> None:
+    # Whatever comes before, a closed-off <script src> at any depth still loads in a
+    # browser: the HTML5 parser sees it too.
+    noise = "".join(pieces)
+    page = (
+        f"<!DOCTYPE html><html><head><title>x</title></head><body>{'<div>' * depth}"
+        f'<script src="https://cdn.example.com/x.js"></script>{noise}</body></html>'
+    )
+    files = {**minimal(), "sco/launch.htm": page.encode()}
+    problems = check_files(files)
+    assert any(
+        p.rule == "content-external-url" and "https://cdn.example.com/x.js" in p.message
+        for p in problems
+    )

@@ -7,6 +7,7 @@ problem line by line: file, line, message, fix.
 
 from __future__ import annotations
 
+import pickle
 import unicodedata
 import zlib
 from pathlib import Path
@@ -282,8 +283,9 @@ def test_a_program_cannot_ship_under_a_lesson(tmp_path: Path) -> None:
         ),
         (
             '<a href="data:text/html,<script>alert(1)</script>">x</a>',
-            "a javascript: link runs code",
+            "a data: address (a file written into the page) is not allowed",
         ),
+        ("[次へ](&#106;avascript:next())", "a javascript: link runs code"),  # browsers decode it
     ],
 )
 def test_raw_html_the_allowlist_does_not_hold_is_an_error_at_its_line(
@@ -371,8 +373,8 @@ def test_comments_are_notes_for_authors_and_are_not_shipped(tmp_path: Path) -> N
         (
             HEAD + "あ" * (MAX_CHARACTERS + 1),
             [
-                f"lessons/llm-basics.md: error: the lesson is {len(HEAD) + MAX_CHARACTERS + 1:,} characters "
-                f"long (the limit is {MAX_CHARACTERS:,})",
+                f"lessons/llm-basics.md: error: the lesson is {len(HEAD) + MAX_CHARACTERS + 1:,} "
+                f"characters long (the limit is {MAX_CHARACTERS:,})",
                 "    fix: split it into several lessons, each its own file listed in course.toml",
             ],
         ),
@@ -446,3 +448,50 @@ def test_the_build_reports_a_lesson_mistake_and_raises(tmp_path: Path) -> None:
     assert raised.value.problems[0].describe().split("\n")[0] == (
         "lessons/llm-basics.md:5: error: section 'LLMとは': <script> is not allowed"
     )
+
+
+def test_footnotes_are_judged_and_their_files_collected(tmp_path: Path) -> None:
+    lesson, problems = read(
+        tmp_path, HEAD + "本文[^1]。\n\n[^1]: ![図](figure.png)\n", {"figure.png": PNG}
+    )
+    assert problems == [] and lesson is not None
+    [name] = lesson.media
+    assert f'src="{name}"' in lesson.pages[0].html
+    assert first_problem(tmp_path, HEAD + "本文[^1]。\n\n[^1]: [次へ](javascript:next())\n")[0] == (
+        "lessons/llm-basics.md:7: error: section 'LLMの基礎': a javascript: link runs code"
+    )
+
+
+def test_an_id_of_the_page_template_or_used_twice_is_an_error(tmp_path: Path) -> None:
+    assert first_problem(tmp_path, HEAD + '<p id="main">x</p>\n')[0] == (
+        "lessons/llm-basics.md:5: error: section 'LLMとは': the id 'main' is the page's own"
+    )
+    assert first_problem(tmp_path, HEAD + "### 用語 {#terms}\n\n<p id='terms'>x</p>\n")[0] == (
+        "lessons/llm-basics.md:7: error: section 'LLMとは': the id 'terms' is used twice in the "
+        "lesson's page"
+    )
+
+
+def test_a_lesson_title_longer_than_the_manifest_allows_is_an_error(tmp_path: Path) -> None:
+    assert first_problem(tmp_path, "# " + "長" * 201 + "\n\n## 節\n\n本文。\n") == [
+        "lessons/llm-basics.md:1: error: the lesson title is 201 characters long; the LMS takes "
+        "at most 200",
+        "    fix: shorten the '# ' title line; say more in the first section",
+    ]
+
+
+def test_a_lesson_is_plain_data_that_a_worker_process_can_send_back(tmp_path: Path) -> None:
+    lesson, _ = read(tmp_path, HEAD + "![図](figure.png)\n", {"figure.png": PNG})
+    assert lesson is not None
+    assert pickle.loads(pickle.dumps(lesson)) == lesson
+
+
+def test_an_iframe_may_show_a_pdf_beside_the_lesson(tmp_path: Path) -> None:
+    lesson, problems = read(
+        tmp_path,
+        HEAD + '<iframe src="guide.pdf" title="手順書" width="100%"></iframe>\n',
+        {"guide.pdf": b"%PDF-1.7\n"},
+    )
+    assert problems == [] and lesson is not None
+    [name] = lesson.media
+    assert f'<iframe src="{name}" title="手順書" width="100%"></iframe>' in lesson.pages[0].html

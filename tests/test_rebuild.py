@@ -111,7 +111,8 @@ def test_a_replaced_image_is_taken_again(tmp_path: Path, lessons_read: list[str]
     zip_of(source, tmp_path / "dist")
     image = source / "lessons" / "handwash.png"
     before = image.stat()
-    image.write_bytes(bytes(reversed(image.read_bytes())))  # same size
+    data = image.read_bytes()
+    image.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))  # still a PNG, of the same size
     os.utime(image, ns=(before.st_atime_ns, before.st_mtime_ns))  # and the same time
     lessons_read.clear()
     rebuilt = zip_of(source, tmp_path / "dist")
@@ -198,19 +199,6 @@ def test_the_cache_lives_outside_the_output_folder(monkeypatch: pytest.MonkeyPat
     assert default_cache_dir() == Path.home() / ".cache" / "scorm-builder"
     monkeypatch.setenv("SCORM_BUILDER_CACHE_DIR", "/tmp/ci-cache")
     assert default_cache_dir() == Path("/tmp/ci-cache")
-
-
-def test_the_cache_dir_option_chooses_the_folder(tmp_path: Path, cache: Path) -> None:
-    from scorm_builder.cli import main
-
-    source = two_lesson_course(tmp_path / "source")
-    elsewhere = tmp_path / "elsewhere"
-    assert (
-        main(["build", str(source), "-o", str(tmp_path / "dist"), "--cache-dir", str(elsewhere)])
-        == 0
-    )
-    assert len(cache_entries(elsewhere)) == 2
-    assert cache_entries(cache) == []
 
 
 def test_the_same_lessons_in_another_folder_take_that_folders_images(tmp_path: Path) -> None:

@@ -14,15 +14,16 @@ import csv
 import dataclasses
 import io
 import string
+import struct
 import tomllib
-from dataclasses import dataclass
+import zlib
 from pathlib import Path
 from typing import Any
 
 import html5lib
 import pytest
 
-from scorm_builder.model import Question, Quiz
+from scorm_builder.model import Objective
 from scorm_builder.record_sheet import BOM, record_files
 from scorm_builder.sources import read_course
 from tests.course_factory import DEFAULT_SOURCE, copy_default_course, two_lesson_course
@@ -159,7 +160,7 @@ def test_same_sources_give_the_same_bytes_in_any_folder(default_sheet, tmp_path)
 def test_changing_any_source_file_changes_the_digest(tmp_path):
     source = two_lesson_course(tmp_path / "course")
     before = digests(sheet_of(source))
-    (source / "lessons" / "handwash.png").write_bytes(b"\x89PNG other picture")
+    (source / "lessons" / "handwash.png").write_bytes(another_png())
     after_image = digests(sheet_of(source))
     assert after_image["infection-control"] != before["infection-control"]
     assert after_image["llm-basics"] == before["llm-basics"]
@@ -167,6 +168,19 @@ def test_changing_any_source_file_changes_the_digest(tmp_path):
     quiz = source / "lessons" / "llm-basics.quiz.toml"
     quiz.write_text(quiz.read_text(encoding="utf-8") + "\n# note\n", encoding="utf-8")
     assert digests(sheet_of(source))["llm-basics"] != before["llm-basics"]
+
+
+def another_png() -> bytes:
+    """A valid 1x1 PNG other than the course factory's (an opaque red pixel)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\x00\x00")
+    signature = b"\x89PNG\r\n\x1a\n"
+    return signature + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
 
 
 def digests(files: dict[str, bytes]) -> dict[str, str]:
@@ -280,35 +294,17 @@ def test_no_stray_files_are_needed_beside_the_sheet(default_sheet):
 # ---------- objectives and drawn questions (the quiz format of issue 16) ----------
 
 
-@dataclass(frozen=True)
-class Objective:
-    id: str
-    title: str
-    draw: int
-    pass_mark: float | None
-
-
-@dataclass(frozen=True)
-class GroupedQuiz(Quiz):
-    objectives: tuple[Objective, ...] = ()
-    draw: int = 0
-
-
-@dataclass(frozen=True)
-class GroupedQuestion(Question):
-    objective: str = ""
-
-
 def test_objectives_and_drawn_questions_are_on_the_sheet(tmp_path):
     course, _ = read_course(two_lesson_course(tmp_path / "course"))
     lesson = course.lessons[1]
     assert lesson.quiz is not None
     questions = tuple(
-        GroupedQuestion(**vars(q), objective=objective)
+        dataclasses.replace(q, objective=objective)
         for q, objective in zip(lesson.quiz.questions, ["hygiene", "ppe"], strict=True)
     )
-    quiz = GroupedQuiz(
-        **{**vars(lesson.quiz), "questions": questions},
+    quiz = dataclasses.replace(
+        lesson.quiz,
+        questions=questions,
         objectives=(Objective("hygiene", "手指衛生", 1, None), Objective("ppe", "防護具", 0, 100)),
         draw=1,
     )

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from scorm_builder import quiz as quiz_schema
 from scorm_builder.build import build_package
 from scorm_builder.cli import main
 from scorm_builder.model import Objective
 from scorm_builder.problems import Problem
 from scorm_builder.quiz import misnamed_quiz_files, read_quiz
+from scorm_builder.settings import SETTINGS
 from tests.course_factory import ROOT, copy_default_course
 from tests.test_author_errors import COURSE, LESSON, QUIZ, ZIP, Built, Mistake, failed
 
@@ -195,6 +197,31 @@ COURSE_MISTAKES = [
         "    fix: check that this is the right file (a quiz of 100 questions is about 60 KB)\n"
         + failed(1),
     ),
+    Mistake(
+        "escape-of-no-character",
+        "course.toml",
+        COURSE.replace('"医療従事者のためのAI基礎"', '"AI\\uD800基礎"'),
+        "{src}/course.toml:1: error: this file is not valid TOML: the escape code '\\uD800' is "
+        "not a character\n"
+        "    fix: write the character itself\n" + failed(1),
+    ),
+    Mistake(
+        "right-to-left-override",
+        "course.toml",
+        COURSE.replace('"医療従事者のためのAI基礎"', '"AI\\u202E基礎"'),
+        "{src}/course.toml:1: error: the title has the invisible control character U+202E, "
+        "written as \\u202E\n"
+        "    fix: remove the \\u202E (in double quotes a backslash starts an escape code)\n"
+        + failed(1),
+    ),
+    Mistake(
+        "dotted-unknown-key",
+        "course.toml",
+        COURSE.replace("pass_mark = 80", "pass.mark = 80"),
+        "{src}/course.toml:3: error: unknown setting 'pass'\n"
+        "    fix: did you mean 'pass_mark'? the settings are: title, identifier, language, "
+        "version, description, pass_mark, lessons\n" + failed(1),
+    ),
 ]
 
 QUIZ_MISTAKES = [
@@ -254,6 +281,16 @@ QUIZ_MISTAKES = [
         "    fix: write 0 for unlimited attempts\n" + failed(1),
     ),
     Mistake(
+        "windows-path-in-a-question",
+        QUIZ_FILE,
+        QUIZ.replace('"LLMの説明として最も適切なものはどれですか。"', '"C:\\temp\\newの意味は？"'),
+        "{src}/lessons/llm-basics.quiz.toml:4: error: question 1: the text has a tab, written "
+        "as \\t\n"
+        "    fix: in double quotes \\t means a tab; to write a backslash, put the text in single "
+        "quotes: text = 'C:\\temp\\newの意味は？' (or write each \\ twice inside double quotes)\n"
+        + failed(1),
+    ),
+    Mistake(
         "tab-escape-in-an-id",
         QUIZ_FILE,
         QUIZ.replace('"llm-definition"', '"llm\\tdefinition"'),
@@ -262,6 +299,27 @@ QUIZ_MISTAKES = [
         "    fix: in double quotes \\t means a tab; to write a backslash, put the text in single "
         "quotes: id = 'llm\\tdefinition' (or write each \\ twice inside double quotes)\n"
         + failed(1),
+    ),
+]
+
+NOT_TOML_FIX = (
+    "    fix: write each setting as name = value, and each question as a [[questions]] block "
+    "(see the example in the README)\n"
+)
+QUIZ_MISTAKES += [
+    Mistake(
+        "quiz-written-as-json",
+        QUIZ_FILE,
+        '{\n  "questions": [{"id": "q1", "type": "true-false"}]\n}\n',
+        "{src}/lessons/llm-basics.quiz.toml:1: error: this file is not valid TOML: it looks like "
+        "JSON, not TOML\n" + NOT_TOML_FIX + failed(1),
+    ),
+    Mistake(
+        "quiz-written-as-yaml",
+        QUIZ_FILE,
+        "# 確認テスト\nquestions:\n  - id: q1\n",
+        "{src}/lessons/llm-basics.quiz.toml:2: error: this file is not valid TOML: it looks like "
+        "YAML (name: value), not TOML\n" + NOT_TOML_FIX + failed(1),
     ),
 ]
 
@@ -466,6 +524,17 @@ def test_the_example_quiz_with_objectives_reads(tmp_path: Path) -> None:
     assert all(o.draw < len(pools[o.id]) for o in quiz.objectives)  # a re-take can differ
 
 
+def test_line_breaks_typed_in_triple_quotes_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "llm-basics.quiz.toml"
+    explanation = '"""\nLLMは\nAIモデルです。"""\n# see C:\\new\\docs'
+    path.write_text(QUIZ.replace('"LLMはAIモデルです。"', explanation), encoding="utf-8")
+    problems: list[Problem] = []
+    quiz = read_quiz(path, path.name, 80, problems)
+    assert problems == []
+    assert quiz is not None
+    assert quiz.questions[0].explanation == "LLMは\nAIモデルです。"
+
+
 def test_a_quiz_without_objectives_reads_as_before(tmp_path: Path) -> None:
     path = tmp_path / "llm-basics.quiz.toml"
     path.write_text(QUIZ, encoding="utf-8")
@@ -567,3 +636,45 @@ def test_nesting_deeper_than_the_recursion_limit_fails_with_a_message(tmp_path) 
             "deep",
         )
     ]
+
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _readme_section(heading: str) -> str:
+    start = README.index(heading)
+    return README[start : README.index("\n#", start + len(heading))]
+
+
+def _table_keys(section: str, first_column: str) -> list[str]:
+    """The `key` names of the README table whose first column is `first_column`."""
+    table = section[section.index(f"| {first_column} |") :].split("\n\n")[0]
+    return [line.split("`")[1] for line in table.splitlines()[2:]]
+
+
+@pytest.mark.parametrize(
+    ("heading", "column", "schema"),
+    [
+        ("### Course settings", "setting", SETTINGS),
+        ("### A quiz", "quiz setting", quiz_schema.QUIZ),
+        ("### A quiz", "question key", quiz_schema.QUESTION),
+        ("#### Question pools", "objective key", quiz_schema.OBJECTIVE),
+    ],
+)
+def test_the_readme_lists_every_key_of_each_schema(heading, column, schema) -> None:
+    documented = _table_keys(_readme_section(heading), column)
+    # questions and objectives are the [[blocks]] themselves, documented by their own tables.
+    assert documented == [k for k in schema.names if k not in ("questions", "objectives")]
+
+
+@pytest.mark.parametrize("heading", ["### A quiz", "#### Question pools"])
+def test_the_readme_quiz_examples_read(tmp_path: Path, heading: str) -> None:
+    section = _readme_section(heading)
+    example = section[
+        section.index("```toml\n") + 8 : section.index("\n```", section.index("```toml"))
+    ]
+    path = tmp_path / "example.quiz.toml"
+    path.write_text(example, encoding="utf-8")
+    problems: list[Problem] = []
+    assert read_quiz(path, path.name, 80, problems) is not None
+    assert problems == []

@@ -22,6 +22,7 @@ from .against import compare_packages, compare_paths
 from .paths import check_names
 from .readers import DEFAULT_LIMITS, CannotCheck, Limits, read_path
 from .report import Verdict, to_json, to_text
+from .severity import INFO
 
 __all__ = [
     "RULES",
@@ -74,6 +75,11 @@ RULES: dict[str, str] = {
 }
 
 
+def order(problem: Problem) -> tuple[bool, str, int, str]:
+    """By file, then line; the info notes last, after what needs attention."""
+    return (problem.severity == INFO, problem.file, problem.line or 0, problem.rule)
+
+
 def check_files(
     files: Mapping[str, bytes],
     *,
@@ -96,7 +102,7 @@ def check_files(
     manifest_problems, parsed = manifest.check_manifest(files, unreadable)
     package = content.package_of(files, names, generated, parsed)
     problems += manifest_problems + content.check_content(package, parsed)
-    return sorted(problems, key=lambda p: (p.file, p.line or 0, p.rule))
+    return sorted(problems, key=order)
 
 
 def check_path(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Problem]:
@@ -105,7 +111,7 @@ def check_path(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Problem]:
     if not package.opened:
         return package.problems
     found = package.problems + check_files(package.files, unreadable=package.unreadable)
-    return sorted(found, key=lambda p: (p.file, p.line or 0, p.rule))
+    return sorted(found, key=order)
 
 
 def run_check_command(
@@ -122,7 +128,7 @@ def run_check_command(
     try:
         problems = check_path(Path(path))
         if against is not None:
-            problems += compare_paths(Path(against), Path(path))
+            problems = sorted(problems + compare_paths(Path(against), Path(path)), key=order)
     except CannotCheck as error:
         print(f"scorm-builder check: {error}", file=sys.stderr)
         return 2

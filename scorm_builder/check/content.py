@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from scorm_builder.problems import Problem
 
 from .manifest import Manifest, external_hrefs
-from .pages import CSS, HTML, JS, PLUGIN_SUFFIXES, SVG, Reference, facts_of_file
+from .pages import CSS, HTML, JS, PLUGIN_SUFFIXES, Reference, facts_of_file
 from .pages import FileFacts as Facts
 from .paths import MANIFEST, has_scheme, is_external, resolve
 from .severity import INFO
@@ -43,6 +43,7 @@ class Package:
     names: frozenset[str]
     generated: frozenset[str]
     listed: frozenset[str]  # named by a <file> of the manifest (missing ones it reports)
+    by_basename: Mapping[str, tuple[str, ...]]  # file name -> the names ending in it
 
     def folder(self, name: str) -> str:
         return posixpath.dirname(name)
@@ -65,7 +66,11 @@ def package_of(
     if manifest is not None:
         for resource in manifest.resources.values():
             listed |= {r.name for r in [resource.launch, *resource.files] if r and r.name}
-    return Package(facts, names, generated, frozenset(listed))
+    by_basename: dict[str, list[str]] = {}
+    for name in sorted(names):
+        by_basename.setdefault(posixpath.basename(name), []).append(name)
+    index = {base: tuple(found) for base, found in by_basename.items()}
+    return Package(facts, names, generated, frozenset(listed), index)
 
 
 def _is_local(url: str) -> bool:
@@ -87,7 +92,8 @@ def _script_targets(package: Package, path: str, script: str, page_folder: str) 
     if found:
         return found[:1]
     tail = "/" + (resolve("", path) or path).lstrip("./")
-    ends = [name for name in package.names if name.endswith(tail)]
+    same_name = package.by_basename.get(posixpath.basename(tail), ())
+    ends = [name for name in same_name if ("/" + name).endswith(tail)]
     return ends if len(ends) == 1 else []
 
 
@@ -132,7 +138,7 @@ def launch_pages(manifest: Manifest) -> list[str]:
 def check_content(package: Package, manifest: Manifest | None) -> list[Problem]:
     if manifest is None:
         return []
-    starts = launch_pages(manifest)
+    starts = [_as_fixed(package, name) for name in launch_pages(manifest)]
     reached = reach(package, starts)
     problems = [_manifest_external(href, line) for href, line in external_hrefs(manifest)]
     # A manifest launching the movie itself (no page around it).
@@ -142,6 +148,14 @@ def check_content(package: Package, manifest: Manifest | None) -> list[Problem]:
         if facts is not None:
             problems += _judge(package, name, facts)
     return problems + check_scorm_api(package, manifest) + _unreached(package, reached)
+
+
+def _as_fixed(package: Package, name: str) -> str:
+    """A launch page missing only by its case (manifest-launch-missing says so) is judged
+    as the page it will be once the case is fixed."""
+    if name in package.names:
+        return name
+    return next((n for n in sorted(package.names) if n.lower() == name.lower()), name)
 
 
 def _is_plugin(name: str) -> bool:
@@ -271,7 +285,7 @@ def check_scorm_api(package: Package, manifest: Manifest) -> list[Problem]:
 
 
 def _unreached(package: Package, reached: set[str]) -> list[Problem]:
-    judged = HTML + CSS + JS + SVG
+    judged = HTML + CSS + JS
     unreached = sorted(
         name for name in package.facts if name not in reached and name.lower().endswith(judged)
     )

@@ -25,7 +25,6 @@ from .paths import is_external
 HTML = (".html", ".htm", ".xhtml")
 CSS = (".css",)
 JS = (".js", ".mjs")
-SVG = (".svg",)
 # Plug-ins no current browser runs: Flash, Shockwave, Silverlight, Java applets, Unity Web Player.
 PLUGIN_SUFFIXES = (".swf", ".spl", ".dcr", ".xap", ".jar", ".class", ".unity3d")
 
@@ -56,9 +55,10 @@ class FileFacts:
 
 
 def facts_of_file(name: str, data: bytes) -> FileFacts | None:
-    """The facts of a page, style, SVG or script; None for any other file."""
+    """The facts of a page, style or script; None for any other file. (An SVG is an image
+    here: shown by <img>, a browser loads nothing it refers to and runs none of its code.)"""
     lower = name.lower()
-    if lower.endswith(HTML + SVG):
+    if lower.endswith(HTML):
         return html_facts(data)
     if lower.endswith(CSS):
         return FileFacts(references=[Reference(u, n, "load") for u, n in css_urls(_text(data))])

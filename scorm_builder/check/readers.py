@@ -28,7 +28,7 @@ from scorm_builder.problems import Problem
 from .paths import MANIFEST
 
 # What the content rules read as text; every other file only needs to exist.
-TEXT_SUFFIXES = (".html", ".htm", ".xhtml", ".css", ".js", ".mjs", ".xml", ".svg")
+TEXT_SUFFIXES = (".html", ".htm", ".xhtml", ".css", ".js", ".mjs")
 _CHUNK = 1024**2
 _READABLE_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
 _METHOD_NAMES = {12: "bzip2", 14: "LZMA", 93: "Zstandard", 98: "PPMd", 9: "deflate64"}
@@ -136,6 +136,16 @@ def read_folder(root: Path, limits: Limits = DEFAULT_LIMITS) -> PackageContents:
     try:
         for folder, subfolders, names in os.walk(root):
             subfolders.sort()
+            for entry in [*subfolders]:
+                if (Path(folder) / entry).is_symlink():
+                    # Not followed: it may lead out of the folder, or round in a loop.
+                    subfolders.remove(entry)
+                    problems.append(
+                        _special(
+                            f"{Path(folder, entry).relative_to(root).as_posix()}",
+                            "is a symbolic link to a folder (not followed)",
+                        )
+                    )
             for entry in sorted(names):
                 path = Path(folder) / entry
                 name = path.relative_to(root).as_posix()
@@ -144,8 +154,8 @@ def read_folder(root: Path, limits: Limits = DEFAULT_LIMITS) -> PackageContents:
                     problems.append(problem)
                 else:
                     found[name] = (path, size)
-                if len(found) > limits.max_entries:
-                    break
+            if len(found) > limits.max_entries:
+                break  # enough to say it is too many
     except OSError as error:
         raise CannotCheck(f"cannot read {root}: {error}") from error
     sizes = {name: size for name, (_, size) in found.items()}
@@ -181,7 +191,11 @@ def _regular_file(root: Path, path: Path, name: str) -> tuple[int, Problem | Non
         why = "is not a regular file (a pipe, a socket or a device)"
     if why is None:
         return status.st_size, None
-    return 0, Problem(
+    return 0, _special(name, why)
+
+
+def _special(name: str, why: str) -> Problem:
+    return Problem(
         "folder-special-file",
         "warning",
         name,
