@@ -299,3 +299,21 @@ def test_paths_are_printed_with_the_separator_of_the_os():
         "source/lessons/llm-basics.md"
     )
     assert native_path(Path("dist") / "course.zip") == os.path.join("dist", "course.zip")
+
+
+# ---------- worker processes ----------
+
+
+def summary_in_a_worker(count: int) -> tuple[int, str]:
+    return os.getpid(), _("{count} warning(s)").format(count=count)
+
+
+def test_worker_processes_speak_the_language_of_the_command():
+    # The build reads lessons in a pool of forked workers; their problems must be in the
+    # language the command chose, not in the one a fresh interpreter would start with.
+    from scorm_builder.workers import Workers
+
+    with i18n.language("ja"), Workers(2) as workers:
+        said = workers.map(summary_in_a_worker, list(range(40)))
+    assert {pid for pid, _text in said} - {os.getpid()}, "the work was not done in workers"
+    assert [text for _pid, text in said] == [f"警告 {n} 件" for n in range(40)]
