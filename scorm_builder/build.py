@@ -22,7 +22,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from scorm_builder.cache import Cache, MadeLesson, default_cache_dir, fingerprint, lesson_key
+from scorm_builder.cache import (
+    Cache,
+    MadeLesson,
+    default_cache_dir,
+    fingerprint,
+    lesson_key,
+    without_html,
+)
 from scorm_builder.check import check_files
 from scorm_builder.layout import Package, generated_files, launch_path, lay_out, zip_name
 from scorm_builder.model import Course, CourseSettings, Lesson
@@ -142,8 +149,12 @@ class MemoisedStages:
         rendered = self._workers.map(render, [m.lesson for m in unrendered])
         new = {}
         for lesson, (page, deflated) in zip(unrendered, rendered, strict=True):
-            new[lesson.key] = dataclasses.replace(lesson, page=page, deflated_page=deflated)
-            self._cache.put(new[lesson.key])
+            self._cache.put(dataclasses.replace(lesson, page=page, deflated_page=deflated))
+            # The page holds the sections' HTML now: the lesson keeps their titles only, as
+            # one from the cache does (less memory for a large course).
+            new[lesson.key] = dataclasses.replace(
+                lesson, lesson=without_html(lesson.lesson), page=page, deflated_page=deflated
+            )
         return [new.get(m.key, m) for m in made if m.lesson is not None]
 
 
