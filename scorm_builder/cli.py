@@ -13,45 +13,73 @@ import sys
 from pathlib import Path
 from types import FrameType
 
+from scorm_builder import i18n
+from scorm_builder.console import make_output_safe, native_path
+from scorm_builder.i18n import _
+
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    make_output_safe()
+    # The language first: the parser's help texts are translated as it is built.
+    i18n.use_language(i18n.choose_language(i18n.requested_language(argv)))
+    i18n.translate_argparse()
     parser = argparse.ArgumentParser(
         prog="scorm-builder",
-        description="Build SCORM 1.2 packages from Markdown lessons and quiz files.",
+        description=_("Build SCORM 1.2 packages from Markdown lessons and quiz files."),
+    )
+    parser.add_argument(
+        "--lang",
+        choices=i18n.available_languages(),
+        help=_(
+            "the language of messages and help: ja or en "
+            "(default: from SCORM_BUILDER_LANG, then the locale)"
+        ),
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    build_command = commands.add_parser("build", help="build the course into a SCORM 1.2 zip")
+    build_command = commands.add_parser("build", help=_("build the course into a SCORM 1.2 zip"))
     build_command.add_argument(
-        "source", nargs="?", default="source", type=Path, help="the course folder (default: source)"
+        "source",
+        nargs="?",
+        default="source",
+        type=Path,
+        help=_("the course folder (default: source)"),
     )
     build_command.add_argument(
-        "-o", "--output", default="dist", type=Path, help="where to write the zip (default: dist)"
+        "-o",
+        "--output",
+        default="dist",
+        type=Path,
+        help=_("where to write the zip (default: dist)"),
     )
     build_command.add_argument(
-        "--split", action="store_true", help="one zip per lesson, for one LMS activity per lesson"
+        "--split",
+        action="store_true",
+        help=_("one zip per lesson, for one LMS activity per lesson"),
     )
     build_command.add_argument(
-        "--strict", action="store_true", help="treat warnings as errors (for CI)"
+        "--strict", action="store_true", help=_("treat warnings as errors (for CI)")
     )
     build_command.add_argument(
-        "-j", "--jobs", type=_jobs, help="worker processes for the lessons (1: none)"
+        "-j", "--jobs", type=_jobs, help=_("worker processes for the lessons (1: none)")
     )
 
-    check_command = commands.add_parser("check", help="check a SCORM 1.2 package (zip or folder)")
+    check_command = commands.add_parser(
+        "check", help=_("check a SCORM 1.2 package (zip or folder)")
+    )
     if _subcommand(argv) == "check":  # the checker's options, only when they are needed
         from scorm_builder.check import command as check
 
         check.add_arguments(check_command)
 
     preview_command = commands.add_parser(
-        "preview", help="try the course in a local LMS on 127.0.0.1, rebuilt on every change"
+        "preview", help=_("try the course in a local LMS on 127.0.0.1, rebuilt on every change")
     )
     preview_command.add_argument("source", nargs="?", default="source", type=Path)
-    preview_command.add_argument("--port", type=int, default=8000, help="default: 8000")
+    preview_command.add_argument("--port", type=int, default=8000, help=_("default: 8000"))
 
     try:
         arguments = parser.parse_args(argv)
@@ -64,9 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         return check.run(arguments)
     # build and preview both take a course folder
     if not arguments.source.is_dir():
-        print(
-            f"scorm-builder: the course folder '{arguments.source}' does not exist", file=sys.stderr
-        )
+        message = _("scorm-builder: the course folder '{source}' does not exist")
+        print(message.format(source=native_path(arguments.source)), file=sys.stderr)
         return EXIT_USAGE
     if arguments.command == "preview":
         from scorm_builder.preview.server import serve
@@ -115,19 +142,37 @@ def _build(arguments: argparse.Namespace) -> int:
         report(error.problems, source, strict=arguments.strict)
         return EXIT_ERRORS
     except Terminated:
-        print("scorm-builder: stopped (SIGTERM); nothing was written", file=sys.stderr)
+        print(_("scorm-builder: stopped (SIGTERM); nothing was written"), file=sys.stderr)
         return 128 + signal.SIGTERM
     finally:
         signal.signal(signal.SIGTERM, previous)
     report(result.warnings, source)
     for path in result.removed:
-        print(f"removed {path}: the course no longer makes it")
+        print(_("removed {path}: the course no longer makes it").format(path=native_path(path)))
     for path, package, size in result.written:
-        print(
-            f"built {path} ({size / 1024:.1f} KB): {len(package.lessons)} lesson(s), "
-            f"{package.page_count} pages, {package.question_count} questions"
+        built = _(
+            "built {path} ({size} KB): {lessons} lesson(s), {pages} pages, {questions} questions"
         )
+        lessons = len(package.lessons)
+        print(
+            built.format(
+                path=native_path(path),
+                size=f"{size / 1024:.1f}",
+                lessons=lessons,
+                pages=package.page_count,
+                questions=package.question_count,
+            )
+        )
+        if lessons > 1:
+            print(_(MOODLE_POINTER).format(count=lessons))
     return EXIT_OK
+
+
+# After a zip of several lessons: Moodle's defaults for such a package surprise (docs/moodle.md).
+MOODLE_POINTER = i18n.N_(
+    "Moodle: this zip has {count} lessons in one activity: set its grading and completion "
+    "as docs/moodle.md says, or build with --split for one activity per lesson"
+)
 
 
 class Terminated(BaseException):

@@ -19,7 +19,10 @@ import io
 import os
 import sys
 from pathlib import PurePath
-from typing import TextIO
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from typing import TextIO
 
 ERRORS = "backslashreplace"
 

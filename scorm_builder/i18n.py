@@ -15,9 +15,10 @@ own language never decides it: a Japanese administrator may build an English cou
 
 The catalogues are standard gettext `.po` files, `scorm_builder/locale/<lang>/LC_MESSAGES/
 scorm_builder.po`; the English text in the code is the message id. They are read at first use,
-by the small reader below, into gettext's own `GNUTranslations` (which does the plural forms):
-no compile step at install time, and no Babel at run time. Babel extracts the messages from the
-code (see babel.cfg). A third language is one more `.po` file, not code.
+by a small reader (scorm_builder/po_file.py), into gettext's own `GNUTranslations` (which
+does the plural forms): no compile step at install time, and no Babel at run time. Babel
+extracts the messages from the code (see babel.cfg). A third language is one more `.po` file,
+not code.
 
 The active catalogue is the one piece of process-wide state here: `use_language` sets it once,
 where the command line starts (tests use the `language` context manager). Until then, and for
@@ -31,12 +32,12 @@ import functools
 import gettext
 import io
 import os
-import re
-import struct
-from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping, Sequence
 
 DOMAIN = "scorm_builder"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -85,10 +86,11 @@ def _language_of(value: str) -> str:
 # ---------- the active catalogue ----------
 
 
-@dataclass
 class _Active:
-    language: str = SOURCE_LANGUAGE
-    translations: gettext.NullTranslations = field(default_factory=gettext.NullTranslations)
+    # A plain class, not a dataclass: `--help` should not pay for importing dataclasses.
+    def __init__(self) -> None:
+        self.language = SOURCE_LANGUAGE
+        self.translations = gettext.NullTranslations()
 
 
 _active = _Active()
@@ -140,125 +142,37 @@ def catalogue(language: str) -> gettext.NullTranslations:
     path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
     if language == SOURCE_LANGUAGE and not path.is_file():
         return gettext.NullTranslations()
+    from scorm_builder.po_file import read_po, to_mo  # only when a catalogue is used
+
     entries = read_po(path.read_text(encoding="utf-8"))
     return gettext.GNUTranslations(io.BytesIO(to_mo(entries)))
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One message of a .po file."""
-
-    msgid: str
-    msgid_plural: str | None = None
-    msgstr: tuple[str, ...] = ("",)  # one string, or one per plural form
-    fuzzy: bool = False
-    line: int = 0  # where its msgid is, for the catalogue test's messages
-
-
-def read_po(text: str) -> list[Entry]:
-    """The entries of a .po file (the header is the entry whose msgid is "").
-
-    Enough of the format for catalogues written by Babel and by hand: comments, flags,
-    msgctxt is not used here, multi-line strings, C escapes, plural forms. Obsolete
-    entries (#~) are skipped, as gettext does.
-    """
-    entries: list[Entry] = []
-    fields: dict[str, str] = {}
-    flags: set[str] = set()
-    current: str | None = None
-    start = 0
-
-    def finish() -> None:
-        nonlocal fields, flags, current
-        if "msgid" in fields:
-            plural = sorted((k for k in fields if k.startswith("msgstr[")), key=_form)
-            entries.append(
-                Entry(
-                    msgid=fields["msgid"],
-                    msgid_plural=fields.get("msgid_plural"),
-                    msgstr=tuple(fields[k] for k in plural) or (fields.get("msgstr", ""),),
-                    fuzzy="fuzzy" in flags,
-                    line=start,
-                )
-            )
-        fields, flags, current = {}, set(), None
-
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line:
-            finish()
-        elif line.startswith("#,"):
-            if "msgid" in fields:
-                finish()
-            flags.update(flag.strip() for flag in line[2:].split(","))
-        elif line.startswith("#"):
-            continue
-        elif line.startswith('"'):
-            if current is None:
-                raise ValueError(f"line {number}: a string continues nothing")
-            fields[current] += _unquote(line, number)
-        else:
-            keyword, _space, value = line.partition(" ")
-            if keyword == "msgid" and "msgid" in fields:
-                finish()
-            if keyword == "msgid":
-                start = number
-            fields[keyword] = _unquote(value.strip(), number)
-            current = keyword
-    finish()
-    return entries
-
-
-def _form(key: str) -> int:
-    return int(key[len("msgstr[") : -1])
-
-
-def _unquote(token: str, number: int) -> str:
-    if len(token) < 2 or token[0] != '"' or token[-1] != '"':
-        raise ValueError(f"line {number}: expected a string in double quotes, found {token!r}")
-    return _ESCAPE.sub(lambda m: _ESCAPES.get(m.group(1), m.group(1)), token[1:-1])
-
-
-# The C escapes .po files use; any other escaped character stands for itself (\" and \\).
-_ESCAPE = re.compile(r"\\(.)")
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
-
-
-def to_mo(entries: list[Entry]) -> bytes:
-    """The entries as a GNU .mo file (what gettext's GNUTranslations reads).
-
-    Untranslated and fuzzy entries are left out, so their English shows, as msgfmt does.
-    """
-    messages: dict[bytes, bytes] = {}
-    for entry in entries:
-        if entry.fuzzy and entry.msgid or not any(entry.msgstr):
-            continue
-        msgid = entry.msgid
-        if entry.msgid_plural is not None:
-            msgid += "\0" + entry.msgid_plural
-        messages[msgid.encode()] = "\0".join(entry.msgstr).encode()
-    keys = sorted(messages)
-    header_size = 7 * 4
-    ids_at = header_size
-    strs_at = ids_at + len(keys) * 8
-    data_at = strs_at + len(keys) * 8
-    ids = b"".join(k + b"\0" for k in keys)
-    offsets_ids, offsets_strs, position = [], [], data_at
-    for key in keys:
-        offsets_ids += [len(key), position]
-        position += len(key) + 1
-    for key in keys:
-        offsets_strs += [len(messages[key]), position]
-        position += len(messages[key]) + 1
-    header = struct.pack("<7I", 0x950412DE, 0, len(keys), ids_at, strs_at, 0, 0)
-    tables = struct.pack(f"<{len(offsets_ids)}I", *offsets_ids) + struct.pack(
-        f"<{len(offsets_strs)}I", *offsets_strs
-    )
-    strings = ids + b"".join(messages[k] + b"\0" for k in keys)
-    return header + tables + strings
-
-
 # ---------- argparse's own words ----------
+
+
+def argparse_texts() -> list[str]:
+    """The texts of argparse (Python's own) that our users meet, marked here so that Babel
+    extracts them into the catalogues with ours; argparse asks `_` for them by these ids."""
+    return [
+        _("usage: "),
+        _("positional arguments"),
+        _("options"),
+        _("show this help message and exit"),
+        _("%(prog)s: error: %(message)s\n"),
+        _("the following arguments are required: %s"),
+        _("unrecognized arguments: %s"),
+        _("invalid choice: %(value)r (choose from %(choices)s)"),
+        _("argument %(argument_name)s: %(message)s"),
+        _("expected one argument"),
+        _("expected at least one argument"),
+        _("expected at most one argument"),
+        _("invalid %(type)s value: %(value)r"),
+        _("ambiguous option: %(option)s could match %(matches)s"),
+        _("not allowed with argument %s"),
+        _("one of the arguments %s is required"),
+        ngettext("expected %s argument", "expected %s arguments", 2),
+    ]
 
 
 def translate_argparse() -> None:

@@ -14,6 +14,7 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
+from scorm_builder.i18n import _
 from scorm_builder.package import Writer, write_all_atomically, write_atomically
 from scorm_builder.problems import Problem
 
@@ -84,21 +85,23 @@ def _glob_escape(name: str) -> str:
 def not_written(path: Path, error: OSError) -> Problem:
     """Why the package could not be written, in words an author can act on."""
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
-        reason = "the disk is full"
-        fix = "free some space on the disk, or choose another output folder with -o"
+        reason = _("the disk is full")
+        fix = _("free some space on the disk, or choose another output folder with -o")
     elif error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        reason = "you may not write to the output folder"
-        fix = "choose a folder you may write to with -o, or ask for write access to this one"
+        reason = _("you may not write to the output folder")
+        fix = _("choose a folder you may write to with -o, or ask for write access to this one")
     elif error.errno in (errno.ENOTDIR, errno.EEXIST):
-        reason = "the output folder is not a folder (a file has its name or its parent's)"
-        fix = "choose another output folder with -o, or move that file away"
+        reason = _("the output folder is not a folder (a file has its name or its parent's)")
+        fix = _("choose another output folder with -o, or move that file away")
     else:
         reason = error.strerror or str(error)
-        fix = "check the output folder, then build again"
+        fix = _("check the output folder, then build again")
     return Problem(
         "output-not-written",
         "error",
         str(path.absolute()),
-        f"the package could not be written: {reason}; a previous package there is unchanged",
+        _(
+            "the package could not be written: {reason}; a previous package there is unchanged"
+        ).format(reason=reason),
         fix,
     )

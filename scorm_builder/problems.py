@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from scorm_builder.i18n import N_, _
+
 Severity = Literal["error", "warning"]
 
 
@@ -22,14 +24,24 @@ class Problem:
     fix: str = ""
     line: int | None = None
 
-    def where(self) -> str:
-        return f"{self.file}:{self.line}" if self.line else self.file
+    def where(self, file: str | None = None) -> str:
+        file = self.file if file is None else file
+        return f"{file}:{self.line}" if self.line else file
 
-    def describe(self) -> str:
-        text = f"{self.where()}: {self.severity}: {self.message}"
+    def describe(self, file: str | None = None) -> str:
+        """The problem as the author reads it, in the active language (the message and fix
+        were translated where they were found; the file and line are the same in every one).
+        `file` names the file as the reader should see it (default: as the problem has it)."""
+        severity = _(SEVERITY_WORDS.get(self.severity, self.severity))
+        text = _("{where}: {severity}: {message}").format(
+            where=self.where(file), severity=severity, message=self.message
+        )
         if self.fix:
-            text += f"\n    fix: {self.fix}"
+            text += "\n    " + _("fix: {fix}").format(fix=self.fix)
         return text
+
+
+SEVERITY_WORDS = {"error": N_("error"), "warning": N_("warning"), "info": N_("info")}
 
 
 def errors(problems: list[Problem]) -> list[Problem]:

@@ -6,6 +6,8 @@ import os
 import sys
 from pathlib import Path
 
+from scorm_builder.console import native_path
+from scorm_builder.i18n import _
 from scorm_builder.problems import Problem
 
 
@@ -25,15 +27,16 @@ def report_lines(problems: list[Problem], source: Path, strict: bool = False) ->
     rank = {file: index for index, file in reversed(list(enumerate(p.file for p in problems)))}
     ordered = sorted(problems, key=lambda p: (p.severity != "error", rank[p.file], p.line or 0))
     # Source files are named relative to the course folder; output files are absolute.
-    lines = [os.path.join(source, problem.describe()) for problem in ordered]
+    # Named as the OS writes paths: an author on Windows pastes them into Explorer.
+    lines = [p.describe(native_path(os.path.join(source, p.file))) for p in ordered]
     error_count = sum(p.severity == "error" for p in problems)
     warning_count = len(problems) - error_count
     if error_count or strict:
-        because = " (--strict: warnings count as errors)" if strict and warning_count else ""
-        lines.append(
-            f"build failed: {error_count} error(s), {warning_count} warning(s){because}; "
-            "nothing was written"
+        because = _(" (--strict: warnings count as errors)") if strict and warning_count else ""
+        failed = _(
+            "build failed: {errors} error(s), {warnings} warning(s){because}; nothing was written"
         )
+        lines.append(failed.format(errors=error_count, warnings=warning_count, because=because))
     else:
-        lines.append(f"{warning_count} warning(s)")
+        lines.append(_("{count} warning(s)").format(count=warning_count))
     return lines

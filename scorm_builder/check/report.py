@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from scorm_builder.i18n import _, ngettext
 from scorm_builder.problems import Problem
 
 
@@ -70,24 +71,30 @@ def to_json(verdict: Verdict) -> str:
     )
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def to_text(verdict: Verdict) -> str:
     lines = []
     for p in verdict.problems:
         lines.append(f"{p.where()}: {p.severity} [{p.rule}] {p.message}")
         if p.fix:
             lines.append(f"    fix: {p.fix}")
-    outcome = "OK" if verdict.ok else "FAILED"
-    if verdict.ok and verdict.warnings:
-        outcome += " (warnings do not fail the check without --strict)"
-    elif not verdict.ok and not verdict.errors:
-        outcome += " (--strict: warnings fail the check)"
-    notes = f", {verdict.info} info" if verdict.info else ""
-    lines.append(
-        f"{verdict.path}: {_plural(verdict.errors, 'error')},"
-        f" {_plural(verdict.warnings, 'warning')}{notes}: {outcome}"
+    if verdict.ok:
+        outcome = _("OK")
+        if verdict.warnings:
+            outcome += _(" (warnings do not fail the check without --strict)")
+    else:
+        outcome = _("FAILED")
+        if not verdict.errors:
+            outcome += _(" (--strict: warnings fail the check)")
+    errors = ngettext("{count} error", "{count} errors", verdict.errors)
+    warnings = ngettext("{count} warning", "{count} warnings", verdict.warnings)
+    info = _(", {count} info").format(count=verdict.info) if verdict.info else ""
+    # The path stays as it is in every language, as do the rule ids above: CI reads them.
+    summary = _("{path}: {errors}, {warnings}{info}: {outcome}").format(
+        path=verdict.path,
+        errors=errors.format(count=verdict.errors),
+        warnings=warnings.format(count=verdict.warnings),
+        info=info,
+        outcome=outcome,
     )
+    lines.append(summary)
     return "\n".join(lines)
