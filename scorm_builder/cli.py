@@ -112,7 +112,8 @@ def _jobs(text: str) -> int:
 
 
 def _subcommand(argv: list[str]) -> str | None:
-    return next((arg for arg in argv if not arg.startswith("-")), None)
+    """The subcommand named in `argv` (the first command name: `--lang ja check x.zip`)."""
+    return next((arg for arg in argv if arg in ("build", "check", "preview")), None)
 
 
 def _build(arguments: argparse.Namespace) -> int:
