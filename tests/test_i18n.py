@@ -133,8 +133,11 @@ def code_messages() -> dict[str, tuple[str, ...]]:
 
 def placeholders(text: str) -> list[str]:
     """The placeholders of a message, in both styles our messages use: {name} (str.format) and
-    %(name)s / %s (argparse's)."""
-    braces = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+    %(name)s / %s (argparse's); the braces of a message that is not a template."""
+    try:
+        braces = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+    except ValueError:  # never formatted ("a { ... } is not closed"): its braces must stay
+        braces = [f"a literal {brace}" for brace in text if brace in "{}"]
     percents = re.findall(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdrifx]", text)
     return sorted(braces + percents)
 
