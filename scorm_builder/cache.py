@@ -10,12 +10,14 @@ It lives in a cache folder of the user's (`$SCORM_BUILDER_CACHE_DIR`, else
 nothing the build trusts without checking: no check verdicts; each page is stored
 compressed under the digest of its content and verified against it when read; an entry
 that is damaged, forged or of other types than expected is ignored, so a damaged cache
-is only a slower build. It is JSON, never pickle: reading it never runs code.
+is only a slower build. Each entry is one file: a line of JSON (never pickle: reading it
+never runs code), then the page's deflate stream.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -23,7 +25,7 @@ import tempfile
 import types
 import typing
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
@@ -69,7 +71,7 @@ class Cache:
         if stored is None:
             return None
         try:
-            return _decode_entry(key, *stored, course_dir)
+            return _decode_entry(key, *stored, _resolved(course_dir))
         except (_Damaged, ValueError, TypeError, KeyError, zlib.error, RecursionError):
             return None  # damaged or forged: made again, and stored again
 
@@ -86,23 +88,27 @@ class Cache:
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            _replace(path.with_suffix(".page"), page)
-            _replace(path, entry)  # last: an entry is only found once its page is there
+            _replace(path, entry + b"\n" + page)  # one file: JSON (one line), then the page
         except OSError:
             pass
 
     def _path(self, key: str) -> Path:
         assert self.folder is not None
-        return self.folder / key[:2] / f"{key}.json"
+        return self.folder / key[:2] / f"{key}.lesson"
 
     def _read(self, key: str) -> tuple[bytes, bytes] | None:
         if self.folder is None:
             return self._memory.get(key)
-        path = self._path(key)
         try:
-            return path.read_bytes(), path.with_suffix(".page").read_bytes()
+            entry, _, page = self._path(key).read_bytes().partition(b"\n")
         except OSError:
             return None
+        return entry, page
+
+
+@functools.lru_cache(maxsize=8)
+def _resolved(folder: Path) -> Path:
+    return folder.resolve()
 
 
 def _replace(path: Path, data: bytes) -> None:
@@ -182,7 +188,7 @@ def _decode_entry(
     # Every file the lesson uses must be listed, inside the course folder, and unchanged.
     if set(media) != {str(path) for path in lesson.media.values()}:
         raise _Damaged
-    course = course_dir.resolve()
+    course = course_dir
     for name, digest in media.items():
         path = Path(name)
         if not path.resolve().is_relative_to(course) or file_digest(path) != digest:
@@ -206,51 +212,67 @@ def _encode(value: Any) -> Any:
     return value
 
 
+Decoder = Callable[[Any], Any]
+
+
 def _decode(kind: Any, value: Any) -> Any:
     """`value` (parsed JSON) as an instance of the type `kind`, checked all the way down."""
+    return _decoder(kind)(value)
+
+
+@functools.cache
+def _decoder(kind: Any) -> Decoder:
+    """A function that checks and converts JSON into `kind`: made once per type, since the
+    type's structure (looked up with typing's introspection) is the slow part."""
     origin, args = get_origin(kind), get_args(kind)
     if origin in (Union, types.UnionType):
-        for option in args:
-            if option is type(None):
-                if value is None:
-                    return None
-                continue
-            try:
-                return _decode(option, value)
-            except _Damaged:
-                continue
-        raise _Damaged
+        optional = type(None) in args
+        options = [_decoder(option) for option in args if option is not type(None)]
+
+        def union(value: Any) -> Any:
+            if value is None and optional:
+                return None
+            for option in options:
+                try:
+                    return option(value)
+                except _Damaged:
+                    continue
+            raise _Damaged
+
+        return union
     if origin is Literal:
-        if value not in args:
-            raise _Damaged
-        return value
+        allowed = frozenset(args)
+        return lambda value: value if type(value) is str and value in allowed else _damaged()
     if origin is tuple:
-        if not isinstance(value, list):
-            raise _Damaged
-        return tuple(_decode(args[0], item) for item in value)
+        item = _decoder(args[0])
+        return lambda value: tuple(item(x) for x in value) if type(value) is list else _damaged()
     if origin is dict:
-        if not isinstance(value, dict):
-            raise _Damaged
-        return {_decode(args[0], key): _decode(args[1], item) for key, item in value.items()}
+        key, item = _decoder(args[0]), _decoder(args[1])
+        return lambda value: (
+            {key(k): item(v) for k, v in value.items()} if type(value) is dict else _damaged()
+        )
     if dataclasses.is_dataclass(kind):
-        if not isinstance(value, dict):
-            raise _Damaged
         hints = get_type_hints(kind)
-        fields = {field.name for field in dataclasses.fields(kind) if field.init}
-        if set(value) != fields:
-            raise _Damaged
+        fields = {f.name: _decoder(hints[f.name]) for f in dataclasses.fields(kind) if f.init}
+        names = fields.keys()
         factory: Any = kind
-        return factory(**{name: _decode(hints[name], value[name]) for name in fields})
+
+        def instance(value: Any) -> Any:
+            if type(value) is not dict or value.keys() != names:
+                raise _Damaged
+            return factory(**{name: decode(value[name]) for name, decode in fields.items()})
+
+        return instance
     if kind is Path:
-        return Path(_decode(str, value))
+        return lambda value: Path(value) if type(value) is str else _damaged()
     if kind is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise _Damaged
-        return float(value)
+        return lambda value: float(value) if type(value) in (int, float) else _damaged()
     if kind in (str, int, bool):
-        if type(value) is not kind:
-            raise _Damaged
-        return value
+        return lambda value: value if type(value) is kind else _damaged()
     if kind is typing.Any:
-        return value
+        return lambda value: value
+    raise TypeError(f"the cache cannot hold a {kind}")  # a new model type: extend this
+
+
+def _damaged() -> Any:
     raise _Damaged

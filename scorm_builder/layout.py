@@ -111,9 +111,10 @@ def is_generated(path: str, package: Package) -> bool:
     """Whether the builder made the file at `path` itself (a lesson's page, the shared
     run-time): the rest are the authors' media files, and the manifest, which is always
     checked against the schemas."""
-    return path.startswith(f"{SHARED_DIR}/") or any(
-        path == launch_path(lesson.id) for lesson in package.lessons
-    )
+    if path.startswith(f"{SHARED_DIR}/"):
+        return True
+    lesson_id, _, page = path.partition("/")
+    return page == LAUNCH_PAGE and any(lesson.id == lesson_id for lesson in package.lessons)
 
 
 def schema_files() -> dict[str, bytes]:

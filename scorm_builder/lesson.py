@@ -10,13 +10,14 @@ adjusted by `lesson_html`, local files by `lesson_media`; limits come first (`le
 from __future__ import annotations
 
 import bisect
+import stat
 import threading
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from scorm_builder.lesson_html import Finding, HtmlRules, sanitise_fragment
-from scorm_builder.lesson_limits import MAX_PAGES, MAX_TITLE, check_limits
+from scorm_builder.lesson_limits import MAX_FILE_BYTES, MAX_PAGES, MAX_TITLE, check_limits
 from scorm_builder.lesson_media import MediaFiles
 from scorm_builder.markdown_html import LessonMarkdown, ParsedLesson, plain_text
 from scorm_builder.model import Lesson, Page
@@ -39,10 +40,12 @@ def read_lesson(
     path: Path, lesson_id: str, shown_as: str, problems: list[Problem], *, table_label: str
 ) -> Lesson | None:
     """The lesson without its quiz (read separately), or None if it has errors."""
+    report = FileProblems(shown_as, problems)
+    if not _plain_file_of_sane_size(path, report):
+        return None
     text = read_text(path, shown_as, problems)
     if text is None:
         return None
-    report = FileProblems(shown_as, problems)
     if not text.strip():
         report.error(
             "lesson-empty",
@@ -72,6 +75,30 @@ def read_lesson(
         ),
     )
     return reader.lesson(converter, lesson_id, path)
+
+
+def _plain_file_of_sane_size(path: Path, report: FileProblems) -> bool:
+    """Before reading: a pipe would block the build forever, a huge file fill the memory."""
+    try:
+        status = path.stat()
+    except OSError:
+        return True  # read_text says what is wrong
+    if not stat.S_ISREG(status.st_mode):
+        report.error(
+            "lesson-not-a-file",
+            "this is not a plain file (a folder, a pipe or a device)",
+            "replace it with the lesson's Markdown file",
+        )
+        return False
+    if status.st_size > MAX_FILE_BYTES:
+        report.error(
+            "lesson-too-large",
+            f"the lesson file is {status.st_size / 1_000_000:,.1f} MB (the limit is "
+            f"{MAX_FILE_BYTES / 1_000_000:,.0f} MB)",
+            "split it into several lessons, each its own file listed in course.toml",
+        )
+        return False
+    return True
 
 
 @dataclass

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from scorm_builder.problems import FileProblems
 
 MAX_CHARACTERS = 1_000_000  # about 300 printed pages of Japanese
+MAX_FILE_BYTES = 4 * MAX_CHARACTERS  # checked before reading: UTF-8 takes up to 4 bytes each
 MAX_LINE = 10_000
 MAX_DEPTH = 20  # lists and quotes inside each other
 MAX_TITLE = 200  # the manifest schema's limit on an item's title

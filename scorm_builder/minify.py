@@ -59,13 +59,35 @@ def minify_js(source: str) -> str:
             regex = _REGEX_BODY.match(source, position)
             if regex is not None:
                 text = regex.group()
-        if pending and out:
+        if pending and out and _needs_space(previous, text, pending):
             out.append(pending)
         pending = ""
         out.append(text)
         previous = text
         position += len(text)
     return "".join(out) + "\n"
+
+
+def _needs_space(before: str, after: str, space: str) -> bool:
+    """Whether the whitespace between two tokens must stay (as one space or line break).
+
+    Line breaks stay, for automatic semicolon insertion, except after `;`, `{` or `,` and
+    before `}`, where no statement can continue or end differently. A space stays between
+    two words (`return x`), between `+ +` or `- -` (not `++`), next to a `/` (a division, a
+    regular expression or a comment must not be made of it) and before a `.` after a number.
+    """
+    last, first = before[-1], after[0]
+    if space == "\n":
+        return last not in ";{," and first != "}"
+    if _is_word(last) and _is_word(first):
+        return True
+    if (last, first) in (("+", "+"), ("-", "-")) or "/" in (last, first):
+        return True
+    return first == "." and before[-1].isdigit()
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char in "_$\\" or ord(char) > 127
 
 
 def _starts_regex(previous: str) -> bool:
@@ -133,7 +155,10 @@ def minify_css(source: str) -> str:
         if kind in ("comment", "space"):
             pending = True
             continue
-        if pending and out and out[-1][-1] not in _CSS_TIGHT and text[0] not in _CSS_TIGHT:
+        # After a ':' a space is never needed: in a declaration it means nothing, and in a
+        # selector a pseudo-class cannot be written with one (`a: hover` is not valid).
+        tight = out and (out[-1][-1] in _CSS_TIGHT or out[-1][-1] == ":")
+        if pending and out and not tight and text[0] not in _CSS_TIGHT:
             out.append(" ")
         pending = False
         out.append(text)

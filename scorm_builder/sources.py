@@ -22,6 +22,7 @@ from scorm_builder.model import Course, CourseSettings, Lesson
 from scorm_builder.problems import BuildError, Problem, errors
 from scorm_builder.quiz import misnamed_quiz_files, read_quiz
 from scorm_builder.settings import LESSONS_DIR, RESERVED_NAMES, SETTINGS_FILE, read_settings
+from scorm_builder.suspend_data import budget_problems
 
 QUIZ_SUFFIX = ".quiz.toml"
 
@@ -92,7 +93,9 @@ def read_lesson_files(files: LessonFiles, settings: CourseSettings, table_label:
         quiz = read_quiz(files.quiz, shown_as, settings.pass_mark, found)
     if lesson is None or errors(found):
         return ReadLesson(None, tuple(found))
-    return ReadLesson(dataclasses.replace(lesson, quiz=quiz), tuple(found))
+    lesson = dataclasses.replace(lesson, quiz=quiz)
+    found += budget_problems(lesson)  # what the run-time saves must fit what LMSs keep
+    return ReadLesson(None if errors(found) else lesson, tuple(found))
 
 
 class LessonRead(Protocol):

@@ -59,6 +59,8 @@ def test_a_cosmetic_edit_changes_no_record(tmp_path: Path, old_zip: Path) -> Non
     new = course_copy(tmp_path, "new")
     edit(new, QUIZ, "LLMの「パラメータ」とは何ですか。", "LLMの「パラメータ」とは何でしょうか。")
     edit(new, LESSON, "## 🎓 まとめ：LLMの基礎を理解する", "## 🎓 まとめ")
+    # The explanation travels in the encoded answer key: opened, it changes no answer.
+    edit(new, QUIZ, 'explanation = "LLMは大量の', 'explanation = "LLMは、大量の')
     assert findings(old_zip, new) == []
 
 
@@ -103,6 +105,7 @@ def test_a_changed_answer_makes_old_answers_incomparable(tmp_path: Path, old_zip
     [problem] = compare_packages(old_zip, build_package(new).files)
     assert (problem.rule, problem.severity) == ("against-question-changed", "warning")
     assert "1 question(s) keep their id but change meaning: 'llm-definition' (" in problem.message
+    assert "key.correct" in problem.message
     assert problem.fix.startswith("give a changed question a new id")
 
 

@@ -315,3 +315,63 @@ def test_any_page_is_checked_without_a_crash_and_a_load_after_it_is_seen(
         p.rule == "content-external-url" and "https://cdn.example.com/x.js" in p.message
         for p in problems
     )
+
+
+def test_a_page_100000_elements_deep_is_read_without_the_tree(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from scorm_builder.check import pages
+
+    # Building the HTML5 tree costs time in proportion to the depth for every element:
+    # at this depth that is hours. The tokenizer alone still sees every tag.
+    def no_tree(data: bytes) -> None:
+        raise AssertionError("the tree must not be built for a page this deep")
+
+    monkeypatch.setattr(pages, "parse_html", no_tree)
+    page = (
+        "<!DOCTYPE html><html><body>" + "<div>" * 100_000
+        + '<script src="https://cdn.example.com/x.js"></script>'
+        + "<script>var u = 'https://t.example.com/beacon';</script>"
+        + "<style>@import 'https://fonts.example.com/a.css';</style>"
+    )  # fmt: skip
+    problems = check_files({**minimal(), "sco/launch.htm": page.encode()})
+    found = {(p.rule, p.message.split(" from ")[0]) for p in problems}
+    assert ("content-external-url", "loads https://cdn.example.com/x.js") in found
+    assert ("content-external-url", "loads https://fonts.example.com/a.css") in found
+    assert "content-external-url-in-script" in {p.rule for p in problems}
+
+
+def test_pages_past_the_parsing_budget_are_named_not_parsed(tmp_path: Path) -> None:
+    from scorm_builder.check import Limits
+
+    path = tmp_path / "course.zip"
+    path.write_bytes(make_zip(reference()))
+    problems = check_path(path, Limits(max_total_page_bytes=1000))
+    assert {(p.rule, p.severity) for p in problems} == {("content-not-inspected", "warning")}
+    assert {p.file for p in problems} <= {"moments/index.html", "quiz/index.html"}
+    assert "is past the bytes of text the check reads in all (1,000 of pages" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("sco/look.css", b"url(" * 50_000),  # every scan once went to the end: 30 s
+        ("sco/look.css", b"/* " * 50_000),
+        ("sco/app.js", b'"a' * 200_000),  # lines once counted from the start: 12 s
+        ("sco/app.js", b'x="http://a.example/' * 50_000),
+    ],
+    ids=["unclosed-urls", "unclosed-comments", "many-strings", "many-urls"],
+)
+def test_pathological_styles_and_scripts_are_scanned_in_one_pass(name: str, content: bytes) -> None:
+    files = {**minimal(), name: content}
+    files["sco/launch.htm"] += b'<script src="app.js"></script>'
+    check_files(files)  # the alarm above fails the test if this takes 20 s
+
+
+def test_a_tag_with_100000_attributes_is_named_not_parsed() -> None:
+    # html5lib compares each attribute with the tag's earlier ones: minutes for this page.
+    files = {**minimal(), "sco/launch.htm": b"<p " + b"a " * 100_000 + b">"}
+    problems = check_files(files)
+    [problem] = [p for p in problems if p.rule == "content-not-inspected"]
+    assert (problem.file, problem.severity) == ("sco/launch.htm", "warning")
+    assert problem.message.startswith("holds tags with tens of thousands of attributes")

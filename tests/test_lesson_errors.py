@@ -7,6 +7,7 @@ problem line by line: file, line, message, fix.
 
 from __future__ import annotations
 
+import os
 import pickle
 import unicodedata
 import zlib
@@ -17,6 +18,7 @@ import pytest
 
 from scorm_builder.build import build_package
 from scorm_builder.lesson import read_lesson
+from scorm_builder.lesson_html import ATTRIBUTES, GLOBAL_ATTRIBUTES, STYLE_PROPERTIES, TAGS
 from scorm_builder.lesson_limits import MAX_CHARACTERS, MAX_LINE, MAX_PAGES
 from scorm_builder.model import Lesson
 from scorm_builder.problems import BuildError, Problem
@@ -495,3 +497,42 @@ def test_an_iframe_may_show_a_pdf_beside_the_lesson(tmp_path: Path) -> None:
     assert problems == [] and lesson is not None
     [name] = lesson.media
     assert f'<iframe src="{name}" title="手順書" width="100%"></iframe>' in lesson.pages[0].html
+
+
+def test_a_lesson_that_is_a_pipe_or_huge_is_refused_without_reading_it(tmp_path: Path) -> None:
+    lessons = tmp_path / "lessons"
+    lessons.mkdir()
+    os.mkfifo(lessons / "llm-basics.md")  # reading it would wait forever
+    problems: list[Problem] = []
+    path = lessons / "llm-basics.md"
+    assert (
+        read_lesson(path, "llm-basics", "lessons/llm-basics.md", problems, table_label="表") is None
+    )
+    assert problems[0].describe() == (
+        "lessons/llm-basics.md: error: this is not a plain file (a folder, a pipe or a device)\n"
+        "    fix: replace it with the lesson's Markdown file"
+    )
+    path.unlink()
+    with path.open("wb") as sparse:
+        sparse.truncate(5_000_000_000)  # 5 GB that take no disk space
+    problems = []
+    assert (
+        read_lesson(path, "llm-basics", "lessons/llm-basics.md", problems, table_label="表") is None
+    )
+    assert problems[0].describe().split("\n")[0] == (
+        "lessons/llm-basics.md: error: the lesson file is 5,000.0 MB (the limit is 4 MB)"
+    )
+
+
+def test_the_readme_lists_the_html_a_lesson_may_use() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+    def listed(label: str) -> set[str]:
+        [line] = [line for line in readme.splitlines() if line.startswith(f"- {label}: ")]
+        return {item.strip("` ") for item in line.removeprefix(f"- {label}: ").split(",")}
+
+    assert listed("tags") == set(TAGS)
+    assert listed("on every tag") == set(GLOBAL_ATTRIBUTES) | {"aria-…"}
+    for tag, names in ATTRIBUTES.items():
+        assert listed(f"on `{tag}`") == set(names)
+    assert listed("in `style=`") == set(STYLE_PROPERTIES)

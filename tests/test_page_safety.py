@@ -2,6 +2,7 @@
 
 - Every page carries a Content-Security-Policy: only the package's own scripts run; an inline
   script or event handler that got into a page anyway is blocked by the browser.
+  An author's colour on a word (a style attribute the sanitiser allowed) still shows.
 - The answer key is not in the page in plain text: each correct response is a salted digest,
   the correct answer and explanation are encoded until the learner submits.
 """
@@ -21,7 +22,8 @@ from playwright.sync_api import Browser, Frame, Page
 from scorm_builder import answer_key
 from scorm_builder.model import Question
 from scorm_builder.sources import read_course
-from tests.browser_support import SOURCE_DIR, BuiltCourse, Lms
+from tests.browser_support import SOURCE_DIR, BuiltCourse, Lms, Site, build_course
+from tests.course_factory import copy_default_course
 from tests.test_runtime import answer, questions_of, read_to_quiz, right_answers, submit
 
 POLICY = {
@@ -31,6 +33,10 @@ POLICY = {
     "base-uri": "'none'",
     "form-action": "'none'",
     "img-src": "'self' data:",
+    # The sanitiser lets authors colour a word (<span style="color: …">, filtered properties);
+    # <style> elements stay blocked.
+    "style-src": "'self'",
+    "style-src-attr": "'unsafe-inline'",
 }
 
 
@@ -145,3 +151,18 @@ def sco_order(sco: Frame, questions: list[Question]) -> list[Question]:
     )
     by_id = {q.id: q for q in questions}
     return [by_id[i] for i in order]
+
+
+def test_a_colour_the_author_gave_a_word_still_shows(
+    page: Page, site: Site, tmp_path: Path
+) -> None:
+    source = copy_default_course(tmp_path / "source")
+    lesson = source / "lessons" / "llm-basics.md"
+    text = lesson.read_text(encoding="utf-8")
+    heading_end = text.index("\n", text.index("\n## ") + 1)
+    styled = '\n<span style="color: #c00" id="warned">必ず確認</span>してください。\n'
+    lesson.write_text(text[: heading_end + 1] + styled + text[heading_end + 1 :], encoding="utf-8")
+    course = build_course(site, source, tmp_path, "styled")
+    page.goto(course.url + course.launches[0])
+    page.wait_for_selector("nav.pager:not([hidden])")
+    assert page.eval_on_selector("#warned", "e => getComputedStyle(e).color") == "rgb(204, 0, 0)"

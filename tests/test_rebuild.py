@@ -57,7 +57,17 @@ def clean_zip(source: Path, tmp_path: Path) -> bytes:
 
 
 def cache_entries(cache: Path) -> list[Path]:
-    return sorted(cache.rglob("*.json"))
+    return sorted(cache.rglob("*.lesson"))
+
+
+def read_entry(path: Path) -> tuple[dict, bytes]:
+    """A cache entry: its JSON line, and the page's deflate stream after it."""
+    line, _, page = path.read_bytes().partition(b"\n")
+    return json.loads(line), page
+
+
+def write_entry(path: Path, entry: dict, page: bytes) -> None:
+    path.write_bytes(json.dumps(entry, ensure_ascii=False).encode() + b"\n" + page)
 
 
 def test_a_rebuild_reads_only_the_changed_lesson_and_gives_clean_build_bytes(
@@ -123,7 +133,7 @@ def test_a_replaced_image_is_taken_again(tmp_path: Path, lessons_read: list[str]
 def test_a_damaged_cache_is_ignored(tmp_path: Path, lessons_read: list[str], cache: Path) -> None:
     source = two_lesson_course(tmp_path / "source")
     first = zip_of(source, tmp_path / "dist")
-    for path in cache.rglob("*.*"):
+    for path in cache_entries(cache):
         path.write_bytes(b"not a cache")
     lessons_read.clear()
     assert zip_of(source, tmp_path / "dist") == first
@@ -163,9 +173,9 @@ def test_a_cache_entry_of_the_wrong_types_is_ignored_not_a_traceback(
     source = two_lesson_course(tmp_path / "source")
     first = zip_of(source, tmp_path / "dist")
     for path in cache_entries(cache):
-        entry = json.loads(path.read_bytes())
+        entry, page = read_entry(path)
         damage(entry)  # type: ignore[operator]
-        path.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
+        write_entry(path, entry, page)
     lessons_read.clear()
     assert zip_of(source, tmp_path / "dist") == first
     assert lessons_read == ["llm-basics", "infection-control"]
@@ -180,11 +190,12 @@ def test_an_edited_cached_page_is_not_shipped(
 
     source = two_lesson_course(tmp_path / "source")
     first = zip_of(source, tmp_path / "dist")
-    for path in cache.rglob("*.page"):
-        page = zlib.decompress(path.read_bytes(), -15)
+    for path in cache_entries(cache):
+        entry, deflated = read_entry(path)
+        page = zlib.decompress(deflated, -15)
         forged = page.replace(b"</body>", b"<script>steal()</script></body>")
         compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
-        path.write_bytes(compressor.compress(forged) + compressor.flush())
+        write_entry(path, entry, compressor.compress(forged) + compressor.flush())
     lessons_read.clear()
     rebuilt = zip_of(source, tmp_path / "dist")
     assert b"steal()" not in rebuilt and rebuilt == first
@@ -313,11 +324,11 @@ def test_a_cache_entry_naming_a_file_outside_the_course_is_not_used(
     secret = tmp_path / "secret.txt"
     secret.write_text("not for the package")
     for path in cache_entries(cache):
-        entry = json.loads(path.read_bytes())
+        entry, page = read_entry(path)
         if entry["lesson"]["id"] == "infection-control":
             entry["lesson"]["media"]["media/leak.txt"] = str(secret)
             entry["media"][str(secret)] = hashlib.sha256(secret.read_bytes()).hexdigest()
-            path.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
+            write_entry(path, entry, page)
     assert zip_of(source, out) == clean
 
 

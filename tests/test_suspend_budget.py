@@ -10,7 +10,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from scorm_builder.model import Choice, Question, Quiz
+from scorm_builder.problems import BuildError
+from scorm_builder.quiz import read_quiz
 from scorm_builder.sources import read_course
 from scorm_builder.suspend_data import LIMIT, budget_problems, worst_case_length
 from tests.browser_support import Lms, Site, build_course
@@ -103,9 +107,13 @@ def test_one_more_question_is_an_author_error_with_the_figure_and_the_fix(tmp_pa
     course_source, _ = read_course(copy_default_course(tmp_path / "default"))
     pages = len(course_source.lessons[0].pages) + 1
     count = largest_that_fits(pages) + 1
-    lesson = read_course(course_with_questions(tmp_path / "source", count))[0].lessons[0]
-    worst = worst_case_length(lesson.quiz, pages)
-    [problem] = budget_problems(lesson)
+    folder = course_with_questions(tmp_path / "source", count)
+    quiz = read_quiz(folder / "lessons" / "llm-basics.quiz.toml", "quiz", 80, [])
+    worst = worst_case_length(quiz, pages)
+    # The build reads each lesson with its budget checked: the lesson is refused there.
+    with pytest.raises(BuildError) as refused:
+        read_course(folder)
+    [problem] = refused.value.problems
     assert problem.describe() == (
         "lessons/llm-basics.quiz.toml: error: a learner's saved progress in this quiz could "
         f"reach {worst:,} characters, over the 4,096 that SCORM 1.2 LMSs keep "

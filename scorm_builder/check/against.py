@@ -27,15 +27,20 @@ from typing import Any
 
 from lxml import etree
 
+from scorm_builder import answer_key
 from scorm_builder.problems import Problem
 
 from .manifest import parse, read
-from .pages import local_name, parse_html
+from .pages import local_name, parse_if_cheap
 from .paths import MANIFEST
 from .readers import CannotCheck, read_path
 
-# Question fields that change how a question is shown or weighted, not what an answer means.
-_COSMETIC = {"id", "points", "weight", "weighting", "text", "explanation", "feedback", "title"}
+# Question fields that change how a question is shown, grouped or weighted, not what an
+# answer means ("salt" is derived from the ids).
+_COSMETIC = {
+    "id", "points", "weight", "weighting", "text", "explanation", "feedback", "title",
+    "objective", "salt",
+}  # fmt: skip
 # Keys under which a run-time may name the format of what it saves in suspend_data.
 _FORMAT_KEYS = ("suspendFormat", "suspendDataVersion", "stateFormat", "stateVersion")
 _NEW_ACTIVITY = "or upload the new package as a new activity (the old one keeps its records)"
@@ -96,8 +101,8 @@ def _scos(files: Mapping[str, bytes], label: str) -> dict[str, Sco]:
 
 
 def _read_page(sco: Sco, page: bytes) -> None:
-    document, _ = parse_html(page)
-    for element in document.iter():
+    document = parse_if_cheap(page)
+    for element in [] if document is None else document.iter():
         tag = local_name(element)
         if tag == "section" and element.get("data-page") is not None:
             heading = next((h for h in element.iter() if local_name(h) in ("h1", "h2")), None)
@@ -206,8 +211,26 @@ def _compare_sco(old: Sco, new: Sco) -> list[Problem]:
 
 
 def _meaning_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
-    keys = (set(old) & set(new)) - _COSMETIC
-    return sorted(key for key in keys if old[key] != new[key])
+    before, after = _meaning(old), _meaning(new)
+    keys = (set(before) & set(after)) - _COSMETIC
+    return sorted(key for key in keys if before[key] != after[key])
+
+
+def _meaning(question: dict[str, Any]) -> dict[str, Any]:
+    """The question's fields, with our run-time's encoded answer key opened (it also holds
+    the explanation, which changes no answer's meaning). Any other shape is compared as is."""
+    fields = dict(question)
+    salt, key = fields.get("salt"), fields.get("key")
+    if isinstance(salt, str) and isinstance(key, str) and isinstance(fields.get("id"), str):
+        try:
+            opened = answer_key.decode(salt, fields["id"], key)
+        except Exception:  # noqa: BLE001 - another run-time's key: compare it as it is
+            return fields
+        if isinstance(opened, dict):
+            del fields["key"]
+            fields.update({f"key.{name}": value for name, value in opened.items()})
+            fields.pop("key.explanation", None)
+    return fields
 
 
 def _compare_pages(old: Sco, new: Sco, where: str) -> list[Problem]:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from scorm_builder.problems import Problem
 
 from .manifest import Manifest, external_hrefs
-from .pages import CSS, HTML, JS, PLUGIN_SUFFIXES, Reference, facts_of_file
+from .pages import CSS, HTML, JS, PLUGIN_SUFFIXES, Reference, TooCostly, facts_of_file
 from .pages import FileFacts as Facts
 from .paths import MANIFEST, has_scheme, is_external, resolve
 from .severity import INFO
@@ -44,6 +44,7 @@ class Package:
     generated: frozenset[str]
     listed: frozenset[str]  # named by a <file> of the manifest (missing ones it reports)
     by_basename: Mapping[str, tuple[str, ...]]  # file name -> the names ending in it
+    not_inspected: tuple[Problem, ...] = ()  # pages too costly to parse
 
     def folder(self, name: str) -> str:
         return posixpath.dirname(name)
@@ -56,10 +57,23 @@ def package_of(
     manifest: Manifest | None,
 ) -> Package:
     facts: dict[str, Facts] = {}
+    costly = []
     for name, data in files.items():
         if name in generated or name == MANIFEST:
             continue
-        found = facts_of_file(name, data)
+        try:
+            found = facts_of_file(name, data)
+        except TooCostly as reason:
+            costly.append(
+                Problem(
+                    "content-not-inspected",
+                    "warning",
+                    name,
+                    f"{reason}: it was not inspected for external loads or missing files",
+                    "look at it by hand; no authoring tool writes such a page",
+                )
+            )
+            continue
         if found is not None:
             facts[name] = found
     listed: set[str] = set()
@@ -70,7 +84,7 @@ def package_of(
     for name in sorted(names):
         by_basename.setdefault(posixpath.basename(name), []).append(name)
     index = {base: tuple(found) for base, found in by_basename.items()}
-    return Package(facts, names, generated, frozenset(listed), index)
+    return Package(facts, names, generated, frozenset(listed), index, tuple(costly))
 
 
 def _is_local(url: str) -> bool:
@@ -137,7 +151,7 @@ def launch_pages(manifest: Manifest) -> list[str]:
 
 def check_content(package: Package, manifest: Manifest | None) -> list[Problem]:
     if manifest is None:
-        return []
+        return list(package.not_inspected)
     starts = [_as_fixed(package, name) for name in launch_pages(manifest)]
     reached = reach(package, starts)
     problems = [_manifest_external(href, line) for href, line in external_hrefs(manifest)]
@@ -147,7 +161,8 @@ def check_content(package: Package, manifest: Manifest | None) -> list[Problem]:
         facts = package.facts.get(name)
         if facts is not None:
             problems += _judge(package, name, facts)
-    return problems + check_scorm_api(package, manifest) + _unreached(package, reached)
+    problems += check_scorm_api(package, manifest) + _unreached(package, reached)
+    return [*package.not_inspected, *problems]
 
 
 def _as_fixed(package: Package, name: str) -> str:

@@ -29,6 +29,7 @@ from .paths import MANIFEST
 
 # What the content rules read as text; every other file only needs to exist.
 TEXT_SUFFIXES = (".html", ".htm", ".xhtml", ".css", ".js", ".mjs")
+_PAGES = (".html", ".htm", ".xhtml")
 _CHUNK = 1024**2
 _READABLE_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
 _METHOD_NAMES = {12: "bzip2", 14: "LZMA", 93: "Zstandard", 98: "PPMd", 9: "deflate64"}
@@ -54,8 +55,10 @@ class Limits:
     total_ratio_floor_bytes: int = 64 * 1024**2
     # One page, style or script kept as text (a big course's bundle is 2-5 MB).
     max_text_bytes: int = 8 * 1024**2
-    # All of them together.
+    # All of them together, and the pages among them (an HTML5 parse in Python reads
+    # 0.2-0.5 MB/s: 8 MiB of pages is under a minute at worst; a real course has a few MB).
     max_total_text_bytes: int = 96 * 1024**2
+    max_total_page_bytes: int = 8 * 1024**2
 
 
 DEFAULT_LIMITS = Limits()
@@ -93,17 +96,21 @@ def _keeps_text(name: str) -> bool:
 
 
 class _TextBudget:
-    """Counts the bytes kept as text, so that the total stays bounded too."""
+    """Counts the bytes kept as text, so that the totals stay bounded too."""
 
     def __init__(self, limits: Limits) -> None:
-        self.limits, self.used = limits, 0
+        self.limits, self.used, self.pages = limits, 0, 0
 
     def admits(self, name: str, size: int) -> bool:
         if not _keeps_text(name) or size > self.limits.max_text_bytes:
             return False
-        if self.used + size > self.limits.max_total_text_bytes:
+        page = name.lower().endswith(_PAGES)
+        if self.used + size > self.limits.max_total_text_bytes or (
+            page and self.pages + size > self.limits.max_total_page_bytes
+        ):
             return False
         self.used += size
+        self.pages += size if page else 0
         return True
 
 
@@ -113,7 +120,8 @@ def _not_inspected(name: str, size: int, limits: Limits) -> Problem | None:
     reason = (
         f"is {size:,} bytes, over the {limits.max_text_bytes:,} a page, style or script may have"
         if size > limits.max_text_bytes
-        else f"is past the {limits.max_total_text_bytes:,} bytes of text the check reads in all"
+        else "is past the bytes of text the check reads in all"
+        f" ({limits.max_total_page_bytes:,} of pages, {limits.max_total_text_bytes:,} in all)"
     )
     return Problem(
         "content-not-inspected",
