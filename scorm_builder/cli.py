@@ -112,7 +112,9 @@ def _jobs(text: str) -> int:
 
 
 def _subcommand(argv: list[str]) -> str | None:
-    return next((arg for arg in argv if not arg.startswith("-")), None)
+    # The first word that is not an option, nor the value of --lang (`--lang ja check x`).
+    values = {i + 1 for i, arg in enumerate(argv) if arg == "--lang"}
+    return next((a for i, a in enumerate(argv) if not a.startswith("-") and i not in values), None)
 
 
 def _build(arguments: argparse.Namespace) -> int:

@@ -55,6 +55,7 @@ JA_CATALOGUE = ROOT / "scorm_builder" / "locale" / "ja" / "LC_MESSAGES" / "scorm
         (None, {"SCORM_BUILDER_LANG": "ja", "LC_ALL": "C"}, "ja"),
         ("en", {"SCORM_BUILDER_LANG": "ja", "LANG": "ja_JP.UTF-8"}, "en"),
         ("ja", {"LANG": "en_GB.UTF-8"}, "ja"),
+        ("fr", {"LANG": "ja_JP.UTF-8"}, "ja"),  # --lang fr is refused by argparse, in Japanese
     ],
 )
 def test_the_language_is_chosen_like_gettext_with_two_overrides(requested, environ, expected):
