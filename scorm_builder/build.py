@@ -22,9 +22,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from scorm_builder.cache import Cache, MadeLesson, default_cache_dir, fingerprint, lesson_key
+from scorm_builder.cache import (
+    Cache,
+    MadeLesson,
+    default_cache_dir,
+    fingerprint,
+    lesson_key,
+    without_html,
+)
 from scorm_builder.check import check_files
-from scorm_builder.layout import Package, is_generated, launch_path, lay_out, zip_name
+from scorm_builder.layout import Package, generated_files, launch_path, lay_out, zip_name
 from scorm_builder.model import Course, CourseSettings, Lesson
 from scorm_builder.output import not_written, write_output
 from scorm_builder.package import Writer, deflate, write_zip
@@ -142,8 +149,12 @@ class MemoisedStages:
         rendered = self._workers.map(render, [m.lesson for m in unrendered])
         new = {}
         for lesson, (page, deflated) in zip(unrendered, rendered, strict=True):
-            new[lesson.key] = dataclasses.replace(lesson, page=page, deflated_page=deflated)
-            self._cache.put(new[lesson.key])
+            self._cache.put(dataclasses.replace(lesson, page=page, deflated_page=deflated))
+            # The page holds the sections' HTML now: the lesson keeps their titles only, as
+            # one from the cache does (less memory for a large course).
+            new[lesson.key] = dataclasses.replace(
+                lesson, lesson=without_html(lesson.lesson), page=page, deflated_page=deflated
+            )
         return [new.get(m.key, m) for m in made if m.lesson is not None]
 
 
@@ -178,7 +189,7 @@ def check_package(package: Package, path: Path) -> list[Problem]:
     whatever would load or run something); only the manifest and the authors' media files
     are parsed again.
     """
-    generated = frozenset(path for path in package.files if is_generated(path, package))
+    generated = generated_files(package)
     return [
         dataclasses.replace(problem, file=f"{path.absolute()}/{problem.file}")
         for problem in check_files(package.files, generated=generated)

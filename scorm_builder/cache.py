@@ -58,6 +58,15 @@ class MadeLesson:
     deflated_page: bytes | None = None  # package.deflate(page): the zip entry's stream
 
 
+def without_html(lesson: Lesson | None) -> Lesson | None:
+    """The lesson with its sections' HTML dropped (their titles kept): once its page is
+    rendered, nothing else needs the HTML."""
+    if lesson is None:
+        return None
+    pages = tuple(dataclasses.replace(page, html="") for page in lesson.pages)
+    return dataclasses.replace(lesson, pages=pages)
+
+
 class Cache:
     """Lesson results by key, in `folder`; None keeps them in memory only (preview, tests)."""
 
@@ -165,11 +174,8 @@ class _Damaged(Exception):
 
 def _encode_entry(made: MadeLesson) -> dict[str, Any]:
     assert made.lesson is not None and made.page is not None
-    # The page holds the sections' HTML; the kept lesson needs only their titles.
-    pages = tuple(dataclasses.replace(page, html="") for page in made.lesson.pages)
-    lesson = dataclasses.replace(made.lesson, pages=pages)
     return {
-        "lesson": _encode(lesson),
+        "lesson": _encode(without_html(made.lesson)),
         "problems": [_encode(problem) for problem in made.problems],
         "media": {str(path): file_digest(path) for path in made.lesson.media.values()},
         "page": hashlib.sha256(made.page).hexdigest(),

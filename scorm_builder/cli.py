@@ -112,9 +112,8 @@ def _jobs(text: str) -> int:
 
 
 def _subcommand(argv: list[str]) -> str | None:
-    # The first word that is not an option, nor the value of --lang (`--lang ja check x`).
-    values = {i + 1 for i, arg in enumerate(argv) if arg == "--lang"}
-    return next((a for i, a in enumerate(argv) if not a.startswith("-") and i not in values), None)
+    """The subcommand named in `argv` (the first command name: `--lang ja check x.zip`)."""
+    return next((arg for arg in argv if arg in ("build", "check", "preview")), None)
 
 
 def _build(arguments: argparse.Namespace) -> int:

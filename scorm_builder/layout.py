@@ -107,14 +107,14 @@ def package_of(
     return Package(name=name, title=title, files=files, lessons=tuple(lessons))
 
 
-def is_generated(path: str, package: Package) -> bool:
-    """Whether the builder made the file at `path` itself (a lesson's page, the shared
-    run-time): the rest are the authors' media files, and the manifest, which is always
-    checked against the schemas."""
-    if path.startswith(f"{SHARED_DIR}/"):
-        return True
-    lesson_id, _, page = path.partition("/")
-    return page == LAUNCH_PAGE and any(lesson.id == lesson_id for lesson in package.lessons)
+def generated_files(package: Package) -> frozenset[str]:
+    """The files the builder made itself (the lessons' pages, the shared run-time): the rest
+    are the authors' media files, and the manifest, which is always checked against the
+    schemas."""
+    pages = {launch_path(lesson.id) for lesson in package.lessons}
+    return frozenset(
+        path for path in package.files if path in pages or path.startswith(f"{SHARED_DIR}/")
+    )
 
 
 def schema_files() -> dict[str, bytes]:

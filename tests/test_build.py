@@ -344,3 +344,9 @@ def test_the_number_of_workers_can_be_set_or_refused(tmp_path, capsys, monkeypat
     monkeypatch.setenv("SCORM_BUILDER_JOBS", "-3")
     assert main(["build", str(DEFAULT_SOURCE), "-o", out]) == 2
     assert "SCORM_BUILDER_JOBS: '-3' is not a number of jobs" in capsys.readouterr().err
+
+
+def test_the_check_subcommand_has_its_options_after_a_language_option(tmp_path, capsys):
+    [(path, _, _)] = build(DEFAULT_SOURCE, tmp_path / "dist").written
+    assert main(["--lang", "en", "check", str(path), "--format", "json"]) == 0
+    assert '"ok": true' in capsys.readouterr().out

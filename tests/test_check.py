@@ -338,8 +338,3 @@ def test_generated_files_are_not_parsed_but_count_as_reaching_everything(
     generated = frozenset(name for name in files if name.endswith((".html", ".js", ".css")))
     assert check_files(files, generated=generated) == []
     assert parsed == []
-
-
-def test_the_old_memo_argument_is_accepted_and_ignored() -> None:
-    # build.py still passes memo= until the pipeline drops it; delete with that call.
-    assert check_files(minimal(), memo={}) == []

@@ -83,9 +83,11 @@ def answer_drawn(sco: Frame, wrong: frozenset[str] = frozenset()) -> None:
     """Answer every drawn question rightly, except those named in `wrong`."""
     key = correct_answers(sco)
     for qid in drawn(sco):
-        right = key[qid][0]
-        choice = "b" if qid in wrong else right
-        sco.check(f'[data-question="{qid}"] input[value="{choice}"]')
+        inputs = sco.locator(f'[data-question="{qid}"] input')
+        values = inputs.evaluate_all("nodes => nodes.map(n => n.value)")
+        chosen = [next(v for v in values if v not in key[qid])] if qid in wrong else key[qid]
+        for value in chosen:
+            sco.check(f'[data-question="{qid}"] input[value="{value}"]')
 
 
 def objectives_of(cmi: dict[str, Any]) -> list[dict[str, Any]]:
@@ -209,3 +211,25 @@ def test_the_preview_shows_the_objectives_and_its_strict_lms_accepts_them(
     finally:
         page.goto("about:blank")
         server.close()
+
+
+def test_a_quiz_without_objectives_draws_from_all_its_questions(
+    lms: Lms, site: Site, tmp_path: Path
+) -> None:
+    source = copy_default_course(tmp_path / "source")
+    quiz = source / "lessons" / "llm-basics.quiz.toml"
+    quiz.write_text("draw = 3\n" + quiz.read_text(encoding="utf-8"), encoding="utf-8")
+    course = build_course(site, source, tmp_path, "drawn")
+    sco = lms.launch(course)
+    read_to_quiz(sco)
+    first = drawn(sco)
+    assert len(first) == 3
+    answer_drawn(sco, wrong=frozenset(first))
+    submit(sco)
+    assert sco.locator("[data-feedback]:not([hidden])").count() == 3  # only the drawn ones
+    sco.click("[data-retry]")
+    second = drawn(sco)
+    assert len(second) == 3 and set(first).isdisjoint(second)  # 7 in the pool: all new
+    lms.exit()
+    interactions = lms.stored()["interactions"]
+    assert [interactions[str(n)]["id"] for n in range(len(interactions))] == first

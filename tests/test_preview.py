@@ -16,6 +16,7 @@ from playwright.sync_api import Frame, Page, expect
 
 from scorm_builder.preview.server import PREVIEW_DIR, PreviewServer, PreviewState
 from scorm_builder.render import TEMPLATES_DIR, Theme
+from tests.browser_support import correct_answers
 from tests.course_factory import copy_default_course
 
 
@@ -187,9 +188,9 @@ def pass_quiz(frame: Frame) -> None:
     data = json.loads(frame.locator("#sco-data").text_content())
     for _ in range(data["pageCount"] - 1):
         frame.locator("[data-go=next]").click()
-    for question in data["quiz"]["questions"]:
-        for key in question["correct"]:
-            frame.locator(f"[data-question='{question['id']}'] input[value='{key}']").check()
+    for question_id, keys in correct_answers(frame).items():
+        for key in keys:
+            frame.locator(f"[data-question='{question_id}'] input[value='{key}']").check()
     frame.locator("form[data-quiz] button[type=submit]").click()
 
 

@@ -2,7 +2,9 @@
 
 The core, `check_files`, checks an in-memory package (POSIX name -> bytes), so that the
 build can check what it is about to write before writing it. `check_path` adds the
-readers: a zip (read in memory, never extracted, with the zip-only rules) or a folder.
+readers: a zip (streamed with bounded memory, never extracted, with the zip-only rules) or a
+folder (guarded like a zip). `compare_packages` says what an upload over an older package
+does to learners' records (`check --against`).
 
 Every rule has an id, and each finding is a `Problem` naming the file, the line and
 the fix. See RULES for the list.
@@ -85,7 +87,6 @@ def check_files(
     *,
     unreadable: frozenset[str] = frozenset(),
     generated: frozenset[str] = frozenset(),
-    memo: object = None,
 ) -> list[Problem]:
     """Every problem of an in-memory package, sorted by file and line.
 
@@ -94,9 +95,6 @@ def check_files(
     but are not inspected. `generated` names files the builder made and vouched for: they
     are not parsed, and are assumed to reach any file of the package.
     """
-    # `memo` is ignored: the build cache must not hold check verdicts. Delete the parameter
-    # once build.py stops passing it.
-    del memo
     names = frozenset(files) | unreadable
     problems = check_names(names)
     manifest_problems, parsed = manifest.check_manifest(files, unreadable)

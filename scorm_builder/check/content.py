@@ -320,14 +320,3 @@ def _unreached(package: Package, reached: set[str]) -> list[Problem]:
             " link them from a page if learners need them",
         )
     ]
-
-
-# The build cache (cache.py, the pipeline's) still names these; delete them once it stops.
-@dataclass(frozen=True)
-class FileFacts:
-    external: list[Problem]
-    calls_api: bool
-    scripts: tuple[str, ...]
-
-
-FactsMemo = dict[tuple[str, bytes], FileFacts]

@@ -26,7 +26,7 @@
 
   const noticeNode = $("[data-notice]");
   function notice(text, kind) {
-    if (!noticeNode || (noticeNode.dataset.kind === "error" && kind !== "error")) return;
+    if (noticeNode.dataset.kind === "error" && kind !== "error") return;
     noticeNode.textContent = text;
     noticeNode.dataset.kind = kind;
     noticeNode.hidden = false;
@@ -36,24 +36,16 @@
 
   // SCORM 1.2 search: this window and up to 7 parents, then the opener and its parents.
   // A cross-origin ancestor throws on access: skip it and keep climbing.
-  function findApiFrom(win) {
-    for (let level = 0; win && level < 8; level += 1) {
-      try {
-        if (win.API && typeof win.API.LMSInitialize === "function") return win.API;
-      } catch (error) { /* cross-origin frame */ }
-      let parent = null;
-      try { parent = win.parent; } catch (error) { /* cross-origin */ }
-      if (!parent || parent === win) break;
-      win = parent;
+  function findApi() {
+    for (let win of [window, window.opener]) {
+      for (let level = 0; win && level < 8; level += 1) {
+        try {
+          if (win.API && typeof win.API.LMSInitialize === "function") return win.API;
+        } catch (error) { /* cross-origin frame */ }
+        win = win.parent === win ? null : win.parent;
+      }
     }
     return null;
-  }
-  function findApi() {
-    try {
-      return findApiFrom(window) || (window.opener ? findApiFrom(window.opener) : null);
-    } catch (error) {
-      return null;
-    }
   }
 
   let api = null;
@@ -208,13 +200,12 @@
       else link.removeAttribute("aria-current");
       if (state.seen[i]) link.dataset.seen = "";
     });
-    if (progress) progress.textContent = index + 1 + " / " + pages.length;
-    if (previousButton) previousButton.disabled = index === 0;
-    if (nextButton) nextButton.disabled = index === pages.length - 1;
+    progress.textContent = index + 1 + " / " + pages.length;
+    previousButton.disabled = index === 0;
+    nextButton.disabled = index === pages.length - 1;
     if (quiz && index === pages.length - 1 && !quizStarted) quizStarted = Date.now();
     if (moveFocus) {
-      const heading = $("h2", pages[index]);
-      if (heading) heading.focus();
+      $("h2", pages[index]).focus();
       window.scrollTo(0, 0);
     }
     // Without a quiz the lesson is complete once every page was seen.
@@ -225,14 +216,14 @@
     }
   }
   function go(index) {
-    if (!pager || pager.hidden || index === state.page || index < 0 || index >= pages.length) return;
+    if (pager.hidden || index === state.page || index < 0 || index >= pages.length) return;
     touched = true;
     show(index, true);
     save(true); // the bookmark moved: one commit per page turn
   }
 
-  if (previousButton) previousButton.addEventListener("click", () => go(state.page - 1));
-  if (nextButton) nextButton.addEventListener("click", () => go(state.page + 1));
+  previousButton.addEventListener("click", () => go(state.page - 1));
+  nextButton.addEventListener("click", () => go(state.page + 1));
   tocLinks.forEach((link) => link.addEventListener("click", (event) => {
     event.preventDefault();
     go(Number(link.dataset.pageLink));
@@ -249,7 +240,7 @@
   // The LMS may show this document in a frame taller than its window and far down its page
   // (Moodle: at least 680 px, 260-300 px down). The pager sits at the bottom of the part of the
   // frame the learner sees: the observer measures it against the top window, cross-origin too.
-  if (pager && window.IntersectionObserver) {
+  {
     const probe = document.createElement("div");
     probe.className = "viewport-probe";
     document.body.append(probe);
@@ -354,8 +345,8 @@
   // A number as typed on a Japanese keyboard: full-width digits, "1,750", a unit or 億/万 after
   // it ("1750億", "20秒"). Returns it as a plain decimal ("1750"), or "" when it is no number.
   function parseNumber(text) {
-    const ascii = text.replace(/[０-９．－＋]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
-      .replace(/[ー−]/g, "-").replace(/[,，、\s]/g, "").replace(/^(約|およそ)/, "").replace(/[^\d.]+$/, "");
+    const ascii = text.normalize("NFKC").replace(/[ー−]/g, "-").replace(/[,、\s]/g, "")
+      .replace(/^(約|およそ)/, "").replace(/[^\d.]+$/, "");
     const match = /^([+-]?)(\d*)\.?(\d*)$/.exec(ascii);
     if (!match || !(match[2] + match[3])) return "";
     const whole = match[2].replace(/^0+(?=\d)/, "") || "0";
@@ -557,8 +548,7 @@
     clearGraded();
     arrange();
     formError.hidden = true;
-    const first = $("h2", pages[pages.length - 1]);
-    if (first) first.focus();
+    $("h2", pages[pages.length - 1]).focus();
   }
 
   if (form) {
@@ -622,7 +612,7 @@
       }
     }
     show(state.page, false);
-    if (pager) pager.hidden = false;
+    pager.hidden = false;
     if (!active) return;
     if (status === "" || status === "not attempted") {
       status = "incomplete";
