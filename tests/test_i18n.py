@@ -140,7 +140,8 @@ def placeholders(text: str) -> list[str]:
     except ValueError:  # never formatted ("a { ... } is not closed"): its braces must stay
         braces = [f"a literal {brace}" for brace in text if brace in "{}"]
     percents = re.findall(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdrifx]", text)
-    return sorted(braces + percents)
+    # A name may be repeated in a translation ({limit} twice); %s are counted.
+    return sorted(set(braces)) + sorted(percents)
 
 
 def nplurals(entries: list[Entry]) -> int:

@@ -54,13 +54,32 @@ def common_mistakes(destination: Path) -> Path:
     text = settings.read_text(encoding="utf-8")
     text = text.replace("pass_mark = 80", "passmark = 80")
     text = text.replace('version = "1.0"', 'version = "1.0-draft-for-the-ward-review"')
-    text = text.replace('lessons = ["llm-basics"]', 'lessons = ["llm-basics", "hand-hygiene"]')
+    text = text.replace(
+        'lessons = ["llm-basics"]', 'lessons = ["llm-basics", "hand-hygiene", "ppe"]'
+    )
     settings.write_text(text, encoding="utf-8")
     quiz = source / "lessons" / "llm-basics.quiz.toml"
     text = quiz.read_text(encoding="utf-8").replace('type = "single"', 'type = "singel"', 1)
     quiz.write_text(text, encoding="utf-8")
     (source / "lessons" / "stray.quiz.toml.txt").write_text('[[questions]]\ntext = "x"\n')
+    (source / "lessons" / "hand-hygiene.md").write_text(HAND_HYGIENE, encoding="utf-8")
     return source
+
+
+HAND_HYGIENE = """# 手指衛生
+
+## 手洗い
+
+![](handwash.png)
+
+<p onclick="alert(1)">クリック</p>
+
+## 空の節
+
+## 個人防護具
+
+![手袋](gloves.bmp)
+"""
 
 
 def problems(output: str) -> list[tuple[str, str, str, str]]:
@@ -104,7 +123,7 @@ def test_a_japanese_locale_gets_every_problem_in_japanese_at_the_same_place(both
 
 def test_the_names_the_author_typed_stay_as_typed(both_languages):
     japanese = both_languages["ja"]
-    for typed in ("'passmark'", "'singel'", "pass_mark", "single", "hand-hygiene.md"):
+    for typed in ("'passmark'", "'singel'", "pass_mark", "single", "ppe.md", "onclick="):
         assert typed.strip("'") in japanese
     assert "source/course.toml:8: エラー: 「passmark」という設定はありません" in japanese
     assert "    直し方: 「pass_mark」のまちがいではありませんか？" in japanese
