@@ -13,6 +13,8 @@ import os
 import unicodedata
 from pathlib import Path
 
+from scorm_builder.i18n import _
+
 # What Notepad adds and Explorer hides.
 HIDDEN_ENDINGS = (".txt", ".text")
 # Editor backups and lock files sit beside the sources and are nobody's mistake.
@@ -45,5 +47,5 @@ def entries(folder: Path) -> list[str]:
 def hidden_ending_note(name: str) -> str:
     """A word on why the author did not see the ending, when that is the likely story."""
     if any(name.casefold().endswith(ending) for ending in HIDDEN_ENDINGS):
-        return " (Windows hides the ending '.txt': turn on 'File name extensions' in Explorer)"
+        return _(" (Windows hides the ending '.txt': turn on 'File name extensions' in Explorer)")
     return ""

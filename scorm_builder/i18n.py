@@ -55,6 +55,8 @@ def available_languages() -> tuple[str, ...]:
 def choose_language(requested: str | None = None, environ: Mapping[str, str] | None = None) -> str:
     """The interface language: `requested` (--lang), else SCORM_BUILDER_LANG, else the locale."""
     environ = os.environ if environ is None else environ
+    if requested not in available_languages():
+        requested = None  # argparse refuses it, in the language of the environment
     candidates = [requested, environ.get(ENVIRONMENT_VARIABLE)]
     # As gettext: the first locale variable that is set decides, even if it names no catalogue.
     candidates.append(next((environ[v] for v in LOCALE_VARIABLES if environ.get(v)), None))

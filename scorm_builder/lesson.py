@@ -16,8 +16,15 @@ import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scorm_builder.i18n import _
 from scorm_builder.lesson_html import Finding, HtmlRules, sanitise_fragment
-from scorm_builder.lesson_limits import MAX_FILE_BYTES, MAX_PAGES, MAX_TITLE, check_limits
+from scorm_builder.lesson_limits import (
+    MAX_FILE_BYTES,
+    MAX_PAGES,
+    MAX_TITLE,
+    SPLIT_LESSON,
+    check_limits,
+)
 from scorm_builder.lesson_media import MediaFiles
 from scorm_builder.markdown_html import LessonMarkdown, ParsedLesson, plain_text
 from scorm_builder.model import Lesson, Page
@@ -49,8 +56,8 @@ def read_lesson(
     if not text.strip():
         report.error(
             "lesson-empty",
-            "the lesson file is empty",
-            "write the lesson: a '# title' line, then '## section' headings with text",
+            _("the lesson file is empty"),
+            _("write the lesson: a '# title' line, then '## section' headings with text"),
         )
         return None
     if not check_limits(text, report):
@@ -61,8 +68,8 @@ def read_lesson(
     except RecursionError:  # the limits keep nesting far below this; a last resort
         report.error(
             "lesson-too-deep",
-            "the lesson nests lists or quotes hundreds of levels deep",
-            "check the lines starting with '-', '1.' or '>'",
+            _("the lesson nests lists or quotes hundreds of levels deep"),
+            _("check the lines starting with '-', '1.' or '>'"),
         )
         return None
     reader = _Reader(
@@ -86,16 +93,18 @@ def _plain_file_of_sane_size(path: Path, report: FileProblems) -> bool:
     if not stat.S_ISREG(status.st_mode):
         report.error(
             "lesson-not-a-file",
-            "this is not a plain file (a folder, a pipe or a device)",
-            "replace it with the lesson's Markdown file",
+            _("this is not a plain file (a folder, a pipe or a device)"),
+            _("replace it with the lesson's Markdown file"),
         )
         return False
     if status.st_size > MAX_FILE_BYTES:
         report.error(
             "lesson-too-large",
-            f"the lesson file is {status.st_size / 1_000_000:,.1f} MB (the limit is "
-            f"{MAX_FILE_BYTES / 1_000_000:,.0f} MB)",
-            "split it into several lessons, each its own file listed in course.toml",
+            _("the lesson file is {size} MB (the limit is {limit} MB)").format(
+                size=f"{status.st_size / 1_000_000:,.1f}",
+                limit=f"{MAX_FILE_BYTES / 1_000_000:,.0f}",
+            ),
+            _(SPLIT_LESSON),
         )
         return False
     return True
@@ -124,9 +133,11 @@ class _Reader:
         if title_element is None or not plain_text(title_element, parsed.raw_html):
             report.error(
                 "lesson-no-title",
-                "the lesson has no '# ' title line",
-                "start the file with a line such as: # 感染対策の基本 (a '#', a space, then "
-                "the title)",
+                _("the lesson has no '# ' title line"),
+                _(
+                    "start the file with a line such as: # 感染対策の基本 (a '#', a space, then "
+                    "the title)"
+                ),
                 1,
             )
             return None
@@ -134,9 +145,10 @@ class _Reader:
         if len(title) > MAX_TITLE:
             report.error(
                 "lesson-title-too-long",
-                f"the lesson title is {len(title)} characters long; the LMS takes at most "
-                f"{MAX_TITLE}",
-                "shorten the '# ' title line; say more in the first section",
+                _(
+                    "the lesson title is {length} characters long; the LMS takes at most {limit}"
+                ).format(length=len(title), limit=MAX_TITLE),
+                _("shorten the '# ' title line; say more in the first section"),
                 self.lines.heading(parsed.source_of_heading.get(title_element, ""), 0),
             )
             return None
@@ -150,16 +162,18 @@ class _Reader:
         if not sections:
             report.error(
                 "lesson-no-sections",
-                "the lesson has no '## ' sections",
-                "split the lesson into pages with '## section title' headings",
+                _("the lesson has no '## ' sections"),
+                _("split the lesson into pages with '## section title' headings"),
             )
             return None
         if len(sections) > MAX_PAGES:  # setext headings, which the line limits do not see
             report.error(
                 "lesson-too-many-sections",
-                f"the lesson has more than {MAX_PAGES} sections; the LMS can remember at most "
-                "that many pages seen",
-                "split it into several lessons, each its own file listed in course.toml",
+                _(
+                    "the lesson has more than {limit} sections; the LMS can remember at most "
+                    "that many pages seen"
+                ).format(limit=MAX_PAGES),
+                _(SPLIT_LESSON),
                 sections[MAX_PAGES].line,
             )
             return None
@@ -169,15 +183,15 @@ class _Reader:
             if section.heading is not None and not section.title:
                 self._error(
                     "lesson-empty-heading",
-                    "a '## ' section heading has no title",
-                    "write the section title after '## ', for example: ## 手指衛生",
+                    _("a '## ' section heading has no title"),
+                    _("write the section title after '## ', for example: ## 手指衛生"),
                     section.line,
                 )
             elif not _has_content(section.elements):
                 self._error(
                     "lesson-empty-section",
-                    f"the section '{section.title}' has no text",
-                    "write text under the heading, or remove the heading",
+                    _("the section '{title}' has no text").format(title=section.title),
+                    _("write text under the heading, or remove the heading"),
                     section.line,
                 )
             else:
@@ -286,7 +300,9 @@ class _Reader:
                 self._report(finding, _title_at(sections, found), found)
 
     def _report(self, finding: Finding, section_title: str, line: int) -> None:
-        message = f"section '{section_title}': {finding.message}"
+        message = _("section '{title}': {message}").format(
+            title=section_title, message=finding.message
+        )
         self.found.append((line, finding.severity, finding.rule, message, finding.fix))
 
     def _error(self, rule: str, message: str, fix: str, line: int) -> None:

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import html5lib
 import nh3
 
+from scorm_builder.i18n import N_, _
 from scorm_builder.lesson_media import MediaFiles
 
 # The tags a lesson may use: text, tables, lists, pictures, audio and video. No scripts,
@@ -108,48 +109,58 @@ SPECIFIC: dict[str, tuple[str, str, str]] = {
     # tag: (rule, message, fix)
     "script": (
         "lesson-script",
-        "<script> is not allowed",
-        "remove the <script> element; lessons cannot run their own code",
+        N_("<script> is not allowed"),
+        N_("remove the <script> element; lessons cannot run their own code"),
     ),
     "style": (
         "lesson-style",
-        "<style> is not allowed: the course's own styles apply to every page",
-        "remove the <style> element; for one word in colour write "
-        '<span style="color: #c00">…</span>',
+        N_("<style> is not allowed: the course's own styles apply to every page"),
+        N_(
+            "remove the <style> element; for one word in colour write "
+            '<span style="color: #c00">…</span>'
+        ),
     ),
     "link": (
         "lesson-link-element",
-        "<link> is not allowed: it loads a style sheet or another page into the lesson",
-        "remove the <link> element; link to a file with [資料](file.pdf)",
+        N_("<link> is not allowed: it loads a style sheet or another page into the lesson"),
+        N_("remove the <link> element; link to a file with [資料](file.pdf)"),
     ),
     "base": (
         "lesson-base",
-        "<base> is not allowed: it changes where every link of the page points, and the "
-        "course's own files stop loading",
-        "remove the <base> element and write each link in full",
+        N_(
+            "<base> is not allowed: it changes where every link of the page points, and the "
+            "course's own files stop loading"
+        ),
+        N_("remove the <base> element and write each link in full"),
     ),
     "meta": (
         "lesson-meta",
-        "<meta> is not allowed: it can reload the page or send it elsewhere",
-        "remove the <meta> element",
+        N_("<meta> is not allowed: it can reload the page or send it elsewhere"),
+        N_("remove the <meta> element"),
     ),
     "form": (
         "lesson-form",
-        "a form (<form>, <input>, <button>, <select>, <textarea>) is not allowed: it could "
-        "send what learners type outside the course",
-        "remove the form; questions belong in the quiz file (<lesson>.quiz.toml)",
+        N_(
+            "a form (<form>, <input>, <button>, <select>, <textarea>) is not allowed: it could "
+            "send what learners type outside the course"
+        ),
+        N_("remove the form; questions belong in the quiz file (<lesson>.quiz.toml)"),
     ),
     "svg": (
         "lesson-inline-svg",
-        "<svg> and <math> written into the lesson are not allowed: browsers read them by "
-        "other rules, which can run code",
-        "save the drawing as an .svg or .png file beside the lesson and show it with "
-        "![説明](drawing.svg)",
+        N_(
+            "<svg> and <math> written into the lesson are not allowed: browsers read them by "
+            "other rules, which can run code"
+        ),
+        N_(
+            "save the drawing as an .svg or .png file beside the lesson and show it with "
+            "![説明](drawing.svg)"
+        ),
     ),
     "embed": (
         "lesson-embed",
-        "<embed> and <frame> are not allowed",
-        'show the file with <iframe src="file.pdf"> or link to it: [資料](file.pdf)',
+        N_("<embed> and <frame> are not allowed"),
+        N_('show the file with <iframe src="file.pdf"> or link to it: [資料](file.pdf)'),
     ),
 }
 for _alias, _same in (
@@ -197,9 +208,11 @@ class HtmlRules:
             self.findings.append(
                 Finding(
                     "lesson-image-alt",
-                    f"the image '{element.get('src', '')}' has no alt text",
-                    "describe the image in the brackets, for screen readers: "
-                    "![手洗いの手順](file.png)",
+                    _("the image '{src}' has no alt text").format(src=element.get("src", "")),
+                    _(
+                        "describe the image in the brackets, for screen readers: "
+                        "![手洗いの手順](file.png)"
+                    ),
                     element.get("src", "") or "<img",
                     "warning",
                 )
@@ -233,9 +246,13 @@ class HtmlRules:
     def _refuse_tag(self, element: etree.Element, tag: str) -> None:
         if tag in SPECIFIC:
             rule, message, fix = SPECIFIC[tag]
+            message, fix = _(message), _(fix)
         else:
-            rule, message = "lesson-tag", f"the tag <{tag}> is not allowed in a lesson"
-            fix = f"remove <{tag}>; the tags a lesson may use are listed in the README"
+            rule = "lesson-tag"
+            message = _("the tag <{tag}> is not allowed in a lesson").format(tag=tag)
+            fix = _("remove <{tag}>; the tags a lesson may use are listed in the README").format(
+                tag=tag
+            )
         if tag == "style":
             loads = re.search(
                 r"""(?:url\(|@import)\s*['"]?\s*((?:https?:)?//[^'")\s;]+)""",
@@ -243,15 +260,13 @@ class HtmlRules:
                 re.I,
             )
             if loads:
-                message = (
-                    f"<style> loads '{loads.group(1)}' from outside the course, which hospital "
-                    "networks block"
-                )
+                message = _(
+                    "<style> loads '{url}' from outside the course, which hospital networks block"
+                ).format(url=loads.group(1))
         if tag == "link" and _is_external(element.get("href", "")):
-            message = (
-                f"<link> loads '{element.get('href')}' from outside the course, which "
-                "hospital networks block"
-            )
+            message = _(
+                "<link> loads '{url}' from outside the course, which hospital networks block"
+            ).format(url=element.get("href"))
         self.findings.append(Finding(rule, message, fix, f"<{tag}"))
 
     def _attribute(self, element: etree.Element, tag: str, name: str, value: str) -> None:
@@ -260,8 +275,8 @@ class HtmlRules:
             self.findings.append(
                 Finding(
                     "lesson-event-handler",
-                    f"the attribute {name}= runs code",
-                    f'remove {name}="…" from the <{tag}> element',
+                    _("the attribute {name}= runs code").format(name=name),
+                    _('remove {name}="…" from the <{tag}> element').format(name=name, tag=tag),
                     name,
                 )
             )
@@ -269,8 +284,8 @@ class HtmlRules:
             self.findings.append(
                 Finding(
                     "lesson-javascript-url",
-                    "a javascript: link runs code",
-                    "link to a page or a file instead",
+                    _("a javascript: link runs code"),
+                    _("link to a page or a file instead"),
                     "script:",  # Markdown turns tabs into spaces: the value may differ
                 )
             )
@@ -278,8 +293,8 @@ class HtmlRules:
             self.findings.append(
                 Finding(
                     "lesson-data-url",
-                    "a data: address (a file written into the page) is not allowed",
-                    "save the content as a file beside the lesson and use its name",
+                    _("a data: address (a file written into the page) is not allowed"),
+                    _("save the content as a file beside the lesson and use its name"),
                     "data:",
                 )
             )
@@ -288,8 +303,8 @@ class HtmlRules:
             self.findings.append(
                 Finding(
                     "lesson-srcset",
-                    "srcset (several sizes of one image) is not supported",
-                    "remove srcset and keep one image in src; it is scaled to fit the screen",
+                    _("srcset (several sizes of one image) is not supported"),
+                    _("remove srcset and keep one image in src; it is scaled to fit the screen"),
                     "srcset",
                 )
             )
@@ -299,8 +314,8 @@ class HtmlRules:
             self.findings.append(
                 Finding(
                     "lesson-attribute",
-                    f'target="{value}" would open the link over the course',
-                    'remove target="…": links to web sites open in a new window by themselves',
+                    _('target="{value}" would open the link over the course').format(value=value),
+                    _('remove target="…": links to web sites open in a new window by themselves'),
                     "target",
                 )
             )
@@ -312,8 +327,11 @@ class HtmlRules:
             self.findings.append(
                 Finding(
                     "lesson-attribute",
-                    f"the attribute {name}= is not allowed on <{tag}>",
-                    f'remove {name}="…"; the attributes a lesson may use are listed in the README',
+                    _("the attribute {name}= is not allowed on <{tag}>").format(name=name, tag=tag),
+                    _(
+                        'remove {name}="…"; the attributes a lesson may use are listed in the '
+                        "README"
+                    ).format(name=name),
                     name,
                 )
             )
@@ -321,8 +339,10 @@ class HtmlRules:
             self.findings.append(
                 Finding(
                     "lesson-url-scheme",
-                    f"the address '{value[:60]}' is not a web, mail or telephone address",
-                    "link to a web page (https://…) or to a file beside the lesson",
+                    _("the address '{url}' is not a web, mail or telephone address").format(
+                        url=value[:60]
+                    ),
+                    _("link to a web page (https://…) or to a file beside the lesson"),
                     value[:40],
                 )
             )
@@ -333,10 +353,12 @@ class HtmlRules:
             self.findings.append(
                 Finding(
                     "lesson-id",
-                    f"the id '{value}' is used twice in the lesson's page"
-                    if value in self.ids
-                    else f"the id '{value}' is the page's own",
-                    "give the element another id (or none)",
+                    (
+                        _("the id '{id}' is used twice in the lesson's page")
+                        if value in self.ids
+                        else _("the id '{id}' is the page's own")
+                    ).format(id=value),
+                    _("give the element another id (or none)"),
                     value,
                 )
             )
@@ -347,16 +369,20 @@ class HtmlRules:
         if loads:
             external = re.search(r"(?:https?:)?//[^'\")\s;]+", value)
             what = (
-                f"loads '{external.group()}' from outside the course, which hospital networks block"
+                _("loads '{url}' from outside the course, which hospital networks block").format(
+                    url=external.group()
+                )
                 if external
-                else f"uses '{loads.group()}', which can load files"
+                else _("uses '{code}', which can load files").format(code=loads.group())
             )
             self.findings.append(
                 Finding(
                     "lesson-style-load",
-                    f"the style= of <{tag}> {what}",
-                    "keep only colours, sizes and alignment in style=; show pictures with "
-                    "![説明](file.png)",
+                    _("the style= of <{tag}> {what}").format(tag=tag, what=what),
+                    _(
+                        "keep only colours, sizes and alignment in style=; show pictures with "
+                        "![説明](file.png)"
+                    ),
                     loads.group().rstrip("("),
                 )
             )
@@ -367,9 +393,11 @@ class HtmlRules:
                 self.findings.append(
                     Finding(
                         "lesson-style-property",
-                        f"the style property '{prop}' is not allowed",
-                        "keep colours, font weight and size, alignment, borders, margins and "
-                        "widths; the list is in the README",
+                        _("the style property '{name}' is not allowed").format(name=prop),
+                        _(
+                            "keep colours, font weight and size, alignment, borders, margins and "
+                            "widths; the list is in the README"
+                        ),
                         prop,
                     )
                 )
@@ -384,8 +412,11 @@ class HtmlRules:
             self.findings.append(
                 Finding(
                     "lesson-external-media",
-                    f"<{tag}> loads '{url}' from outside the course, which hospital networks block",
-                    "download the file, put it beside the lesson and link to it by name",
+                    _(
+                        "<{tag}> loads '{url}' from outside the course, which hospital networks "
+                        "block"
+                    ).format(tag=tag, url=url),
+                    _("download the file, put it beside the lesson and link to it by name"),
                     url,
                 )
             )
@@ -491,8 +522,8 @@ def _judge_children(parent: etree.Element, rules: HtmlRules) -> None:
 def _changed(markup: str) -> Finding:
     return Finding(
         "lesson-html-changed",
-        f"this HTML would not reach learners as written: {markup.strip()[:80]}",
-        "write it with the tags and attributes listed in the README, each element closed",
+        _("this HTML would not reach learners as written: {html}").format(html=markup.strip()[:80]),
+        _("write it with the tags and attributes listed in the README, each element closed"),
         markup.strip().split("\n")[0][:60],
     )
 

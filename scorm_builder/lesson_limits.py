@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from scorm_builder.i18n import N_, _
 from scorm_builder.problems import FileProblems
 
 MAX_CHARACTERS = 1_000_000  # about 300 printed pages of Japanese
@@ -29,6 +30,8 @@ SECTION = re.compile(r"^##(?!#)")
 CONTAINERS = re.compile(r"(?:[ \t]*(?:>|[-*+]|\d{1,9}[.)])(?=[ \t]|$))+")
 MARKER = re.compile(r">|[-*+]|\d{1,9}[.)]")
 THEMATIC_BREAK = re.compile(r"^ {0,3}([-*_])([ \t]*\1){2,}[ \t]*$")
+
+SPLIT_LESSON = N_("split it into several lessons, each its own file listed in course.toml")
 
 
 @dataclass(frozen=True)
@@ -52,8 +55,10 @@ def _first_broken(text: str) -> Limit | None:
     if len(text) > MAX_CHARACTERS:
         return Limit(
             "lesson-too-large",
-            f"the lesson is {len(text):,} characters long (the limit is {MAX_CHARACTERS:,})",
-            "split it into several lessons, each its own file listed in course.toml",
+            _("the lesson is {length} characters long (the limit is {limit})").format(
+                length=f"{len(text):,}", limit=f"{MAX_CHARACTERS:,}"
+            ),
+            _(SPLIT_LESSON),
         )
     fence: str | None = None
     sections = 0
@@ -62,9 +67,13 @@ def _first_broken(text: str) -> Limit | None:
         if len(line) > MAX_LINE:
             return Limit(
                 "lesson-line-too-long",
-                f"the line is {len(line):,} characters long (the limit is {MAX_LINE:,})",
-                "break the paragraph into shorter lines (a line break inside a paragraph "
-                "does not show)",
+                _("the line is {length} characters long (the limit is {limit})").format(
+                    length=f"{len(line):,}", limit=f"{MAX_LINE:,}"
+                ),
+                _(
+                    "break the paragraph into shorter lines (a line break inside a paragraph "
+                    "does not show)"
+                ),
                 number,
             )
         opened = FENCE.match(line)
@@ -83,19 +92,25 @@ def _first_broken(text: str) -> Limit | None:
             if sections > MAX_PAGES:
                 return Limit(
                     "lesson-too-many-sections",
-                    f"the lesson has more than {MAX_PAGES} sections ('## ' headings); the LMS "
-                    "can remember at most that many pages seen",
-                    "split it into several lessons, each its own file listed in course.toml",
+                    _(
+                        "the lesson has more than {limit} sections ('## ' headings); the LMS "
+                        "can remember at most that many pages seen"
+                    ).format(limit=MAX_PAGES),
+                    _(SPLIT_LESSON),
                     number,
                 )
         depth = _depth(line)
         if depth > MAX_DEPTH:
             return Limit(
                 "lesson-too-deep",
-                f"the lists or quotes on this line are nested {depth} levels deep (the limit "
-                f"is {MAX_DEPTH})",
-                "check the spaces and the '-', '1.' or '>' at the start of the line; a lesson "
-                "needs a few levels at most",
+                _(
+                    "the lists or quotes on this line are nested {depth} levels deep "
+                    "(the limit is {limit})"
+                ).format(depth=depth, limit=MAX_DEPTH),
+                _(
+                    "check the spaces and the '-', '1.' or '>' at the start of the line; a lesson "
+                    "needs a few levels at most"
+                ),
                 number,
             )
         if "[" in line or open_brackets:
@@ -109,10 +124,14 @@ def _first_broken(text: str) -> Limit | None:
             if scan > MAX_BRACKET_SCAN:
                 return Limit(
                     "lesson-too-many-brackets",
-                    f"too many '[' without a matching ']' up to this line ({open_brackets:,} in "
-                    "this paragraph)",
-                    "every '[' of a link or a picture needs its ']'; write a bracket that is "
-                    "only text as \\[",
+                    _(
+                        "too many '[' without a matching ']' up to this line ({count} in "
+                        "this paragraph)"
+                    ).format(count=f"{open_brackets:,}"),
+                    _(
+                        "every '[' of a link or a picture needs its ']'; write a bracket that is "
+                        "only text as \\["
+                    ),
                     number,
                 )
     return None

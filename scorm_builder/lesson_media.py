@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote
 
+from scorm_builder.i18n import N_, _
+
 SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,100}")
 LARGE_FILE = 5_000_000  # bytes: a few seconds per learner on a busy hospital network
 TOO_LARGE = 200_000_000  # bytes: not read at all (an LMS refuses uploads far smaller)
@@ -82,34 +84,41 @@ def _looks_like(extension: str, head: bytes) -> bool:
 def _format_of(head: bytes) -> str:
     """What a file really is, in words an author recognises."""
     if head.startswith(b"BM"):
-        return "a BMP image"
+        return BMP
     for extension, name in (
-        ("png", "a PNG image"),
-        ("jpg", "a JPEG image"),
-        ("gif", "a GIF image"),
-        ("pdf", "a PDF document"),
-        ("docx", "a zip file (or a Word, Excel or PowerPoint document)"),
-        ("svg", "an SVG drawing"),
+        ("png", N_("a PNG image")),
+        ("jpg", N_("a JPEG image")),
+        ("gif", N_("a GIF image")),
+        ("pdf", N_("a PDF document")),
+        ("docx", N_("a zip file (or a Word, Excel or PowerPoint document)")),
+        ("svg", N_("an SVG drawing")),
     ):
         if _looks_like(extension, head):
             return name
     if head.lstrip().lower().startswith((b"<!doctype", b"<html")):
-        return "a web page"
+        return N_("a web page")
     try:
         head.decode("utf-8")
     except UnicodeDecodeError:
-        return "a file of another format"
-    return "a text file"
+        return N_("a file of another format")
+    return N_("a text file")
 
 
+BMP = N_("a BMP image")
+
+
+SAVE_AS_PNG = N_("open it in an image editor (Paint, Preview) and save it as PNG")
+# The kinds of file, as messages name them.
+KIND_WORDS = (N_("image"), N_("svg"), N_("audio"), N_("video"), N_("captions"), N_("document"))
 ADVICE: dict[Kind, str] = {
-    "image": "save photos as JPEG (quality about 80) and drawings as PNG, at most about 1600 "
-    "pixels wide",
-    "svg": "simplify the drawing, or save it as PNG",
-    "audio": "save it as MP3 at 128 kbit/s",
-    "video": "save it as MP4 (H.264) at 720p, or shorten it",
-    "captions": "check that it holds only the captions",
-    "document": "export it again with a smaller file size (in PDF: 'reduce file size')",
+    "image": N_(
+        "save photos as JPEG (quality about 80) and drawings as PNG, at most about 1600 pixels wide"
+    ),
+    "svg": N_("simplify the drawing, or save it as PNG"),
+    "audio": N_("save it as MP3 at 128 kbit/s"),
+    "video": N_("save it as MP4 (H.264) at 720p, or shorten it"),
+    "captions": N_("check that it holds only the captions"),
+    "document": N_("export it again with a smaller file size (in PDF: 'reduce file size')"),
 }
 
 
@@ -193,10 +202,10 @@ class MediaFiles:
         if issue.rule != "lesson-missing-file":
             return issue
         place = posixpath.normpath(posixpath.join(self.shown_dir, shown.replace("\\", "/")))
-        fix = (
-            f"put the file at {place} in the course folder, or correct the name (names are "
+        fix = _(
+            "put the file at {place} in the course folder, or correct the name (names are "
             "case-sensitive)"
-        )
+        ).format(place=place)
         return FileIssue(issue.rule, issue.message, fix)
 
     def _listing(self, folder: Path) -> list[str]:
@@ -213,23 +222,28 @@ class MediaFiles:
             return "", [
                 FileIssue(
                     "lesson-file-too-large",
-                    f"the file '{source.name}' is {size / 1_000_000:,.0f} MB, too large for a "
-                    "course package",
-                    ADVICE[kind],
+                    _("the file '{name}' is {size} MB, too large for a course package").format(
+                        name=source.name, size=f"{size / 1_000_000:,.0f}"
+                    ),
+                    _(ADVICE[kind]),
                 )
             ]
         data = source.read_bytes()
         issues: list[FileIssue] = []
         if not _looks_like(extension, data[:64]):
             really = _format_of(data[:64])
-            if really == "a BMP image":
-                fix = "open it in an image editor (Paint, Preview) and save it as PNG"
+            if really == BMP:
+                fix = _(SAVE_AS_PNG)
             else:
-                fix = f"save the file again as .{extension}, or give it the extension of its format"
+                fix = _(
+                    "save the file again as .{extension}, or give it the extension of its format"
+                ).format(extension=extension)
             issues.append(
                 FileIssue(
                     "lesson-file-not-what-its-name-says",
-                    f"the file '{source.name}' is called .{extension} but is {really}",
+                    _("the file '{name}' is called .{extension} but is {really}").format(
+                        name=source.name, extension=extension, really=_(really)
+                    ),
                     fix,
                 )
             )
@@ -237,9 +251,11 @@ class MediaFiles:
             issues.append(
                 FileIssue(
                     "lesson-large-file",
-                    f"the file '{source.name}' is {len(data) / 1_000_000:.1f} MB: every learner "
-                    "downloads it, which is slow on hospital networks",
-                    ADVICE[kind],
+                    _(
+                        "the file '{name}' is {size} MB: every learner downloads it, which is "
+                        "slow on hospital networks"
+                    ).format(name=source.name, size=f"{len(data) / 1_000_000:.1f}"),
+                    _(ADVICE[kind]),
                     "warning",
                 )
             )
@@ -251,7 +267,7 @@ class MediaFiles:
 def _missing(shown: str) -> FileIssue:
     return FileIssue(
         "lesson-missing-file",
-        f"the file '{shown}' does not exist",
+        _("the file '{name}' does not exist").format(name=shown),
         "",  # the reader adds where to put it: it knows the lesson's folder as shown
     )
 
@@ -259,17 +275,21 @@ def _missing(shown: str) -> FileIssue:
 def _case(shown: str, called: str) -> FileIssue:
     return FileIssue(
         "lesson-file-name-case",
-        f"the file is called {called}; the lesson says {shown}",
-        f"write the name exactly as the file is called ({called}): the LMS's server tells "
-        "capital letters apart",
+        _("the file is called {called}; the lesson says {shown}").format(
+            called=called, shown=shown
+        ),
+        _(
+            "write the name exactly as the file is called ({called}): the LMS's server tells "
+            "capital letters apart"
+        ).format(called=called),
     )
 
 
 def _outside(shown: str) -> FileIssue:
     return FileIssue(
         "lesson-file-outside",
-        f"the file '{shown}' is outside the course folder",
-        "copy the file into the lessons folder, beside the lesson, and use its name",
+        _("the file '{name}' is outside the course folder").format(name=shown),
+        _("copy the file into the lessons folder, beside the lesson, and use its name"),
     )
 
 
@@ -277,32 +297,46 @@ def _refused_type(shown: str, extension: str, kind: Kind | None, use: str) -> Fi
     if extension == "bmp":
         return FileIssue(
             "lesson-file-type",
-            f"the file '{shown}' is a BMP image, which is large and uncompressed",
-            "open it in an image editor (Paint, Preview) and save it as PNG",
+            _("the file '{name}' is a BMP image, which is large and uncompressed").format(
+                name=shown
+            ),
+            _(SAVE_AS_PNG),
         )
     if extension in PAGES_AND_CODE and not (extension == "svg" and use == "image"):
-        what = "an SVG drawing can run scripts" if extension == "svg" else "a page or a program"
+        what = (
+            _("an SVG drawing can run scripts") if extension == "svg" else _("a page or a program")
+        )
         return FileIssue(
             "lesson-file-type",
-            f"the file '{shown}' is {what}: a lesson may not link, frame or embed it",
-            "show an SVG drawing as an image (![説明](file.svg)); put the text of a page into the "
-            "lesson itself, or export it as PDF",
+            _("the file '{name}' is {what}: a lesson may not link, frame or embed it").format(
+                name=shown, what=what
+            ),
+            _(
+                "show an SVG drawing as an image (![説明](file.svg)); put the text of a page into "
+                "the lesson itself, or export it as PDF"
+            ),
         )
     if kind is None:
         return FileIssue(
             "lesson-file-type",
-            f"a lesson may not ship files of the type '.{extension or '(none)'}' ('{shown}')",
-            "use images (PNG, JPEG, GIF, WebP, SVG), audio (MP3, M4A), video (MP4, WebM), "
-            "captions (VTT), PDF or Office documents",
+            _("a lesson may not ship files of the type '.{extension}' ('{name}')").format(
+                extension=extension or _("(none)"), name=shown
+            ),
+            _(
+                "use images (PNG, JPEG, GIF, WebP, SVG), audio (MP3, M4A), video (MP4, WebM), "
+                "captions (VTT), PDF or Office documents"
+            ),
         )
     return FileIssue(
         "lesson-file-type",
-        f"the file '{shown}' ({kind}) cannot be used here",
-        {
-            "image": "use an image file here (PNG, JPEG, GIF, WebP, SVG)",
-            "poster": "use an image file (PNG, JPEG) as the poster",
-            "audio": "use an audio file here (MP3, M4A, OGG, WAV)",
-            "video": "use a video file here (MP4, WebM)",
-            "track": "use a captions file (.vtt) here",
-        }.get(use, "link to the file instead: [資料](file.pdf)"),
+        _("the file '{name}' ({kind}) cannot be used here").format(name=shown, kind=_(kind)),
+        _(
+            {
+                "image": N_("use an image file here (PNG, JPEG, GIF, WebP, SVG)"),
+                "poster": N_("use an image file (PNG, JPEG) as the poster"),
+                "audio": N_("use an audio file here (MP3, M4A, OGG, WAV)"),
+                "video": N_("use a video file here (MP4, WebM)"),
+                "track": N_("use a captions file (.vtt) here"),
+            }.get(use, N_("link to the file instead: [資料](file.pdf)"))
+        ),
     )

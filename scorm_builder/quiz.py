@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from scorm_builder.file_names import entries, hidden_ending_note, meant
+from scorm_builder.i18n import N_, _
 from scorm_builder.model import Choice, Objective, Question, Quiz
 from scorm_builder.numbers import decimals, plain_decimal
 from scorm_builder.problems import FileProblems, Problem
@@ -53,20 +54,24 @@ MAX_TITLE = 200
 
 _DRAW = Rule(
     lambda value: is_whole(value) and value >= 1,
-    "draw {value} is not a whole number from 1 up",
-    "write how many questions to draw for each attempt, for example: draw = 3 "
-    "(leave draw out to use every question)",
+    N_("draw {value} is not a whole number from 1 up"),
+    N_(
+        "write how many questions to draw for each attempt, for example: draw = 3 "
+        "(leave draw out to use every question)"
+    ),
 )
 
 
 def _id_rules(what: str) -> tuple[Rule, ...]:
+    """`what` says where the id is seen: an English message id (N_)."""
     return (
         pattern(
             IDENTIFIER,
-            "the id '{text}' has characters that are not allowed",
-            f"use ASCII letters, digits, '-' and '_' ({what})",
+            N_("the id '{text}' has characters that are not allowed"),
+            N_("use ASCII letters, digits, '-' and '_' ({what})"),
+            values={"what": what},
         ),
-        max_length(MAX_ID, "the LMS report allows"),
+        max_length(MAX_ID, N_("the LMS report allows")),
     )
 
 
@@ -80,13 +85,14 @@ QUIZ = Schema(
             (
                 Rule(
                     lambda value: is_whole(value) and value >= 0,
-                    "max_attempts {value} is not a whole number",
-                    "write 0 for unlimited attempts, or the number of attempts allowed",
+                    N_("max_attempts {value} is not a whole number"),
+                    N_("write 0 for unlimited attempts, or the number of attempts allowed"),
                 ),
                 Rule(
                     lambda value: value <= MAX_ATTEMPTS,
-                    f"max_attempts {{value}} is more than {MAX_ATTEMPTS}",
-                    "write 0 for unlimited attempts",
+                    N_("max_attempts {value} is more than {limit}"),
+                    N_("write 0 for unlimited attempts"),
+                    values={"limit": MAX_ATTEMPTS},
                 ),
             ),
         ),
@@ -96,38 +102,42 @@ QUIZ = Schema(
         Key("objectives"),
         Key("questions"),
     ),
-    listing="the quiz settings are: {keys}",
+    listing=N_("the quiz settings are: {keys}"),
 )
 QUESTION = Schema(
     "question",
     (
-        Key("id", None, _id_rules("the LMS report shows this id"), text="line"),
+        Key("id", None, _id_rules(N_("the LMS report shows this id")), text="line"),
         Key(
             "type",
             "single",
             (
                 Rule(
                     lambda value: value in TYPES,
-                    "unknown question type '{text}'",
-                    "{suggestion}the types are: " + ", ".join(TYPES),
+                    N_("unknown question type '{text}'"),
+                    N_("{suggestion}the types are: {types}"),
                     suggest=TYPES,
+                    values={"types": ", ".join(TYPES)},
                 ),
             ),
             text="line",
             gate=True,  # the other keys mean different things for each type
         ),
         Key(
-            "text", "", text="text", need=Need("the question has no text", 'add: text = "質問の文"')
+            "text",
+            "",
+            text="text",
+            need=Need(N_("the question has no text"), N_('add: text = "質問の文"')),
         ),
-        Key("choices", None, text="lines", item="choice"),
+        Key("choices", None, text="lines", item=N_("choice")),
         Key("answer"),
         Key(
             "explanation",
             "",
             text="text",
             need=Need(
-                "{place} has no explanation",
-                'add: explanation = "正解の理由" (learners see it after answering)',
+                N_("{place} has no explanation"),
+                N_('add: explanation = "正解の理由" (learners see it after answering)'),
                 "warning",
             ),
         ),
@@ -141,10 +151,19 @@ QUESTION = Schema(
                         and MIN_POINTS <= value <= MAX_POINTS
                         and decimals(value) <= POINTS_DECIMALS
                     ),
-                    f"points {{value}} is not a number from {plain_decimal(MIN_POINTS)} to "
-                    f"{MAX_POINTS} with at most {POINTS_DECIMALS} decimals",
-                    "write how much the question counts as a plain number, for example "
-                    "points = 2 or points = 0.5 (or leave it out: 1)",
+                    N_(
+                        "points {value} is not a number from {low} to {high} "
+                        "with at most {decimals} decimals"
+                    ),
+                    N_(
+                        "write how much the question counts as a plain number, for example "
+                        "points = 2 or points = 0.5 (or leave it out: 1)"
+                    ),
+                    values={
+                        "low": plain_decimal(MIN_POINTS),
+                        "high": MAX_POINTS,
+                        "decimals": POINTS_DECIMALS,
+                    },
                 ),
             ),
         ),
@@ -154,14 +173,14 @@ QUESTION = Schema(
             (
                 Rule(
                     lambda value: is_number(value) and value >= 0,
-                    "tolerance {value} is not a number >= 0",
-                    "write tolerance = 0 for an exact answer",
+                    N_("tolerance {value} is not a number >= 0"),
+                    N_("write tolerance = 0 for an exact answer"),
                 ),
             ),
         ),
         Key("objective", "", text="line"),
     ),
-    listing="a question has: {keys}",
+    listing=N_("a question has: {keys}"),
 )
 OBJECTIVE = Schema(
     "objective",
@@ -169,27 +188,27 @@ OBJECTIVE = Schema(
         Key(
             "id",
             "",
-            _id_rules("the LMS stores it as the objective's id"),
+            _id_rules(N_("the LMS stores it as the objective's id")),
             text="line",
             need=Need(
-                "{place} has no id",
-                'add: id = "basics" (the questions name it: objective = "basics")',
+                N_("{place} has no id"),
+                N_('add: id = "basics" (the questions name it: objective = "basics")'),
             ),
         ),
         Key(
             "title",
             "",
-            (max_length(MAX_TITLE, "a title has"),),
+            (max_length(MAX_TITLE, N_("a title has")),),
             text="line",
             need=Need(
-                "{place} has no title",
-                'add: title = "LLMの仕組み" (learners see it with their result)',
+                N_("{place} has no title"),
+                N_('add: title = "LLMの仕組み" (learners see it with their result)'),
             ),
         ),
         Key("draw", 0, (_DRAW,)),
         Key("pass_mark", None, PASS_MARK_RULES),
     ),
-    listing="an objective has: {keys}",
+    listing=N_("an objective has: {keys}"),
 )
 QUIZ_KEYS = QUIZ.names
 QUESTION_KEYS = QUESTION.names
@@ -206,7 +225,7 @@ def read_quiz(
     report = FileProblems(shown_as, problems)
     top = Block(lines, end=lines.top_end())
     settings = read_block(toml.data, QUIZ, top, report, {"pass_mark": default_pass_mark})
-    objective_blocks = _blocks(settings["objectives"], "objectives", "objective", lines, report)
+    objective_blocks = _blocks(settings["objectives"], "objectives", OBJECTIVE_WORDS, lines, report)
     objectives = [_read_objective(raw, block, report) for raw, block in objective_blocks]
     # Counted from what is written, so that one broken block does not make others look wrong.
     known = [_as_id(raw.get("id")) for raw, _ in objective_blocks]
@@ -215,11 +234,11 @@ def read_quiz(
     if not isinstance(raw_questions, list | dict) or not raw_questions:
         report.error(
             "quiz-no-questions",
-            "the quiz has no questions",
-            "add questions as [[questions]] blocks (see the README)",
+            _("the quiz has no questions"),
+            _("add questions as [[questions]] blocks (see the README)"),
         )
         raw_questions = []
-    question_blocks = _blocks(raw_questions, "questions", "question", lines, report)
+    question_blocks = _blocks(raw_questions, "questions", QUESTION_WORDS, lines, report)
     pools = Counter(_as_id(raw.get("objective")) for raw, _ in question_blocks)
     questions = []
     seen_ids: dict[str, int] = {}
@@ -232,9 +251,10 @@ def read_quiz(
         if question.id in seen_ids:
             report.error(
                 "quiz-duplicate-id",
-                f"{block.place}: the id '{question.id}' is already used by question "
-                f"{seen_ids[question.id]}",
-                "give every question its own id",
+                _("{place}: the id '{id}' is already used by question {number}").format(
+                    place=block.place, id=question.id, number=seen_ids[question.id]
+                ),
+                _("give every question its own id"),
                 block.line("id"),
             )
             continue
@@ -260,26 +280,36 @@ def _as_id(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+# What one block is called in messages: the word, and the place ("question 3").
+QUESTION_WORDS = (N_("question"), N_("question {number}"))
+OBJECTIVE_WORDS = (N_("objective"), N_("objective {number}"))
+
+
 def _blocks(
-    raw: Any, name: str, what: str, lines: SourceLines, report: FileProblems
+    raw: Any, name: str, words: tuple[str, str], lines: SourceLines, report: FileProblems
 ) -> list[tuple[Any, Block]]:
     """The [[name]] blocks of the file, each with where it is (when that can be known)."""
+    what, place = _(words[0]), _(words[1])
     if raw is None:
         return []
     if isinstance(raw, dict):
         header = next((h.line for h in lines.headers if h.name == name and not h.array), None)
         report.error(
             f"quiz-{name}",
-            f"the {name} are written as [{name}], with single brackets",
-            f"start every {what} with [[{name}]], with two brackets on each side",
+            _("the {name} are written as [{name}], with single brackets").format(name=name),
+            _("start every {what} with [[{name}]], with two brackets on each side").format(
+                what=what, name=name
+            ),
             header,
         )
         return []
     if not isinstance(raw, list):
         report.error(
             f"quiz-{name}",
-            f"{name} must be [[{name}]] blocks",
-            f"start every {what} with [[{name}]] on a line of its own (see the README)",
+            _("{name} must be [[{name}]] blocks").format(name=name),
+            _("start every {what} with [[{name}]] on a line of its own (see the README)").format(
+                what=what, name=name
+            ),
             lines.key(name, 1, lines.top_end()),
         )
         return []
@@ -289,12 +319,15 @@ def _blocks(
     blocks = []
     for number, item in enumerate(raw, start=1):
         start, end = bounds[number - 1] if located else (1, None)
-        block = Block(lines, start, end, start if located else None, f"{what} {number}", located)
+        shown = place.format(number=number)
+        block = Block(lines, start, end, start if located else None, shown, located)
         if not isinstance(item, dict):
             report.error(
-                f"quiz-{what}",
-                f"{block.place} is not a [[{name}]] block",
-                f"write each {what} as a [[{name}]] block (see the README)",
+                f"quiz-{words[0]}",
+                _("{place} is not a [[{name}]] block").format(place=block.place, name=name),
+                _("write each {what} as a [[{name}]] block (see the README)").format(
+                    what=what, name=name
+                ),
                 block.line(),
             )
             continue
@@ -331,7 +364,8 @@ def _read_question(
         return None
 
     def error(rule: str, key: str, message: str, fix: str) -> None:
-        report.error(rule, f"{block.place}: {message}", fix, block.line(key))
+        text = _("{place}: {message}").format(place=block.place, message=message)
+        report.error(rule, text, fix, block.line(key))
 
     qtype, answer = values["type"], values["answer"]
     choices: tuple[Choice, ...] = ()
@@ -364,24 +398,25 @@ def _chosen(qtype: str, answer: Any, choice_count: int, error: Error) -> tuple[s
         error(
             "quiz-no-answer",
             "answer",
-            "there is no correct choice",
-            "add: answer = 1 (the number of the correct choice, 1 = first)",
+            _("there is no correct choice"),
+            _("add: answer = 1 (the number of the correct choice, 1 = first)"),
         )
     elif qtype == "single" and len(numbers) > 1:
         error(
             "quiz-several-answers",
             "answer",
-            f"a single-choice question has {len(numbers)} correct choices",
-            'use type = "multiple" (learners choose all that apply), or keep one number',
+            _("a single-choice question has {count} correct choices").format(count=len(numbers)),
+            _('use type = "multiple" (learners choose all that apply), or keep one number'),
         )
     wrong = [n for n in numbers if not is_whole(n) or not 1 <= n <= choice_count]
     if wrong and choice_count:
         error(
             "quiz-answer-not-a-choice",
             "answer",
-            f"the answer {as_written(wrong[0])} names no choice "
-            f"(there are choices 1 to {choice_count})",
-            "write the number of the correct choice without quotes, counting from 1",
+            _("the answer {answer} names no choice (there are choices 1 to {count})").format(
+                answer=as_written(wrong[0]), count=choice_count
+            ),
+            _("write the number of the correct choice without quotes, counting from 1"),
         )
     return () if wrong else tuple(sorted({CHOICE_KEYS[n - 1] for n in numbers}))
 
@@ -392,8 +427,8 @@ def _true_or_false(answer: Any, error: Error) -> tuple[str, ...]:
     error(
         "quiz-no-answer",
         "answer",
-        "a true-false question needs answer = true or false",
-        "write answer = true or answer = false (no quotes)",
+        _("a true-false question needs answer = true or false"),
+        _("write answer = true or answer = false (no quotes)"),
     )
     return ()
 
@@ -404,8 +439,8 @@ def _number_typed(answer: Any, error: Error) -> tuple[str, ...]:
         error(
             "quiz-no-answer",
             "answer",
-            "a numeric question needs a number as its answer",
-            "write the number without quotes, for example: answer = 175",
+            _("a numeric question needs a number as its answer"),
+            _("write the number without quotes, for example: answer = 175"),
         )
         return ()
     typed = plain_decimal(answer)
@@ -413,10 +448,14 @@ def _number_typed(answer: Any, error: Error) -> tuple[str, ...]:
         error(
             "quiz-answer-too-long",
             "answer",
-            f"the answer {typed} has {len(typed)} characters; the answer box takes at most "
-            f"{MAX_NUMERIC_ANSWER}, so it can never be typed",
-            "use a number with fewer digits (for example in a larger unit), or make it a "
-            "choice question",
+            _(
+                "the answer {answer} has {length} characters; the answer box takes at most "
+                "{limit}, so it can never be typed"
+            ).format(answer=typed, length=len(typed), limit=MAX_NUMERIC_ANSWER),
+            _(
+                "use a number with fewer digits (for example in a larger unit), or make it a "
+                "choice question"
+            ),
         )
         return ()
     return (typed,)
@@ -427,16 +466,16 @@ def _choices(raw: Any, error: Error) -> tuple[Choice, ...]:
         error(
             "quiz-choices",
             "choices",
-            "there are fewer than two choices",
-            'list at least two: choices = ["選択肢1", "選択肢2"]',
+            _("there are fewer than two choices"),
+            _('list at least two: choices = ["選択肢1", "選択肢2"]'),
         )
         return ()
     if len(raw) > len(CHOICE_KEYS):
         error(
             "quiz-choices",
             "choices",
-            f"there are more than {len(CHOICE_KEYS)} choices",
-            "split it into several questions",
+            _("there are more than {limit} choices").format(limit=len(CHOICE_KEYS)),
+            _("split it into several questions"),
         )
         return ()
     for number, label in enumerate(raw, start=1):
@@ -444,8 +483,8 @@ def _choices(raw: Any, error: Error) -> tuple[Choice, ...]:
             error(
                 "quiz-choices",
                 "choices",
-                f"choice {number} is empty or not a text",
-                'write every choice as a text in double quotes: choices = ["はい", "いいえ"]',
+                _("choice {number} is empty or not a text").format(number=number),
+                _('write every choice as a text in double quotes: choices = ["はい", "いいえ"]'),
             )
             return ()
     # A number or true/false as a choice is shown as written: kinder than an error.
@@ -464,26 +503,35 @@ def _check_objective_named(
     if not known and question.objective:
         report.error(
             "quiz-objective",
-            f"{block.place}: it names the objective '{question.objective}', but the quiz has "
-            "no [[objectives]]",
-            f'add an [[objectives]] block with id = "{question.objective}" (see the README), '
-            "or remove the objective line",
+            _(
+                "{place}: it names the objective '{objective}', but the quiz has no [[objectives]]"
+            ).format(place=block.place, objective=question.objective),
+            _(
+                'add an [[objectives]] block with id = "{objective}" (see the README), '
+                "or remove the objective line"
+            ).format(objective=question.objective),
             block.line("objective"),
         )
     elif known and not question.objective:
         report.error(
             "quiz-objective",
-            f"{block.place} names no objective; in a quiz with [[objectives]], every question "
-            "belongs to one",
-            f'add: objective = "{known[0]}" (the objectives are: {", ".join(known)})',
+            _(
+                "{place} names no objective; in a quiz with [[objectives]], every question "
+                "belongs to one"
+            ).format(place=block.place),
+            _('add: objective = "{first}" (the objectives are: {objectives})').format(
+                first=known[0], objectives=", ".join(known)
+            ),
             block.line(),
         )
     elif known and question.objective not in known:
         report.error(
             "quiz-objective",
-            f"{block.place}: the objective '{question.objective}' is not one of this quiz's "
-            "[[objectives]]",
-            f"{closest(question.objective, known)}the objectives are: {', '.join(known)}",
+            _(
+                "{place}: the objective '{objective}' is not one of this quiz's [[objectives]]"
+            ).format(place=block.place, objective=question.objective),
+            closest(question.objective, known)
+            + _("the objectives are: {objectives}").format(objectives=", ".join(known)),
             block.line("objective"),
         )
 
@@ -500,15 +548,19 @@ def _check_draws(
     if objectives and draw:
         report.error(
             "quiz-draw",
-            "draw at the top is for a quiz without objectives",
-            "remove it: each [[objectives]] block draws its own questions (draw = N there)",
+            _("draw at the top is for a quiz without objectives"),
+            _("remove it: each [[objectives]] block draws its own questions (draw = N there)"),
             top.line("draw"),
         )
     elif draw > question_count > 0:
         report.error(
             "quiz-draw",
-            f"the quiz draws {draw} questions, but has only {question_count}",
-            f"draw at most {question_count}, or add questions (leave draw out to use them all)",
+            _("the quiz draws {draw} questions, but has only {count}").format(
+                draw=draw, count=question_count
+            ),
+            _("draw at most {count}, or add questions (leave draw out to use them all)").format(
+                count=question_count
+            ),
             top.line("draw"),
         )
     seen: dict[str, int] = {}
@@ -517,9 +569,10 @@ def _check_draws(
         if objective.id in seen:
             report.error(
                 "objective-duplicate-id",
-                f"{block.place}: the id '{objective.id}' is already used by objective "
-                f"{seen[objective.id]}",
-                "give every objective its own id",
+                _("{place}: the id '{id}' is already used by objective {number}").format(
+                    place=block.place, id=objective.id, number=seen[objective.id]
+                ),
+                _("give every objective its own id"),
                 block.line("id"),
             )
             continue
@@ -527,17 +580,24 @@ def _check_draws(
         if pool == 0:
             report.error(
                 "objective-no-questions",
-                f"{block.place}: no question names the objective '{objective.id}'",
-                f'write objective = "{objective.id}" in the questions that test it, or remove '
-                "this [[objectives]] block",
+                _("{place}: no question names the objective '{id}'").format(
+                    place=block.place, id=objective.id
+                ),
+                _(
+                    'write objective = "{id}" in the questions that test it, or remove '
+                    "this [[objectives]] block"
+                ).format(id=objective.id),
                 block.line(),
             )
         elif objective.draw > pool:
             report.error(
                 "objective-draw",
-                f"{block.place}: it draws {objective.draw} questions, but only {pool} name "
-                f"the objective '{objective.id}'",
-                f'draw at most {pool}, or add questions with objective = "{objective.id}"',
+                _(
+                    "{place}: it draws {draw} questions, but only {count} name the objective '{id}'"
+                ).format(place=block.place, draw=objective.draw, count=pool, id=objective.id),
+                _('draw at most {count}, or add questions with objective = "{id}"').format(
+                    count=pool, id=objective.id
+                ),
                 block.line("draw"),
             )
 
@@ -561,19 +621,23 @@ def misnamed_quiz_files(lessons_dir: Path, lesson_ids: Sequence[str]) -> list[Pr
         lesson = _lesson_of(meant(name), lesson_ids)
         shown = f"{lesson}{QUIZ_SUFFIX}" if lesson else f"<lesson>{QUIZ_SUFFIX}"
         if meant(name) == "course.toml":
-            message = "the course settings are read from the course folder, not from lessons/"
-            fix = "move course.toml up one folder, beside lessons/"
+            message = _("the course settings are read from the course folder, not from lessons/")
+            fix = _("move course.toml up one folder, beside lessons/")
         elif (lessons_dir / name).is_dir():
-            message = f"this is a folder, not a quiz file: quizzes are files named {shown}"
-            fix = f"move the quiz out of the folder into lessons/ as {shown}"
+            message = _("this is a folder, not a quiz file: quizzes are files named {name}")
+            fix = _("move the quiz out of the folder into lessons/ as {name}")
         elif lesson and (lessons_dir / shown).is_file():
-            message = f"this looks like a quiz, but it is not read: the quiz read is {shown}"
-            fix = "delete this file, or move it out of lessons/ (keep one quiz per lesson)"
+            message = _("this looks like a quiz, but it is not read: the quiz read is {name}")
+            fix = _("delete this file, or move it out of lessons/ (keep one quiz per lesson)")
         else:
-            message = "this looks like a quiz, but it is not read"
-            fix = f"rename it to {shown}" + hidden_ending_note(name)
+            message = _("this looks like a quiz, but it is not read")
+            fix = _("rename it to {name}") + hidden_ending_note(name)
             if not lesson:
-                fix += f", with the name of its lesson (the lessons are: {', '.join(lesson_ids)})"
+                fix += _(", with the name of its lesson (the lessons are: {lessons})").format(
+                    lessons=", ".join(lesson_ids)
+                )
+        # Only {name} is left to fill (a lesson's name has no braces).
+        message, fix = message.replace("{name}", shown), fix.replace("{name}", shown)
         problems.append(Problem("quiz-misnamed", "error", f"lessons/{name}", message, fix))
     return problems
 

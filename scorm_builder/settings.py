@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from scorm_builder.file_names import entries, hidden_ending_note, meant
+from scorm_builder.i18n import N_, _
 from scorm_builder.model import CourseSettings
 from scorm_builder.problems import FileProblems, Problem
 from scorm_builder.toml_file import TomlFile, closest, read_toml
@@ -48,9 +49,9 @@ SETTINGS = Schema(
         Key(
             "title",
             "",
-            (max_length(MAX_TITLE, "SCORM 1.2 allows"),),
+            (max_length(MAX_TITLE, N_("SCORM 1.2 allows")),),
             text="line",
-            need=Need("the course has no title", 'add a line: title = "コースの名前"'),
+            need=Need(N_("the course has no title"), N_('add a line: title = "コースの名前"')),
         ),
         Key(
             "identifier",
@@ -58,16 +59,19 @@ SETTINGS = Schema(
             (
                 pattern(
                     IDENTIFIER,
-                    "the identifier '{text}' has characters that are not allowed",
-                    "use ASCII letters, digits, '-' and '_' only, starting with a letter "
-                    f"(at most {MAX_IDENTIFIER} characters), for example: infection-control-2026",
+                    N_("the identifier '{text}' has characters that are not allowed"),
+                    N_(
+                        "use ASCII letters, digits, '-' and '_' only, starting with a letter "
+                        "(at most {limit} characters), for example: infection-control-2026"
+                    ),
+                    values={"limit": MAX_IDENTIFIER},
                 ),
-                max_length(MAX_IDENTIFIER, "the builder allows"),
+                max_length(MAX_IDENTIFIER, N_("the builder allows")),
             ),
             text="line",
             need=Need(
-                "the course has no identifier",
-                'add a line such as: identifier = "infection-control-2026"',
+                N_("the course has no identifier"),
+                N_('add a line such as: identifier = "infection-control-2026"'),
             ),
         ),
         Key(
@@ -76,13 +80,14 @@ SETTINGS = Schema(
             (
                 Rule(
                     lambda value: value in LANGUAGES,
-                    "the language '{text}' is not supported",
-                    f"use one of: {', '.join(LANGUAGES)}",
+                    N_("the language '{text}' is not supported"),
+                    N_("use one of: {languages}"),
+                    values={"languages": ", ".join(LANGUAGES)},
                 ),
             ),
             text="line",
         ),
-        Key("version", "1.0", (max_length(MAX_VERSION, "SCORM 1.2 allows"),), text="line"),
+        Key("version", "1.0", (max_length(MAX_VERSION, N_("SCORM 1.2 allows")),), text="line"),
         Key("description", "", text="text"),
         Key("pass_mark", DEFAULT_PASS_MARK, PASS_MARK_RULES),
         Key(
@@ -93,20 +98,22 @@ SETTINGS = Schema(
                     lambda value: (
                         isinstance(value, list) and all(isinstance(name, str) for name in value)
                     ),
-                    "lessons must be a list of lesson names in double quotes",
-                    "write them in square brackets, for example: "
-                    'lessons = ["llm-basics", "hand-hygiene"]',
+                    N_("lessons must be a list of lesson names in double quotes"),
+                    N_(
+                        "write them in square brackets, for example: "
+                        'lessons = ["llm-basics", "hand-hygiene"]'
+                    ),
                 ),
             ),
             text="lines",
-            item="lesson name",
+            item=N_("lesson name"),
             need=Need(
-                "the course lists no lessons",
-                'list the lesson files (without ".md") in order: lessons = ["llm-basics"]',
+                N_("the course lists no lessons"),
+                N_('list the lesson files (without ".md") in order: lessons = ["llm-basics"]'),
             ),
         ),
     ),
-    listing="the settings are: {keys}",
+    listing=N_("the settings are: {keys}"),
 )
 KNOWN_KEYS = SETTINGS.names
 
@@ -141,16 +148,17 @@ def read_settings(source_dir: Path, problems: list[Problem]) -> CourseSettings |
 
 def _missing_settings(source_dir: Path) -> Problem:
     found = [name for name in entries(source_dir) if _close(meant(name), SETTINGS_FILE)]
-    fix = (
-        f"create {SETTINGS_FILE} in the course folder with at least title, identifier "
+    fix = _(
+        "create {file} in the course folder with at least title, identifier "
         "and lessons (see the README for an example)"
-    )
+    ).format(file=SETTINGS_FILE)
     if found:
-        fix = f"the file '{found[0]}' must be named exactly {SETTINGS_FILE}: rename it"
+        fix = _("the file '{name}' must be named exactly {file}: rename it").format(
+            name=found[0], file=SETTINGS_FILE
+        )
         fix += hidden_ending_note(found[0])
-    return Problem(
-        "course-missing", "error", SETTINGS_FILE, "the course settings file is missing", fix
-    )
+    message = _("the course settings file is missing")
+    return Problem("course-missing", "error", SETTINGS_FILE, message, fix)
 
 
 def _close(name: str, wanted: str) -> bool:
@@ -175,8 +183,8 @@ def _lessons(
             problem(
                 "lessons",
                 name,
-                f"the lesson '{name}' is listed twice",
-                "remove the second one",
+                _("the lesson '{name}' is listed twice").format(name=name),
+                _("remove the second one"),
                 first,
             )
             continue
@@ -184,37 +192,48 @@ def _lessons(
             problem(
                 "lesson-name",
                 name,
-                f"the lesson '{name}' is listed with '.md'",
-                f'list it without ".md": "{name[: -len(LESSON_SUFFIX)]}"',
+                _("the lesson '{name}' is listed with '.md'").format(name=name),
+                _('list it without ".md": "{name}"').format(name=name[: -len(LESSON_SUFFIX)]),
             )
         elif not LESSON_ID.fullmatch(name):
             problem(
                 "lesson-name",
                 name,
-                f"the lesson name '{name}' has characters that are not allowed",
-                "name lesson files with lowercase ASCII letters, digits, '-' and '_' "
-                "(for example 02-infection-control.md) and list that name",
+                _("the lesson name '{name}' has characters that are not allowed").format(name=name),
+                _(
+                    "name lesson files with lowercase ASCII letters, digits, '-' and '_' "
+                    "(for example 02-infection-control.md) and list that name"
+                ),
             )
         elif name in RESERVED_NAMES:
             problem(
                 "lesson-name",
                 name,
-                f"the lesson name '{name}' is reserved: the package keeps its shared files "
-                f"in '{name}/'",
-                f"rename {LESSONS_DIR}/{name}.md (for example to {name}-lesson.md) and list "
-                "that name",
+                _(
+                    "the lesson name '{name}' is reserved: the package keeps its shared files "
+                    "in '{name}/'"
+                ).format(name=name),
+                _(
+                    "rename {folder}/{name}.md (for example to {name}-lesson.md) and list that name"
+                ).format(folder=LESSONS_DIR, name=name),
             )
         elif name not in present:
             shown = f"{LESSONS_DIR}/{name}{LESSON_SUFFIX}"
             misnamed = next((n for n in names if _is_lesson_file_of(n, name)), None)
-            fix = f"{closest(name, present)}create {shown}, or correct the name in lessons = [...]"
+            fix = closest(name, present) + _(
+                "create {file}, or correct the name in lessons = [...]"
+            ).format(file=shown)
             if misnamed:
-                fix = f"the file is called '{misnamed}': rename it to {name}{LESSON_SUFFIX}"
+                fix = _("the file is called '{name}': rename it to {right}").format(
+                    name=misnamed, right=f"{name}{LESSON_SUFFIX}"
+                )
                 fix += hidden_ending_note(misnamed)
             problem(
                 "lesson-missing",
                 name,
-                f"the lesson '{name}' is listed, but {shown} does not exist",
+                _("the lesson '{name}' is listed, but {file} does not exist").format(
+                    name=name, file=shown
+                ),
                 fix,
             )
         else:
@@ -250,8 +269,11 @@ def _misnamed_lessons(names: list[str], listed: list[str], report: FileProblems)
                 "course-lesson-misnamed",
                 "warning",
                 f"{LESSONS_DIR}/{file_name}",
-                "this looks like a lesson, but only files named <lesson>.md are read",
-                f'rename it to {right} and list "{stem}" in lessons = [...] of {SETTINGS_FILE}, '
-                f"or move it out of {LESSONS_DIR}/" + hidden_ending_note(file_name),
+                _("this looks like a lesson, but only files named <lesson>.md are read"),
+                _(
+                    'rename it to {right} and list "{stem}" in lessons = [...] of {file}, '
+                    "or move it out of {folder}/"
+                ).format(right=right, stem=stem, file=SETTINGS_FILE, folder=LESSONS_DIR)
+                + hidden_ending_note(file_name),
             )
         )

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from scorm_builder.i18n import N_, _
 from scorm_builder.problems import Problem
 
-SAVE_AS_UTF8 = "open it in your editor and save it again with the encoding 'UTF-8'"
+SAVE_AS_UTF8 = N_("open it in your editor and save it again with the encoding 'UTF-8'")
 # Characters no text editor shows and no web page may contain.
 CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufffe\uffff]")
 # Text copied out of Word carries its manual line breaks as vertical tabs (and page
@@ -25,8 +26,8 @@ def read_text(path: Path, shown_as: str, problems: list[Problem]) -> str | None:
                 "file-unreadable",
                 "error",
                 shown_as,
-                f"cannot read this file ({error.strerror or error})",
-                "check that the file exists and that you may read it",
+                _("cannot read this file ({reason})").format(reason=error.strerror or error),
+                _("check that the file exists and that you may read it"),
             )
         )
         return None
@@ -38,8 +39,8 @@ def read_text(path: Path, shown_as: str, problems: list[Problem]) -> str | None:
                 "file-not-utf8",
                 "error",
                 shown_as,
-                f"this file is not UTF-8 text{_looks_like(data)}",
-                SAVE_AS_UTF8,
+                _("this file is not UTF-8 text{looks_like}").format(looks_like=_looks_like(data)),
+                _(SAVE_AS_UTF8),
                 data.count(b"\n", 0, error.start) + 1,
             )
         )
@@ -53,12 +54,18 @@ def read_text(path: Path, shown_as: str, problems: list[Problem]) -> str | None:
     line = text.count("\n", 0, control.start()) + 1
     if "\x1b$B" in text or "\x1b(B" in text:
         # ISO-2022-JP (JIS) is 7-bit, so it passes as UTF-8 but shows as garbage.
-        rule, fix = "file-not-utf8", SAVE_AS_UTF8
-        message = "this file is not UTF-8 text (it looks like ISO-2022-JP)"
+        rule, fix = "file-not-utf8", _(SAVE_AS_UTF8)
+        message = _("this file is not UTF-8 text{looks_like}").format(
+            looks_like=_looks_like_encoding("ISO-2022-JP")
+        )
     else:
         rule = "file-control-character"
-        message = f"the line has an invisible control character (U+{ord(control.group()):04X})"
-        fix = "retype the line; the character often comes from copying text out of another program"
+        message = _("the line has an invisible control character ({code})").format(
+            code=f"U+{ord(control.group()):04X}"
+        )
+        fix = _(
+            "retype the line; the character often comes from copying text out of another program"
+        )
     problems.append(Problem(rule, "error", shown_as, message, fix, line))
     return None
 
@@ -66,14 +73,18 @@ def read_text(path: Path, shown_as: str, problems: list[Problem]) -> str | None:
 def _looks_like(data: bytes) -> str:
     """What an author's editor probably saved the file as, to tell them what they see."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return " (it looks like UTF-16)"
+        return _looks_like_encoding("UTF-16")
     if data.startswith(b"PK\x03\x04") or b"\x00" in data:
-        return " (it looks like a Word document or another non-text file)"
+        return _(" (it looks like a Word document or another non-text file)")
     # EUC-JP first: Shift_JIS text almost never decodes as EUC-JP, the reverse often does.
     for encoding, name in (("euc_jp", "EUC-JP"), ("cp932", "Shift_JIS")):
         try:
             data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        return f" (it looks like {name})"
+        return _looks_like_encoding(name)
     return ""
+
+
+def _looks_like_encoding(name: str) -> str:
+    return _(" (it looks like {encoding})").format(encoding=name)

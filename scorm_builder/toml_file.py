@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scorm_builder.i18n import N_, _
 from scorm_builder.numbers import plain_decimal
 from scorm_builder.problems import Problem
 from scorm_builder.text_file import read_text
@@ -26,53 +27,59 @@ from scorm_builder.text_file import read_text
 # file is the wrong file, and parsing it would only make the author wait.
 MAX_BYTES = 1_000_000
 
-_QUOTES = 'text values need "double quotes" at both ends; numbers and true/false need none'
-_BACKSLASH = "in double quotes a backslash \\ starts an escape code such as \\n (a line break)"
+_QUOTES = N_('text values need "double quotes" at both ends; numbers and true/false need none')
+_BACKSLASH = N_("in double quotes a backslash \\ starts an escape code such as \\n (a line break)")
 # tomllib's messages are written for programmers; authors get these instead.
 # Keyed by the start of tomllib's message: (what is wrong, what to do).
 _SYNTAX_HELP = {
     "Illegal character '\\n'": (
-        "a text value has no closing double quote",
-        'add the missing " at the end of the text',
+        N_("a text value has no closing double quote"),
+        N_('add the missing " at the end of the text'),
     ),
     "Unterminated string": (
-        "a text value has no closing quote",
-        'add the missing " (or """) at the end of the text',
+        N_("a text value has no closing quote"),
+        N_('add the missing " (or """) at the end of the text'),
     ),
-    'Expected "\'"': ("a text value has no closing quote", "add the missing ' at the end"),
-    "Expected \"'''\"": ("a text value has no closing quote", "add the missing ''' at the end"),
+    'Expected "\'"': (N_("a text value has no closing quote"), N_("add the missing ' at the end")),
+    "Expected \"'''\"": (
+        N_("a text value has no closing quote"),
+        N_("add the missing ''' at the end"),
+    ),
     "Illegal character": (
-        "the line has an invisible control character",
-        "retype the line; the character often comes from copying text out of another program",
+        N_("the line has an invisible control character"),
+        N_("retype the line; the character often comes from copying text out of another program"),
     ),
-    "Invalid value": ("the value is not a text, a number or true/false", _QUOTES),
+    "Invalid value": (N_("the value is not a text, a number or true/false"), _QUOTES),
     "Expected newline or end of document": (
-        "there is something after the value on this line",
-        f"put each setting on its own line; {_QUOTES}",
+        N_("there is something after the value on this line"),
+        N_("put each setting on its own line; {quotes}"),
     ),
     "Expected '=' after a key": (
-        "the line is not of the form: name = value",
-        "add '=' between the name and the value, or remove the line",
+        N_("the line is not of the form: name = value"),
+        N_("add '=' between the name and the value, or remove the line"),
     ),
     "Invalid statement": (
-        "the line is not of the form: name = value",
-        "write the setting as: name = value, or remove the line",
+        N_("the line is not of the form: name = value"),
+        N_("write the setting as: name = value, or remove the line"),
     ),
     "Invalid initial character for a key": (
-        "the setting name is not valid",
-        "setting names are ASCII letters, digits, '_' and '-', for example: pass_mark",
+        N_("the setting name is not valid"),
+        N_("setting names are ASCII letters, digits, '_' and '-', for example: pass_mark"),
     ),
     "Cannot overwrite a value": (
-        "this setting is written twice",
-        "keep one of the two lines",
+        N_("this setting is written twice"),
+        N_("keep one of the two lines"),
     ),
-    "Cannot declare": ("this block is declared twice", "merge the two blocks or rename one"),
+    "Cannot declare": (
+        N_("this block is declared twice"),
+        N_("merge the two blocks or rename one"),
+    ),
     "Unclosed array": (
-        "a list [ ... ] is not closed, or its items are not separated by commas",
-        'write lists as ["first", "second"]: commas between items and ] at the end',
+        N_("a list [ ... ] is not closed, or its items are not separated by commas"),
+        N_('write lists as ["first", "second"]: commas between items and ] at the end'),
     ),
-    "Unclosed inline table": ("a { ... } is not closed", "add the missing } at the end"),
-    "Expected ']": ("a [block] heading is not closed", "add the missing ] (or ]])"),
+    "Unclosed inline table": (N_("a { ... } is not closed"), N_("add the missing } at the end")),
+    "Expected ']": (N_("a [block] heading is not closed"), N_("add the missing ] (or ]])")),
 }
 # Both mean a backslash that does not start a valid escape: a Windows path, usually.
 _BAD_ESCAPE = (
@@ -191,9 +198,10 @@ def read_toml(path: Path, shown_as: str, problems: list[Problem]) -> TomlFile | 
                 "toml-too-large",
                 "error",
                 shown_as,
-                f"the file is {size / 1_000_000:.1f} MB; a course.toml or quiz file is at most "
-                f"{MAX_BYTES // 1_000_000} MB",
-                "check that this is the right file (a quiz of 100 questions is about 60 KB)",
+                _("the file is {size} MB; a course.toml or quiz file is at most {limit} MB").format(
+                    size=f"{size / 1_000_000:.1f}", limit=MAX_BYTES // 1_000_000
+                ),
+                _("check that this is the right file (a quiz of 100 questions is about 60 KB)"),
             )
         )
         return None
@@ -205,12 +213,17 @@ def read_toml(path: Path, shown_as: str, problems: list[Problem]) -> TomlFile | 
     except tomllib.TOMLDecodeError as error:
         reason, fix, line = _explain(str(error), text)
     except RecursionError:
-        reason = "lists [ ] or tables { } are nested hundreds of levels deep"
-        fix = "a quiz needs at most a list inside a list: remove the extra brackets"
+        reason = _("lists [ ] or tables { } are nested hundreds of levels deep")
+        fix = _("a quiz needs at most a list inside a list: remove the extra brackets")
         line = _Scan(text).deepest
     problems.append(
         Problem(
-            "toml-syntax", "error", shown_as, f"this file is not valid TOML: {reason}", fix, line
+            "toml-syntax",
+            "error",
+            shown_as,
+            _("this file is not valid TOML: {reason}").format(reason=reason),
+            fix,
+            line,
         )
     )
     return None
@@ -226,21 +239,25 @@ def _explain(message: str, text: str) -> tuple[str, str, int | None]:
     other = _other_format(text)
     if other and raw.startswith(("Invalid statement", "Expected '=' after a key")):
         return (
-            f"it looks like {other}, not TOML",
-            "write each setting as name = value, and each question as a [[questions]] block "
-            "(see the example in the README)",
+            _("it looks like {format}, not TOML").format(format=_(other)),
+            _(
+                "write each setting as name = value, and each question as a [[questions]] block "
+                "(see the example in the README)"
+            ),
             line,
         )
     reason, fix = next(
         (help for start, help in _SYNTAX_HELP.items() if raw.startswith(start)),
-        (raw, f"check quotes, brackets and '=' on that line; {_QUOTES}"),
+        (raw, N_("check quotes, brackets and '=' on that line; {quotes}")),
     )
+    # tomllib's own words (raw) have no translation: they are shown as they are.
+    reason, fix = _(reason), _(fix).replace("{quotes}", _(_QUOTES))
     scan = _Scan(text) if line is None or raw.startswith(_LEFT_OPEN) else None
     if scan and scan.unclosed:
         # Where the list or the text opens, not where tomllib gave up (often the end).
         line, opener = scan.unclosed
         if not raw.startswith(_LEFT_OPEN):  # tomllib only noticed at the end of the file
-            reason, fix = _SYNTAX_HELP[_LEFT_OPEN_HELP[opener]]
+            reason, fix = map(_, _SYNTAX_HELP[_LEFT_OPEN_HELP[opener]])
     elif raw.startswith("Cannot overwrite a value"):
         line = _second_assignment(text) or line
     return reason, fix, line
@@ -265,8 +282,12 @@ def _bad_escape(source_line: str) -> tuple[str, str]:
     wrong = next((code for code in codes if not _ESCAPE.match(code)), None)
     if wrong is None:  # well formed, but no character has that number (\uD800)
         wrong = next((code for code in codes if not _is_character(code)), "\\")
-        return f"the escape code '{wrong}' is not a character", "write the character itself"
-    return f"{_BACKSLASH}, and '{wrong[:2]}' is not one", backslash_fix(source_line)
+        message = _("the escape code '{code}' is not a character").format(code=wrong)
+        return message, _("write the character itself")
+    message = _("{backslash}, and '{code}' is not one").format(
+        backslash=_(_BACKSLASH), code=wrong[:2]
+    )
+    return message, backslash_fix(source_line)
 
 
 def _is_character(code: str) -> bool:
@@ -280,9 +301,9 @@ def _other_format(text: str) -> str | None:
     """What a file that is not TOML was written in, when it is clear: JSON or YAML."""
     first = next((line.strip() for line in text.split("\n") if line.strip()[:1] not in "#"), "")
     if first.startswith("{") or first.startswith('["') or first == "[":
-        return "JSON"
+        return N_("JSON")
     if re.match(r"^[A-Za-z0-9_-]+\s*:(\s|$)", first) or first == "---":
-        return "YAML (name: value)"
+        return N_("YAML (name: value)")
     return None
 
 
@@ -291,11 +312,11 @@ def backslash_fix(source_line: str) -> str:
     found = _KEY_LINE.match(source_line)
     written = found and re.fullmatch(r'"([^"]*)"\s*(#.*)?', found.group(2).strip())
     if found and written and "'" not in written.group(1):
-        return (
-            f"to write a backslash, put the text in single quotes: {found.group(1)} = "
-            f"'{written.group(1)}' (or write each \\ twice inside double quotes)"
-        )
-    return "to write a backslash, write it twice (\\\\) or put the text in single quotes"
+        return _(
+            "to write a backslash, put the text in single quotes: {key} = '{text}' "
+            "(or write each \\ twice inside double quotes)"
+        ).format(key=found.group(1), text=written.group(1))
+    return _("to write a backslash, write it twice (\\\\) or put the text in single quotes")
 
 
 def _second_assignment(text: str) -> int | None:
@@ -374,4 +395,4 @@ def as_written(value: Any) -> str:
 
 def closest(name: str, known: Sequence[str]) -> str:
     match = difflib.get_close_matches(name, list(known), n=1, cutoff=0.5)
-    return f"did you mean '{match[0]}'? " if match else ""
+    return _("did you mean '{name}'? ").format(name=match[0]) if match else ""

@@ -14,10 +14,11 @@ import functools
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, Literal
 
+from scorm_builder.i18n import N_, _
 from scorm_builder.numbers import decimals
 from scorm_builder.problems import FileProblems, Severity
 from scorm_builder.toml_file import SourceLines, as_written, backslash_fix, closest
@@ -42,17 +43,19 @@ _ESCAPE_NAMES = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"
 class Rule:
     """What a value must be. `message` and `fix` may use {key}, {value} (as written in TOML),
     {text} (the text itself), {length} and {suggestion} ("did you mean 'x'? ", from
-    `suggest`)."""
+    `suggest`), and the names in `values`. Both are English message ids (marked with N_),
+    translated when the rule is broken; a text in `values` is translated too."""
 
     holds: Callable[[Any], bool]
     message: str
     fix: str
     suggest: Sequence[str] = ()
+    values: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Need:
-    """What to say when a key is left out (or left empty)."""
+    """What to say when a key is left out (or left empty): English message ids (N_)."""
 
     message: str
     fix: str
@@ -67,7 +70,7 @@ class Key:
     text: TextKind = None
     need: Need | None = None  # None: the key may be left out
     gate: bool = False  # when this value is wrong, the rest of the block is not checked
-    item: str = "item"  # what one item of a list of texts is called in messages
+    item: str = N_("item")  # what one item of a list of texts is called in messages
 
 
 @dataclass(frozen=True)
@@ -115,8 +118,10 @@ def read_block(
     a text is wanted."""
 
     def problem(rule: str, key: str, message: str, fix: str, severity: Severity = "error") -> None:
-        where = f"{block.place}: " if block.place and "{place}" not in message else ""
-        text = where + message.replace("{place}", block.place)
+        if block.place and "{place}" not in message:
+            text = _("{place}: {message}").format(place=block.place, message=message)
+        else:
+            text = message.replace("{place}", block.place)
         add = report.error if severity == "error" else report.warning
         add(f"{schema.name}-{rule}", text, fix, block.line(key))
 
@@ -125,8 +130,9 @@ def read_block(
             problem(
                 "unknown-key",
                 name,
-                f"unknown setting '{name}'",
-                closest(name, schema.names) + schema.listing.format(keys=", ".join(schema.names)),
+                _("unknown setting '{name}'").format(name=name),
+                closest(name, schema.names)
+                + _(schema.listing).format(keys=", ".join(schema.names)),
             )
     values: dict[str, Any] = {}
     for key in schema.keys:
@@ -134,7 +140,8 @@ def read_block(
         value = _as_text(data[key.name]) if key.text and key.name in data else data.get(key.name)
         if value is None or _empty(value):
             if key.need:
-                problem(key.name, key.name, key.need.message, key.need.fix, key.need.severity)
+                need = key.need
+                problem(key.name, key.name, _(need.message), _(need.fix), need.severity)
             values[key.name] = default
             continue
         # A text is checked for invisible characters first: they explain the rest.
@@ -142,9 +149,8 @@ def read_block(
         broken = broken or next((rule for rule in key.rules if not rule.holds(value)), None)
         if broken is not None:
             fields = _fields(key.name, data[key.name], value, broken)
-            problem(
-                key.name, key.name, broken.message.format(**fields), broken.fix.format(**fields)
-            )
+            message, fix = _(broken.message).format(**fields), _(broken.fix).format(**fields)
+            problem(key.name, key.name, message, fix)
             values[key.name] = default
             if key.gate:
                 break
@@ -194,13 +200,16 @@ def _text_rule(key: Key, value: Any, block: Block) -> Rule | None:
                 None,
             )
         if found:
-            what = f"{key.item} {number}" if key.text == "lines" else "the {key}"
+            if key.text == "lines":
+                what = _("{item} {number}").format(item=_(key.item), number=number)
+            else:
+                what = _("the {key}")
             return _escape_rule(what, found.group(), block.lines, lines)
     return None
 
 
 _NOT_A_TEXT = Rule(
-    lambda value: False, "{key} must be a text", 'write it in double quotes: {key} = "…"'
+    lambda value: False, N_("{key} must be a text"), N_('write it in double quotes: {key} = "…"')
 )
 
 
@@ -209,25 +218,33 @@ def _escape_rule(
 ) -> Rule:
     code = _ESCAPE_NAMES.get(character, f"\\u{ord(character):04X}")
     written = lines.escape(character, *where)
+    # Made while the file is read, so in the active language already.
     if character in "\n\r\u2028\u2029":
-        has = "a line break"
+        has = _("a line break")
     elif character == "\t":
-        has = "a tab"
+        has = _("a tab")
     else:
-        has = f"the invisible control character U+{ord(character):04X}"
+        has = _("the invisible control character {code}").format(code=f"U+{ord(character):04X}")
     if character in _ESCAPE_NAMES and written:  # \n, \t, \b: a Windows path, most likely
-        fix = f"in double quotes {code} means {has}; " + backslash_fix(lines.text(written))
+        fix = _("in double quotes {code} means {has}; ").format(code=code, has=has)
+        fix += backslash_fix(lines.text(written))
     elif written:
-        fix = f"remove the {code} (in double quotes a backslash starts an escape code)"
+        fix = _("remove the {code} (in double quotes a backslash starts an escape code)").format(
+            code=code
+        )
     else:
-        fix = "remove it; in double quotes a backslash starts an escape code"
-    message = f"{what} has {has}" + (f", written as {code}" if written else "")
+        fix = _("remove it; in double quotes a backslash starts an escape code")
+    if written:
+        message = _("{what} has {has}, written as {code}").format(what=what, has=has, code=code)
+    else:
+        message = _("{what} has {has}").format(what=what, has=has)
     return Rule(lambda value: False, message, fix.replace("{", "{{").replace("}", "}}"))
 
 
 def _fields(key: str, raw: Any, value: Any, rule: Rule) -> dict[str, Any]:
     text = value if isinstance(value, str) else as_written(raw)
     return {
+        **{name: _(v) if isinstance(v, str) else v for name, v in rule.values.items()},
         "key": key,
         "value": as_written(raw),
         "text": text,
@@ -254,30 +271,39 @@ def is_percentage(value: Any) -> bool:
 PASS_MARK_RULES = (
     Rule(
         is_percentage,
-        "the pass mark {value} is not a number from 0 to 100",
-        "write a percentage without quotes or '%', for example: pass_mark = 80",
+        N_("the pass mark {value} is not a number from 0 to 100"),
+        N_("write a percentage without quotes or '%', for example: pass_mark = 80"),
     ),
     # The LMS compares score.raw (two decimals at most) with it.
     Rule(
         lambda value: decimals(value) <= 2,
-        "the pass mark {value} has more than 2 decimals",
-        "round it to 2 decimals at most, for example: pass_mark = 66.67",
+        N_("the pass mark {value} has more than 2 decimals"),
+        N_("round it to 2 decimals at most, for example: pass_mark = 66.67"),
     ),
 )
 FLAG_RULE = Rule(
     lambda value: isinstance(value, bool),
-    "{key} {value} is not true or false",
-    "write {key} = true or {key} = false, without quotes",
+    N_("{key} {value} is not true or false"),
+    N_("write {key} = true or {key} = false, without quotes"),
 )
 
 
 def max_length(limit: int, what: str) -> Rule:
+    """`what` says who sets the limit ("SCORM 1.2 allows"), an English message id (N_)."""
     return Rule(
         lambda value: not isinstance(value, str) or len(value) <= limit,
-        f"the {{key}} is {{length}} characters long; {what} at most {limit}",
-        f"shorten it to {limit} characters or fewer",
+        N_("the {key} is {length} characters long; {what} at most {limit}"),
+        N_("shorten it to {limit} characters or fewer"),
+        values={"what": what, "limit": limit},
     )
 
 
-def pattern(regex: re.Pattern[str], message: str, fix: str) -> Rule:
-    return Rule(lambda value: isinstance(value, str) and bool(regex.fullmatch(value)), message, fix)
+def pattern(
+    regex: re.Pattern[str], message: str, fix: str, values: Mapping[str, Any] | None = None
+) -> Rule:
+    return Rule(
+        lambda value: isinstance(value, str) and bool(regex.fullmatch(value)),
+        message,
+        fix,
+        values=values or {},
+    )

@@ -55,6 +55,7 @@ JA_CATALOGUE = ROOT / "scorm_builder" / "locale" / "ja" / "LC_MESSAGES" / "scorm
         (None, {"SCORM_BUILDER_LANG": "ja", "LC_ALL": "C"}, "ja"),
         ("en", {"SCORM_BUILDER_LANG": "ja", "LANG": "ja_JP.UTF-8"}, "en"),
         ("ja", {"LANG": "en_GB.UTF-8"}, "ja"),
+        ("fr", {"LANG": "ja_JP.UTF-8"}, "ja"),  # --lang fr is refused by argparse, in Japanese
     ],
 )
 def test_the_language_is_chosen_like_gettext_with_two_overrides(requested, environ, expected):
@@ -133,10 +134,14 @@ def code_messages() -> dict[str, tuple[str, ...]]:
 
 def placeholders(text: str) -> list[str]:
     """The placeholders of a message, in both styles our messages use: {name} (str.format) and
-    %(name)s / %s (argparse's)."""
-    braces = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+    %(name)s / %s (argparse's); the braces of a message that is not a template."""
+    try:
+        braces = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+    except ValueError:  # never formatted ("a { ... } is not closed"): its braces must stay
+        braces = [f"a literal {brace}" for brace in text if brace in "{}"]
     percents = re.findall(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdrifx]", text)
-    return sorted(braces + percents)
+    # A name may be repeated in a translation ({limit} twice); %s are counted.
+    return sorted(set(braces)) + sorted(percents)
 
 
 def nplurals(entries: list[Entry]) -> int:

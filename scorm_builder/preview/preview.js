@@ -8,6 +8,10 @@ const storage = window.localStorage;
 let course = null;
 let current = null; // { sco, api }
 let calls = [];
+// The words this script writes, in the command's language (the server puts them in the page).
+const words = JSON.parse(document.getElementById("preview-text")?.textContent || "{}");
+const say = (text, values = {}) =>
+  (words[text] || text).replace(/\{(\w+)\}/g, (whole, name) => values[name] ?? whole);
 
 function storageKey(scoId) {
   return `scorm-preview:${course.identifier}:${scoId}`;
@@ -25,7 +29,7 @@ function showState(state) {
   const suspend = v["cmi.suspend_data"];
   const rows = [
     ["SCO", current.sco.title],
-    ["launch phase", state.phase],
+    [say("launch phase"), state.phase],
     ["lesson_status", v["cmi.core.lesson_status"]],
     ["score.raw", v["cmi.core.score.raw"]],
     ["score.min / max", `${v["cmi.core.score.min"]} / ${v["cmi.core.score.max"]}`],
@@ -35,7 +39,7 @@ function showState(state) {
     ["exit", state.exit],
     ["session_time", state.sessionTime],
     ["total_time", v["cmi.core.total_time"]],
-    ["suspend_data", `${suspend.length} / 4096 characters`],
+    ["suspend_data", say("{count} / {limit} characters", { count: suspend.length, limit: 4096 })],
     ["", suspend],
   ];
   const list = $("[data-values]");

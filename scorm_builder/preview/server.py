@@ -22,6 +22,9 @@ from lxml import etree
 
 from scorm_builder.build import build_package
 from scorm_builder.cache import Cache
+from scorm_builder.console import native_path
+from scorm_builder.i18n import _
+from scorm_builder.preview.labels import preview_page
 from scorm_builder.problems import BuildError
 from scorm_builder.render import TEMPLATES_DIR, Theme
 from scorm_builder.reporting import report_lines
@@ -71,9 +74,10 @@ class PreviewState:
 def _unexpected(failure: Exception) -> str:
     """An error that is not a mistake in the sources: where it happened, in a few lines."""
     frames = traceback.extract_tb(failure.__traceback__)[-3:]
-    lines = [f"the course could not be built: {type(failure).__name__}: {failure}"]
+    could_not = _("the course could not be built: {error}")
+    lines = [could_not.format(error=f"{type(failure).__name__}: {failure}")]
     lines += [f"    at {frame.filename}:{frame.lineno} ({frame.name})" for frame in frames]
-    lines.append("fix the file named above (or the folder), save, and the preview builds again")
+    lines.append(_("fix the file named above (or the folder), save, and the preview builds again"))
     return "\n".join(lines)
 
 
@@ -134,7 +138,7 @@ def make_handler(state: PreviewState) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
             path = unquote(urlsplit(self.path).path)
             if path in ("/", "/index.html"):
-                self._send((PREVIEW_DIR / "preview.html").read_bytes(), "text/html")
+                self._send(preview_page().encode("utf-8"), "text/html")
             elif path.startswith("/preview/") and path[9:] in (
                 "lms.js",
                 "preview.js",
@@ -207,7 +211,11 @@ class PreviewServer:
 
 def serve(source: Path, port: int) -> int:
     server = PreviewServer(source, port)
-    print(f"preview of {source} at {server.url} (Ctrl+C to stop)")
+    print(
+        _("preview of {source} at {url} (Ctrl+C to stop)").format(
+            source=native_path(source), url=server.url
+        )
+    )
     if server.state.error:
         print(server.state.error)
     try:
