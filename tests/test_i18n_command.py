@@ -63,6 +63,7 @@ def common_mistakes(destination: Path) -> Path:
     quiz.write_text(text, encoding="utf-8")
     (source / "lessons" / "stray.quiz.toml.txt").write_text('[[questions]]\ntext = "x"\n')
     (source / "lessons" / "hand-hygiene.md").write_text(HAND_HYGIENE, encoding="utf-8")
+    (source / "lessons" / "draft.md").write_text("# 下書き\n\n## 一\n\n本文\n", encoding="utf-8")
     return source
 
 
