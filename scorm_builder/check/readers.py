@@ -23,6 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scorm_builder.i18n import _
 from scorm_builder.problems import Problem
 
 from .paths import MANIFEST
@@ -80,14 +81,18 @@ def read_path(path: Path, limits: Limits = DEFAULT_LIMITS) -> PackageContents:
     try:
         status = path.stat()
     except FileNotFoundError as error:
-        raise CannotCheck(f"{path}: no such file or folder") from error
+        raise CannotCheck(_("{path}: no such file or folder").format(path=path)) from error
     except OSError as error:
-        raise CannotCheck(f"cannot read {path}: {error.strerror}") from error
+        raise CannotCheck(
+            _("cannot read {path}: {reason}").format(path=path, reason=error.strerror)
+        ) from error
     if stat.S_ISDIR(status.st_mode):
         return read_folder(path, limits)
     if not stat.S_ISREG(status.st_mode):
         # Opening a FIFO would wait forever for a writer.
-        raise CannotCheck(f"{path} is not a regular file or a folder (a pipe or a device?)")
+        raise CannotCheck(
+            _("{path} is not a regular file or a folder (a pipe or a device?)").format(path=path)
+        )
     return read_zip(path, limits)
 
 
