@@ -72,12 +72,15 @@ def _learner_session(lms: Any, course: Any, launch: str) -> dict[str, Any]:
     for _ in range(data["pageCount"] - 1):
         frame.click('[data-go="next"]')
     if data["quiz"]:
+        from tests.browser_support import correct_answers  # the page's encoded answer key
+
+        answers = correct_answers(frame)
         for question in data["quiz"]["questions"]:
             name = question["id"]
             if question["type"] == "numeric":
-                frame.fill(f'input[name="{name}"]', str(question["correct"][0]))
+                frame.fill(f'input[name="{name}"]', str(answers[name][0]))
                 continue
-            for key in question["correct"]:
+            for key in answers[name]:
                 frame.check(f'input[name="{name}"][value="{key}"]')
         frame.click("form[data-quiz] button[type=submit]")
         frame.wait_for_selector("[data-result]:not(:empty)")

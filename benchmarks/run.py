@@ -92,7 +92,11 @@ def main(argv: list[str] | None = None) -> int:
     session = None
     if reason is None:
         log("LMS traffic (browser session)")
-        session = lms.measure_session()
+        try:
+            session = lms.measure_session()
+        except Exception as error:  # noqa: BLE001 - the other figures are still worth keeping
+            reason = f"the session failed: {type(error).__name__}: {error}"
+            log(f"LMS traffic not measured: {reason}")
     else:
         log(f"LMS traffic not measured: {reason}")
 

@@ -350,3 +350,13 @@ def test_the_check_subcommand_has_its_options_after_a_language_option(tmp_path, 
     [(path, _, _)] = build(DEFAULT_SOURCE, tmp_path / "dist").written
     assert main(["--lang", "en", "check", str(path), "--format", "json"]) == 0
     assert '"ok": true' in capsys.readouterr().out
+
+
+def test_a_quiz_whose_saved_progress_cannot_fit_stops_the_build(tmp_path, capsys):
+    from tests.test_suspend_budget import course_with_questions
+
+    source = course_with_questions(tmp_path / "source", 400)
+    assert main(["build", str(source), "-o", str(tmp_path / "dist")]) == 1
+    error = capsys.readouterr().err
+    assert "llm-basics.quiz.toml: error: a learner's saved progress in this quiz could" in error
+    assert not (tmp_path / "dist").exists()

@@ -1,5 +1,6 @@
 """The suspend_data budget is proven at build time (issue 16): scorm_builder/suspend_data.py
-computes the longest suspend_data the run-time can write, exactly as runtime.js writes it.
+computes the longest suspend_data the run-time can write, exactly as runtime.js writes it,
+and the build refuses a quiz whose worst case does not fit.
 
 The largest quiz that fits is played in the browser with the longest answers it can hold, and
 its suspend_data is exactly as long as predicted; one more question is an author error.
@@ -12,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from scorm_builder.cli import main
 from scorm_builder.model import Choice, Question, Quiz
-from scorm_builder.problems import BuildError
-from scorm_builder.quiz import read_quiz
 from scorm_builder.sources import read_course
 from scorm_builder.suspend_data import LIMIT, budget_problems, worst_case_length
 from tests.browser_support import Lms, Site, build_course
@@ -103,25 +103,27 @@ def test_the_largest_quiz_that_fits_plays_to_the_end_within_4096(
     assert len(lms.stored()["interactions"]) == count
 
 
-def test_one_more_question_is_an_author_error_with_the_figure_and_the_fix(tmp_path: Path) -> None:
+def test_one_more_question_fails_the_build_with_the_figure_and_the_fix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     course_source, _ = read_course(copy_default_course(tmp_path / "default"))
     pages = len(course_source.lessons[0].pages) + 1
     count = largest_that_fits(pages) + 1
-    folder = course_with_questions(tmp_path / "source", count)
-    quiz = read_quiz(folder / "lessons" / "llm-basics.quiz.toml", "quiz", 80, [])
-    worst = worst_case_length(quiz, pages)
-    # The build reads each lesson with its budget checked: the lesson is refused there.
-    with pytest.raises(BuildError) as refused:
-        read_course(folder)
-    [problem] = refused.value.problems
-    assert problem.describe() == (
+    source = course_with_questions(tmp_path / "source", count)
+    questions = tuple(every_choice(i) for i in range(count))
+    worst = worst_case_length(Quiz(questions, 80), pages)
+    out = tmp_path / "dist"
+    assert main(["build", str(source), "-o", str(out)]) == 1
+    printed = capsys.readouterr().err
+    assert (
         "lessons/llm-basics.quiz.toml: error: a learner's saved progress in this quiz could "
         f"reach {worst:,} characters, over the 4,096 that SCORM 1.2 LMSs keep "
         f"({worst - 4096:,} too many): the LMS would lose the answers of a learner who leaves "
         "and comes back\n"
         "    fix: draw fewer questions per attempt (draw = ...), give multiple-choice questions "
         "fewer choices, or split the quiz over two lessons"
-    )
+    ) in printed
+    assert not list(out.glob("*.zip"))  # nothing half-written
 
 
 def test_the_default_course_is_far_inside_the_budget() -> None:
