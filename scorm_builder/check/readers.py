@@ -175,7 +175,9 @@ def read_folder(root: Path, limits: Limits = DEFAULT_LIMITS) -> PackageContents:
             if len(found) > limits.max_entries:
                 break  # enough to say it is too many
     except OSError as error:
-        raise CannotCheck(f"cannot read {root}: {error}") from error
+        raise CannotCheck(
+            _("cannot read {path}: {reason}").format(path=root, reason=error)
+        ) from error
     sizes = {name: size for name, (_, size) in found.items()}
     too_large = _size_limits(root.name, sizes, limits, N_("the folder"))
     if too_large:
@@ -191,7 +193,9 @@ def read_folder(root: Path, limits: Limits = DEFAULT_LIMITS) -> PackageContents:
             with path.open("rb") as stream:
                 data = stream.read(size + 1)  # a file growing while read stops here
         except OSError as error:
-            raise CannotCheck(f"cannot read {path}: {error.strerror}") from error
+            raise CannotCheck(
+                _("cannot read {path}: {reason}").format(path=path, reason=error.strerror)
+            ) from error
         files[name] = data[:size]
     return PackageContents(files, frozenset(found) - set(files), problems)
 
@@ -232,7 +236,9 @@ def read_zip(path: Path, limits: Limits = DEFAULT_LIMITS) -> PackageContents:
     try:
         archive = zipfile.ZipFile(path)
     except OSError as error:
-        raise CannotCheck(f"cannot read {path}: {error}") from error
+        raise CannotCheck(
+            _("cannot read {path}: {reason}").format(path=path, reason=error)
+        ) from error
     except (zipfile.BadZipFile, ValueError, EOFError) as error:
         return PackageContents(
             {},
