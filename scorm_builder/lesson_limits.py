@@ -22,8 +22,14 @@ MAX_TITLE = 200  # the manifest schema's limit on an item's title
 MAX_PAGES = 200  # every page seen is saved in cmi.suspend_data (4,096 characters)
 # '[' scans ahead for its ']': the cost is the sum, over the characters of each paragraph, of
 # the '[' still open there (2,000 unclosed '[': 2 million, 2 s). A lesson full of links costs a
-# few thousand.
+# few thousand. The '(' of a link's '](' scans ahead for its ')' in the same way, and a '<' for
+# its '>' (2,000 of '[a](' in one paragraph: 10 s; 20 KB of '<a ': 8 s); they share the budget.
 MAX_BRACKET_SCAN = 1_000_000
+# Every inline element Markdown finds rebuilds the paragraph's text around it, so the cost is
+# the paragraph's length times its marks: 240 KB of '`a' took 25 s, of '*a' over 30 s. A long
+# real paragraph (5,000 characters, 100 marks) costs half a million.
+MAX_INLINE_WORK = 50_000_000
+INLINE_MARKS = frozenset("`*_[]<>!&")
 
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 SECTION = re.compile(r"^##(?!#)")
@@ -62,7 +68,7 @@ def _first_broken(text: str) -> Limit | None:
         )
     fence: str | None = None
     sections = 0
-    open_brackets = scan = 0
+    paragraph = _Paragraph()
     for number, line in enumerate(text.split("\n"), start=1):
         if len(line) > MAX_LINE:
             return Limit(
@@ -85,7 +91,7 @@ def _first_broken(text: str) -> Limit | None:
             fence = opened.group(1)
             continue
         if not line.strip():
-            open_brackets = 0  # a blank line ends the paragraph, and its scans
+            paragraph = _Paragraph()  # a blank line ends the paragraph, and its scans
             continue
         if SECTION.match(line):
             sections += 1
@@ -113,27 +119,9 @@ def _first_broken(text: str) -> Limit | None:
                 ),
                 number,
             )
-        if "[" in line or open_brackets:
-            for character in line:
-                if character == "[":
-                    open_brackets += 1
-                elif character == "]" and open_brackets:
-                    open_brackets -= 1
-                scan += open_brackets
-            scan += open_brackets  # the line break
-            if scan > MAX_BRACKET_SCAN:
-                return Limit(
-                    "lesson-too-many-brackets",
-                    _(
-                        "too many '[' without a matching ']' up to this line ({count} in "
-                        "this paragraph)"
-                    ).format(count=f"{open_brackets:,}"),
-                    _(
-                        "every '[' of a link or a picture needs its ']'; write a bracket that is "
-                        "only text as \\["
-                    ),
-                    number,
-                )
+        broken = paragraph.add(line, number)
+        if broken is not None:
+            return broken
     return None
 
 
@@ -144,3 +132,91 @@ def _depth(line: str) -> int:
     markers = len(MARKER.findall(containers.group()))
     indent = len(line) - len(line.lstrip(" \t"))
     return markers + line[:indent].expandtabs(4).count(" ") // 4
+
+
+class _Paragraph:
+    """What Markdown will scan in the paragraph read so far, line by line."""
+
+    def __init__(self) -> None:
+        self.brackets = 0  # '[' still open
+        self.parens = 0  # '(' after a ']' (and those nested in it) still open
+        self.angles = 0  # '<' still open
+        self.scan = 0
+        self.length = 0
+        self.marks = 0
+
+    def add(self, line: str, number: int) -> Limit | None:
+        self.length += len(line) + 1
+        self.marks += sum(1 for character in line if character in INLINE_MARKS)
+        if self.marks * self.length > MAX_INLINE_WORK:
+            return Limit(
+                "lesson-too-many-marks",
+                _(
+                    "the paragraph that ends on this line has {marks} Markdown marks ('*', '_', "
+                    "'`', '[', '<' and the like) in {length} characters; it would take Markdown "
+                    "too long to read"
+                ).format(marks=f"{self.marks:,}", length=f"{self.length:,}"),
+                _(
+                    "split the paragraph with blank lines, and write a mark that is only text "
+                    "with a backslash before it (\\*)"
+                ),
+                number,
+            )
+        if not (self.brackets or self.parens or self.angles or any(c in line for c in "[<")):
+            return None
+        previous = ""
+        for character in line:
+            if character == "[":
+                self.brackets += 1
+            elif character == "]" and self.brackets:
+                self.brackets -= 1
+            elif character == "(" and (previous == "]" or self.parens):
+                self.parens += 1
+            elif character == ")" and self.parens:
+                self.parens -= 1
+            elif character == "<":
+                self.angles += 1
+            elif character == ">" and self.angles:
+                self.angles -= 1
+            self.scan += self.brackets + self.parens + self.angles
+            previous = character
+        self.scan += self.brackets + self.parens + self.angles  # the line break
+        if self.scan > MAX_BRACKET_SCAN:
+            return self._too_many_open(number)
+        return None
+
+    def _too_many_open(self, number: int) -> Limit:
+        if self.brackets >= max(self.parens, self.angles):
+            return Limit(
+                "lesson-too-many-brackets",
+                _(
+                    "too many '[' without a matching ']' up to this line ({count} in "
+                    "this paragraph)"
+                ).format(count=f"{self.brackets:,}"),
+                _(
+                    "every '[' of a link or a picture needs its ']'; write a bracket that is "
+                    "only text as \\["
+                ),
+                number,
+            )
+        if self.parens >= self.angles:
+            return Limit(
+                "lesson-too-many-brackets",
+                _(
+                    "too many links whose '](' has no matching ')' up to this line ({count} in "
+                    "this paragraph)"
+                ).format(count=f"{self.parens:,}"),
+                _(
+                    "close each link's address with ')', as in [text](page.html); write a "
+                    "bracket that is only text as \\] or \\("
+                ),
+                number,
+            )
+        return Limit(
+            "lesson-too-many-brackets",
+            _(
+                "too many '<' without a matching '>' up to this line ({count} in this paragraph)"
+            ).format(count=f"{self.angles:,}"),
+            _("write a '<' that is only text as \\< or &lt;"),
+            number,
+        )

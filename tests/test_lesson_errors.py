@@ -426,8 +426,38 @@ def test_comments_are_notes_for_authors_and_are_not_shipped(tmp_path: Path) -> N
                 "only text as \\[",
             ],
         ),
+        (
+            HEAD + ("[a](" * 100 + "\n") * 20,  # 2,000 of them on one line took 10 s
+            [
+                "lessons/llm-basics.md:12: error: too many links whose '](' has no matching ')' "
+                "up to this line (800 in this paragraph)",
+                "    fix: close each link's address with ')', as in [text](page.html); write a "
+                "bracket that is only text as \\] or \\(",
+            ],
+        ),
+        (
+            HEAD + ("<a " * 100 + "\n") * 20,  # 20 KB of it took 8 s
+            [
+                "lessons/llm-basics.md:13: error: too many '<' without a matching '>' up to this "
+                "line (900 in this paragraph)",
+                "    fix: write a '<' that is only text as \\< or &lt;",
+            ],
+        ),
+        (
+            HEAD + ("`a" * 50 + "\n") * 200,  # 240 KB of it took 25 s
+            [
+                "lessons/llm-basics.md:104: error: the paragraph that ends on this line has "
+                "5,000 Markdown marks ('*', '_', '`', '[', '<' and the like) in 10,100 "
+                "characters; it would take Markdown too long to read",
+                "    fix: split the paragraph with blank lines, and write a mark that is only "
+                "text with a backslash before it (\\*)",
+            ],
+        ),
     ],
-    ids=["size", "nested-list", "nested-quote", "line", "sections", "brackets"],
+    ids=[
+        "size", "nested-list", "nested-quote", "line", "sections", "brackets", "link-parens",
+        "angles", "marks",
+    ],  # fmt: skip
 )
 def test_a_pathological_lesson_is_refused_before_markdown_runs(
     tmp_path: Path, text: str, expected: list[str]

@@ -143,7 +143,9 @@ bracket_runs = st.builds(
         )
         + closer
     ),
-    st.sampled_from(["[", "![", "[^", "[x](", "[]", "<", "**["]),
+    st.sampled_from(
+        ["[", "![", "[^", "[x](", "[]", "<", "**[", "[a](", "[a](<", "<a ", "<a@", "`a", "*a", "_a"]
+    ),
     st.integers(min_value=100, max_value=40_000),
     st.integers(min_value=1, max_value=9_000),
     st.sampled_from(["", "]", "](x.png)", ")"]),
