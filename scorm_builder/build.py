@@ -31,7 +31,14 @@ from scorm_builder.cache import (
     without_html,
 )
 from scorm_builder.check import check_files
-from scorm_builder.layout import Package, generated_files, launch_path, lay_out, zip_name
+from scorm_builder.layout import (
+    SHARED_DIR,
+    Package,
+    generated_files,
+    launch_path,
+    lay_out,
+    zip_name,
+)
 from scorm_builder.model import Course, CourseSettings, Lesson
 from scorm_builder.output import not_written, write_output
 from scorm_builder.package import Writer, deflate, write_zip
@@ -196,6 +203,10 @@ def check_package(
     files and the `unvouched` pages (taken from the cache) are parsed again.
     """
     generated = generated_files(package) - unvouched
+    if unvouched & package.files.keys():
+        # The checker follows an unvouched page into the run-time it loads (does it reach
+        # LMSInitialize?): that needs the run-time's content too.
+        generated = frozenset(path for path in generated if not path.startswith(f"{SHARED_DIR}/"))
     return [
         dataclasses.replace(problem, file=f"{path.absolute()}/{problem.file}")
         for problem in check_files(package.files, generated=generated)
