@@ -375,3 +375,33 @@ def test_a_near_miss_quiz_name_is_one_error_not_also_a_quiz_of_no_lesson(tmp_pat
         ("quiz-misnamed", "error", "lessons/llm-basics-v2.quiz.toml")
     ]
     assert "the quiz read is llm-basics.quiz.toml" in problems[0].message
+
+
+def test_a_lesson_file_that_is_a_pipe_is_reported_not_a_hang(tmp_path: Path) -> None:
+    """The build digests the lesson's files before the reader sees them: a FIFO must not
+    be read there (it would wait forever) but reach the reader, which reports it."""
+    import os
+    import subprocess
+    import sys
+
+    source = copy_default_course(tmp_path / "source")
+    lesson = source / "lessons" / "llm-basics.md"
+    lesson.unlink()
+    os.mkfifo(lesson)
+    command = [sys.executable, "-m", "scorm_builder", "build", str(source)]
+    command += ["-o", str(tmp_path / "dist")]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "this is not a plain file (a folder, a pipe or a device)" in done.stderr
+    assert not (tmp_path / "dist").exists() or not list((tmp_path / "dist").iterdir())
+
+
+def test_the_cache_digests_only_plain_files(tmp_path: Path) -> None:
+    import os
+
+    from scorm_builder.cache import file_digest
+
+    os.mkfifo(tmp_path / "pipe.png")  # read, it would wait forever
+    assert file_digest(tmp_path / "pipe.png") == ""
+    (tmp_path / "a.png").write_bytes(PNG)
+    assert file_digest(tmp_path / "a.png") == hashlib.sha256(PNG).hexdigest()
