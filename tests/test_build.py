@@ -405,3 +405,17 @@ def test_the_cache_digests_only_plain_files(tmp_path: Path) -> None:
     assert file_digest(tmp_path / "pipe.png") == ""
     (tmp_path / "a.png").write_bytes(PNG)
     assert file_digest(tmp_path / "a.png") == hashlib.sha256(PNG).hexdigest()
+
+
+def test_control_characters_in_a_problem_are_printed_as_escapes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A link decoded to ESC ]0;… BEL would retitle the author's terminal if printed raw."""
+    source = copy_default_course(tmp_path / "source")
+    lesson = source / "lessons" / "llm-basics.md"
+    text = lesson.read_text(encoding="utf-8")
+    lesson.write_text(text + "\n![図](a%1b]0;pwned%07b%E2%80%AE.png)\n", encoding="utf-8")
+    assert main(["build", str(source), "-o", str(tmp_path / "dist")]) == 1
+    stderr = capsys.readouterr().err
+    assert "\x1b" not in stderr and "\x07" not in stderr and "\u202e" not in stderr
+    assert "a\\x1b]0;pwned\\x07b\\u202e.png" in stderr
