@@ -419,3 +419,41 @@ def test_control_characters_in_a_problem_are_printed_as_escapes(
     stderr = capsys.readouterr().err
     assert "\x1b" not in stderr and "\x07" not in stderr and "\u202e" not in stderr
     assert "a\\x1b]0;pwned\\x07b\\u202e.png" in stderr
+
+
+def test_a_quiz_with_an_objective_pass_mark_ships_without_a_mastery_score(tmp_path: Path) -> None:
+    """Moodle's "mastery score overrides status" recomputes passed from score.raw alone:
+    with it, 83 points overall would pass a learner who failed an objective set at 100."""
+    source = two_lesson_course(tmp_path / "source")
+    quiz = source / "lessons" / "infection-control.quiz.toml"
+    text = quiz.read_text(encoding="utf-8")
+    objective = '[[objectives]]\nid = "hands"\ntitle = "手指衛生"\npass_mark = 100\n\n'
+    quiz.write_text(
+        objective + text.replace("[[questions]]", '[[questions]]\nobjective = "hands"'),
+        encoding="utf-8",
+    )
+    [(path, _, _)] = build(source, tmp_path / "dist").written
+    items = manifest_of(read_zip(path)).findall(".//cp:item", NS)
+    scores = {
+        i.findtext("cp:title", namespaces=NS): i.find("adlcp:masteryscore", NS) for i in items
+    }
+    [(_, first), (_, second)] = scores.items()
+    assert first is not None and first.text == "80"  # llm-basics: no objectives
+    assert second is None  # infection-control: an objective with its own pass mark
+
+
+def test_numbers_in_the_manifest_and_the_page_are_never_written_with_an_exponent() -> None:
+    from scorm_builder.manifest import ScoEntry, write_manifest
+    from scorm_builder.render import _plain, figure
+    from scorm_builder.sources import read_course
+
+    settings = read_course(DEFAULT_SOURCE)[0].settings
+    sco = ScoEntry("llm-basics", "LLM", "llm-basics/index.html", ("llm-basics/index.html",), 1e-05)
+    manifest = etree.fromstring(write_manifest(settings, "course", "Course", [sco], []))
+    assert manifest.findtext(".//adlcp:masteryscore", namespaces=NS) == "0.00001"
+    assert [_plain(1e-07), _plain("2.50"), _plain(1e16)] == [
+        "0.0000001",
+        "2.5",
+        "10000000000000000",
+    ]
+    assert [figure(80), figure(85.71), figure(1e16)] == ["80", "85.7", "10000000000000000"]
