@@ -42,7 +42,7 @@ from scorm_builder.layout import (
 from scorm_builder.model import Course, CourseSettings, Lesson
 from scorm_builder.output import not_written, write_output
 from scorm_builder.package import Writer, deflate, write_zip
-from scorm_builder.problems import BuildError, Problem, errors
+from scorm_builder.problems import BuildError, Problem, errors, warnings
 from scorm_builder.record_sheet import record_files
 from scorm_builder.render import TEMPLATES_DIR, LessonRenderer, Theme
 from scorm_builder.sources import Sources, course_model, read_lesson_files, read_sources
@@ -84,7 +84,7 @@ def build(
     paths = [output_dir / zip_name(package) for package in packages]
     for path, package in zip(paths, packages, strict=True):
         problems += check_package(package, path, unvouched=from_cache)
-    if errors(problems) or (strict and problems):
+    if errors(problems) or (strict and warnings(problems)):
         raise BuildError(problems)
     # The pages' deflate streams were made with them (or kept by the cache): not made again.
     deflated = {

@@ -52,7 +52,7 @@ def report_lines(problems: list[Problem], source: Path, strict: bool = False) ->
         for p in ordered
     ]
     error_count = sum(p.severity == "error" for p in problems)
-    warning_count = len(problems) - error_count
+    warning_count = sum(p.severity == "warning" for p in problems)  # notes ("info") are not
     if error_count or strict:
         because = _(" (--strict: warnings count as errors)") if strict and warning_count else ""
         failed = _(

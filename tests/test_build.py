@@ -457,3 +457,25 @@ def test_numbers_in_the_manifest_and_the_page_are_never_written_with_an_exponent
         "10000000000000000",
     ]
     assert [figure(80), figure(85.71), figure(1e16)] == ["80", "85.7", "10000000000000000"]
+
+
+def test_a_checker_note_is_no_warning_and_does_not_fail_strict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The checker's notes ("info", such as a file the manifest does not list) are for a
+    reviewer: the build shows them but counts them as nothing."""
+    from scorm_builder import build as build_module
+    from scorm_builder.problems import Problem
+
+    real = build_module.check_files
+
+    def with_a_note(files, **kwargs):  # noqa: ANN001, ANN202
+        note = Problem("manifest-unlisted-file", "info", "notes.txt", "not listed")
+        return [*real(files, **kwargs), note]
+
+    monkeypatch.setattr(build_module, "check_files", with_a_note)
+    source = copy_default_course(tmp_path / "source")
+    assert main(["build", str(source), "-o", str(tmp_path / "dist"), "--strict"]) == 0
+    stderr = capsys.readouterr().err
+    assert "notes.txt: info: not listed" in stderr
+    assert stderr.endswith("0 warning(s)\n")
