@@ -479,3 +479,27 @@ def test_a_checker_note_is_no_warning_and_does_not_fail_strict(
     stderr = capsys.readouterr().err
     assert "notes.txt: info: not listed" in stderr
     assert stderr.endswith("0 warning(s)\n")
+
+
+def test_a_rebuild_over_the_previous_zip_says_what_the_upload_does_to_records(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With last build's zip in dist/, the build compares: a question removed leaves the
+    learners' answers to it with nothing to compare them with. Said, but not failing the
+    build, even with --strict (the revision may well be meant)."""
+    source = copy_default_course(tmp_path / "source")
+    out = tmp_path / "dist"
+    assert main(["build", str(source), "-o", str(out), "--strict"]) == 0
+    capsys.readouterr()
+    quiz = source / "lessons" / "llm-basics.quiz.toml"
+    quiz.write_text(
+        quiz.read_text(encoding="utf-8").replace('id = "llm-definition"', 'id = "llm-what"'),
+        encoding="utf-8",
+    )
+    assert main(["build", str(source), "-o", str(out), "--strict"]) == 0
+    stderr = capsys.readouterr().err
+    zip_path = out / "ai-basics-for-clinicians.zip"
+    assert f"{zip_path}/llm-basics/index.html: warning: SCO " in stderr
+    assert "1 question(s) are gone ('llm-definition')" in stderr
+    assert "attempts in progress cannot resume" in stderr
+    assert stderr.endswith("2 warning(s)\n")
