@@ -30,7 +30,7 @@ from scorm_builder.cache import (
     lesson_key,
     without_html,
 )
-from scorm_builder.check import check_files
+from scorm_builder.check import CannotCheck, check_files, compare_packages
 from scorm_builder.layout import (
     SHARED_DIR,
     Package,
@@ -42,7 +42,7 @@ from scorm_builder.layout import (
 from scorm_builder.model import Course, CourseSettings, Lesson
 from scorm_builder.output import not_written, write_output
 from scorm_builder.package import Writer, deflate, write_zip
-from scorm_builder.problems import BuildError, Problem, errors
+from scorm_builder.problems import BuildError, Problem, errors, warnings
 from scorm_builder.record_sheet import record_files
 from scorm_builder.render import TEMPLATES_DIR, LessonRenderer, Theme
 from scorm_builder.sources import Sources, course_model, read_lesson_files, read_sources
@@ -84,8 +84,16 @@ def build(
     paths = [output_dir / zip_name(package) for package in packages]
     for path, package in zip(paths, packages, strict=True):
         problems += check_package(package, path, unvouched=from_cache)
-    if errors(problems) or (strict and problems):
+    if errors(problems) or (strict and warnings(problems)):
         raise BuildError(problems)
+    # Added after the verdict, so they never fail the build, --strict or not: they are about
+    # what the LMS already holds, not about these sources, and the new version may be meant
+    # (a course is revised); the author decides whether to upload it over the old activity.
+    problems += [
+        finding
+        for path, package in zip(paths, packages, strict=True)
+        for finding in upload_findings(path, package)
+    ]
     # The pages' deflate streams were made with them (or kept by the cache): not made again.
     deflated = {
         launch_path(m.lesson.id): m.deflated_page for m in made if m.lesson and m.deflated_page
@@ -210,6 +218,22 @@ def check_package(
     return [
         dataclasses.replace(problem, file=f"{path.absolute()}/{problem.file}")
         for problem in check_files(package.files, generated=generated)
+    ]
+
+
+def upload_findings(previous: Path, package: Package) -> list[Problem]:
+    """What uploading `package` over `previous` (the zip of the same name an earlier build
+    left) does to the learners' records, each as a warning naming the new zip's file;
+    nothing if there is no previous zip, or it cannot be read."""
+    if not previous.is_file():
+        return []
+    try:
+        findings = compare_packages(previous, package.files)
+    except CannotCheck:
+        return []
+    return [
+        dataclasses.replace(p, severity="warning", file=f"{previous.absolute()}/{p.file}")
+        for p in findings
     ]
 
 

@@ -26,6 +26,7 @@ import hashlib
 import hmac
 import json
 import os
+import stat
 import tempfile
 import types
 import typing
@@ -216,7 +217,10 @@ def fingerprint(templates_dir: Path) -> str:
 
 
 def file_digest(path: Path) -> str:
+    """Of a regular file; "" otherwise (a FIFO would block the build here)."""
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return ""
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return ""

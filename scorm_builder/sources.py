@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,9 +140,13 @@ def _read_lesson(
 
 
 def _digest(*paths: Path) -> str:
+    """Of regular files only: a FIFO or device would block or never end here, before the
+    reader (which reports it) sees it; it digests as absent."""
     digest = hashlib.sha256()
     for path in paths:
         try:
+            if not stat.S_ISREG(path.stat().st_mode):
+                raise IsADirectoryError(path)
             data = path.read_bytes()
         except OSError:
             digest.update(b"absent")

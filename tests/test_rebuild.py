@@ -400,10 +400,12 @@ def test_a_build_removes_the_temporary_files_an_interrupted_build_left(tmp_path:
     assert not left.exists() and someone_elses.exists()
 
 
-def test_a_build_stopped_by_sigterm_while_writing_leaves_no_temporary_file(
-    tmp_path: Path,
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP], ids=lambda s: s.name)
+def test_a_build_stopped_by_sigterm_or_sighup_while_writing_leaves_no_temporary_file(
+    tmp_path: Path, stop: signal.Signals
 ) -> None:
-    """CI timeouts send SIGTERM: the build ends as after Ctrl+C, the previous zip intact."""
+    """CI timeouts send SIGTERM, a closed terminal SIGHUP: the build ends as after Ctrl+C,
+    the previous zip intact."""
     source = two_lesson_course(tmp_path / "source")
     out = tmp_path / "dist"
     previous = zip_of(source, out)
@@ -416,9 +418,9 @@ def test_a_build_stopped_by_sigterm_while_writing_leaves_no_temporary_file(
         assert build_process.poll() is None, "the build ended before it wrote anything"
         assert time.monotonic() < deadline
         time.sleep(0.005)
-    build_process.send_signal(signal.SIGTERM)
+    build_process.send_signal(stop)
     _, stderr = build_process.communicate(timeout=60)
-    assert build_process.returncode == 128 + signal.SIGTERM
-    assert "stopped (SIGTERM); nothing was written" in stderr
+    assert build_process.returncode == 128 + stop
+    assert f"stopped ({stop.name}); nothing was written" in stderr
     assert not list(out.glob(".*.tmp"))
     assert (out / "ai-basics-for-clinicians.zip").read_bytes() == previous
