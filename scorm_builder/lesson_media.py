@@ -14,16 +14,24 @@ import os
 import posixpath
 import re
 import unicodedata
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote
 
+from scorm_builder.check.readers import DEFAULT_LIMITS
 from scorm_builder.i18n import N_, _
+from scorm_builder.package import deflate
 
 SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,100}")
 LARGE_FILE = 5_000_000  # bytes: a few seconds per learner on a busy hospital network
 TOO_LARGE = 200_000_000  # bytes: not read at all (an LMS refuses uploads far smaller)
+# Deflate at level 1 packs at most about 5 times worse than the package's level 9 (zeros: 229:1
+# against 1,027:1), so a file under a fifth of the checker's ratio at level 1 is surely under
+# it at level 9; real media (already compressed) shows that within its first megabyte.
+_QUICK_RATIO = DEFAULT_LIMITS.max_ratio / 5
+_CHUNK = 1024**2
 
 Kind = Literal["image", "svg", "audio", "video", "captions", "document"]
 
@@ -247,6 +255,37 @@ class MediaFiles:
                     fix,
                 )
             )
+        elif not _header_complete(extension, data):
+            issues.append(
+                FileIssue(
+                    "lesson-file-cut-short",
+                    _(
+                        "the image '{name}' is cut short: it is {size} bytes, too few for even "
+                        "the start of a picture"
+                    ).format(name=source.name, size=f"{len(data):,}"),
+                    _("copy or save the image again from the original"),
+                )
+            )
+        elif (ratio := _packs_too_well(data)) is not None:
+            issues.append(
+                FileIssue(
+                    "lesson-file-compression-ratio",
+                    _(
+                        "the file '{name}' is {size} MB but packs {ratio}:1 (the limit is "
+                        "{limit}:1): it is mostly silence or empty space, and the package "
+                        "checker would refuse the package as a zip bomb"
+                    ).format(
+                        name=source.name,
+                        size=f"{len(data) / 1_000_000:.1f}",
+                        ratio=f"{ratio:,.0f}",
+                        limit=f"{DEFAULT_LIMITS.max_ratio:,.0f}",
+                    ),
+                    _(
+                        "cut the silent or empty part out, or save the file again from the "
+                        "program that made it"
+                    ),
+                )
+            )
         elif len(data) > LARGE_FILE:
             issues.append(
                 FileIssue(
@@ -262,6 +301,34 @@ class MediaFiles:
         digest = hashlib.sha256(data).hexdigest()[:10]
         stem = source.stem if SAFE_FILE_NAME.fullmatch(source.stem) else "file"
         return f"media/{stem}-{digest}.{extension}", issues
+
+
+def _header_complete(extension: str, data: bytes) -> bool:
+    """Whether an image holds at least its header, where the format makes that cheap to see."""
+    if extension == "png":  # signature, then the IHDR chunk: length, type, 13 bytes, CRC
+        return len(data) >= 33 and data[12:16] == b"IHDR"
+    if extension in ("jpg", "jpeg"):  # start of image, then a whole first segment
+        return len(data) >= 6 and 4 + int.from_bytes(data[4:6], "big") <= len(data)
+    if extension == "gif":  # signature and the logical screen descriptor
+        return len(data) >= 13
+    if extension == "webp":  # RIFF says its own length; the first chunk's header follows
+        riff = int.from_bytes(data[4:8], "little") + 8
+        return len(data) >= 20 and riff <= len(data) and data[12:15] == b"VP8"
+    return True
+
+
+def _packs_too_well(data: bytes) -> float | None:
+    """The file's ratio in the package when it is over the checker's limit, else None."""
+    if len(data) <= DEFAULT_LIMITS.ratio_floor_bytes:
+        return None
+    quick = zlib.compressobj(1, zlib.DEFLATED, -15)
+    packed = 0
+    for start in range(0, len(data), _CHUNK):
+        packed += len(quick.compress(data[start : start + _CHUNK]))
+        if packed * _QUICK_RATIO > len(data):
+            return None
+    ratio = len(data) / max(len(deflate(data)), 1)
+    return ratio if ratio > DEFAULT_LIMITS.max_ratio else None
 
 
 def _missing(shown: str) -> FileIssue:

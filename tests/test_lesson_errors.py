@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import random
 import unicodedata
 import zlib
 from pathlib import Path
@@ -205,7 +206,7 @@ def test_a_bmp_named_png_is_to_be_saved_as_png(tmp_path: Path) -> None:
 
 
 def test_a_large_video_gets_a_warning_with_the_format_to_use(tmp_path: Path) -> None:
-    video = bytes(4) + b"ftypisom" + bytes(6_000_000)
+    video = bytes(4) + b"ftypisom" + random.Random(0).randbytes(6_000_000)  # packs 1:1
     lesson, problems = read(
         tmp_path, HEAD + '<video controls src="talk.mp4"></video>\n', {"talk.mp4": video}
     )
@@ -215,6 +216,73 @@ def test_a_large_video_gets_a_warning_with_the_format_to_use(tmp_path: Path) -> 
         "every learner downloads it, which is slow on hospital networks\n"
         "    fix: save it as MP4 (H.264) at 720p, or shorten it"
     ]
+
+
+def wav(data: bytes) -> bytes:
+    """A WAV file's RIFF header (16-bit mono, 44.1 kHz) around the samples `data`."""
+    fmt = (
+        b"fmt "
+        + (16).to_bytes(4, "little")
+        + bytes.fromhex("0100010044ac000088580100020010 00".replace(" ", ""))
+    )
+    body = b"WAVE" + fmt + b"data" + len(data).to_bytes(4, "little") + data
+    return b"RIFF" + len(body).to_bytes(4, "little") + body
+
+
+@pytest.mark.parametrize(
+    ("markdown", "name", "data", "expected"),
+    [
+        (
+            '<audio controls src="silence.wav"></audio>',
+            "silence.wav",
+            wav(bytes(10_600_000)),  # built with a warning, then `check` refused the zip
+            [
+                "lessons/llm-basics.md:5: error: section 'LLMとは': the file 'silence.wav' is "
+                "10.6 MB but packs 1,023:1 (the limit is 100:1): it is mostly silence or empty "
+                "space, and the package checker would refuse the package as a zip bomb",
+                "    fix: cut the silent or empty part out, or save the file again from the "
+                "program that made it",
+            ],
+        ),
+        (
+            "![図](chart.png)",
+            "chart.png",
+            PNG + bytes(8_000_000),
+            [
+                "lessons/llm-basics.md:5: error: section 'LLMとは': the file 'chart.png' is "
+                "8.0 MB but packs 1,018:1 (the limit is 100:1): it is mostly silence or empty "
+                "space, and the package checker would refuse the package as a zip bomb",
+                "    fix: cut the silent or empty part out, or save the file again from the "
+                "program that made it",
+            ],
+        ),
+        (
+            "![図](chart.png)",
+            "chart.png",
+            PNG[:20],  # built silently before
+            [
+                "lessons/llm-basics.md:5: error: section 'LLMとは': the image 'chart.png' is cut "
+                "short: it is 20 bytes, too few for even the start of a picture",
+                "    fix: copy or save the image again from the original",
+            ],
+        ),
+    ],
+    ids=["silent-wav", "png-and-zeros", "cut-short-png"],
+)
+def test_media_the_package_checker_would_refuse_are_refused_when_read(
+    tmp_path: Path, markdown: str, name: str, data: bytes, expected: list[str]
+) -> None:
+    assert first_problem(tmp_path, HEAD + markdown + "\n", {name: data}) == expected
+
+
+def test_a_large_recording_that_packs_like_real_media_is_only_a_warning(tmp_path: Path) -> None:
+    lesson, problems = read(
+        tmp_path,
+        HEAD + '<audio controls src="talk.wav"></audio>\n',
+        {"talk.wav": wav(random.Random(1).randbytes(6_000_000))},
+    )
+    assert lesson is not None
+    assert [p.rule for p in problems] == ["lesson-large-file"]
 
 
 @pytest.mark.parametrize(
@@ -455,8 +523,15 @@ def test_comments_are_notes_for_authors_and_are_not_shipped(tmp_path: Path) -> N
         ),
     ],
     ids=[
-        "size", "nested-list", "nested-quote", "line", "sections", "brackets", "link-parens",
-        "angles", "marks",
+        "size",
+        "nested-list",
+        "nested-quote",
+        "line",
+        "sections",
+        "brackets",
+        "link-parens",
+        "angles",
+        "marks",
     ],  # fmt: skip
 )
 def test_a_pathological_lesson_is_refused_before_markdown_runs(
