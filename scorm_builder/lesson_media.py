@@ -203,7 +203,7 @@ class MediaFiles:
         if not real.is_relative_to(self.course_dir.resolve()):
             return None, [_outside(shown)]
         if not regular:
-            return None, [_missing(shown)]
+            return None, [_not_a_file(shown)]
         return folder, []
 
     def _where_to_put(self, issue: FileIssue, shown: str) -> FileIssue:
@@ -339,6 +339,16 @@ def _missing(shown: str) -> FileIssue:
     )
 
 
+def _not_a_file(shown: str) -> FileIssue:
+    return FileIssue(
+        "lesson-not-a-file",
+        _("'{name}' is not an ordinary file (it is a folder, a pipe or a device)").format(
+            name=shown
+        ),
+        _("use the name of a picture, sound, video or document file"),
+    )
+
+
 def _case(shown: str, called: str) -> FileIssue:
     return FileIssue(
         "lesson-file-name-case",
@@ -371,7 +381,9 @@ def _refused_type(shown: str, extension: str, kind: Kind | None, use: str) -> Fi
         )
     if extension in PAGES_AND_CODE and not (extension == "svg" and use == "image"):
         what = (
-            _("an SVG drawing can run scripts") if extension == "svg" else _("a page or a program")
+            _("an SVG drawing, which can run scripts")
+            if extension == "svg"
+            else _("a page or a program")
         )
         return FileIssue(
             "lesson-file-type",
@@ -383,11 +395,20 @@ def _refused_type(shown: str, extension: str, kind: Kind | None, use: str) -> Fi
                 "the lesson itself, or export it as PDF"
             ),
         )
+    if kind is None and not extension:
+        return FileIssue(
+            "lesson-file-type",
+            _("a lesson may not ship a file without an extension ('{name}')").format(name=shown),
+            _(
+                "give the file the extension of its format (.png, .jpg, .mp3, .mp4, .pdf) and "
+                "use that name"
+            ),
+        )
     if kind is None:
         return FileIssue(
             "lesson-file-type",
             _("a lesson may not ship files of the type '.{extension}' ('{name}')").format(
-                extension=extension or _("(none)"), name=shown
+                extension=extension, name=shown
             ),
             _(
                 "use images (PNG, JPEG, GIF, WebP, SVG), audio (MP3, M4A), video (MP4, WebM), "

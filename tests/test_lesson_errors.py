@@ -285,6 +285,34 @@ def test_a_large_recording_that_packs_like_real_media_is_only_a_warning(tmp_path
     assert [p.rule for p in problems] == ["lesson-large-file"]
 
 
+def test_a_linked_svg_is_refused_in_a_sentence_that_says_why(tmp_path: Path) -> None:
+    assert first_problem(tmp_path, HEAD + "[図](notes.svg)\n", {"notes.svg": b"<svg/>"}) == [
+        "lessons/llm-basics.md:5: error: section 'LLMとは': the file 'notes.svg' is an SVG "
+        "drawing, which can run scripts: a lesson may not link, frame or embed it",
+        "    fix: show an SVG drawing as an image (![説明](file.svg)); put the text of a page into "
+        "the lesson itself, or export it as PDF",
+    ]
+
+
+def test_a_pipe_named_like_a_picture_is_not_an_ordinary_file(tmp_path: Path) -> None:
+    (tmp_path / "lessons").mkdir()
+    os.mkfifo(tmp_path / "lessons" / "pic.png")
+    assert first_problem(tmp_path, HEAD + "![図](pic.png)\n") == [
+        "lessons/llm-basics.md:5: error: section 'LLMとは': 'pic.png' is not an ordinary file "
+        "(it is a folder, a pipe or a device)",
+        "    fix: use the name of a picture, sound, video or document file",
+    ]
+
+
+def test_a_file_without_an_extension_is_named_so(tmp_path: Path) -> None:
+    assert first_problem(tmp_path, HEAD + "![図](nul)\n", {"nul": PNG}) == [
+        "lessons/llm-basics.md:5: error: section 'LLMとは': a lesson may not ship a file without "
+        "an extension ('nul')",
+        "    fix: give the file the extension of its format (.png, .jpg, .mp3, .mp4, .pdf) and use "
+        "that name",
+    ]
+
+
 @pytest.mark.parametrize(
     ("markdown", "file"),
     [
@@ -356,6 +384,11 @@ def test_a_program_cannot_ship_under_a_lesson(tmp_path: Path) -> None:
             "a data: address (a file written into the page) is not allowed",
         ),
         ("[次へ](&#106;avascript:next())", "a javascript: link runs code"),  # browsers decode it
+        ("[次へ](vbscript:next)", "a vbscript: link runs code"),
+        (
+            '<p style="color: expression(alert(1))">x</p>',
+            "the style= of <p> uses 'expression(', which runs code",
+        ),
     ],
 )
 def test_raw_html_the_allowlist_does_not_hold_is_an_error_at_its_line(
