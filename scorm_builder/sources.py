@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from scorm_builder.i18n import _
 from scorm_builder.lesson import read_lesson
 from scorm_builder.model import Course, CourseSettings, Lesson
 from scorm_builder.problems import BuildError, Problem, errors
@@ -162,8 +163,12 @@ def _unused_files(lessons_dir: Path, listed: tuple[str, ...]) -> list[Problem]:
                     "course-lesson-not-listed",
                     "warning",
                     f"{LESSONS_DIR}/{path.name}",
-                    f"this lesson is not in the course (it is not listed in {SETTINGS_FILE})",
-                    f'list "{path.stem}" in lessons = [...] of {SETTINGS_FILE}, or move it away',
+                    _("this lesson is not in the course (it is not listed in {file})").format(
+                        file=SETTINGS_FILE
+                    ),
+                    _('list "{name}" in lessons = [...] of {file}, or move it away').format(
+                        name=path.stem, file=SETTINGS_FILE
+                    ),
                 )
             )
     for path in sorted(lessons_dir.glob(f"*{QUIZ_SUFFIX}")):
@@ -175,9 +180,10 @@ def _unused_files(lessons_dir: Path, listed: tuple[str, ...]) -> list[Problem]:
                 "course-quiz-without-lesson",
                 "warning",
                 f"{LESSONS_DIR}/{path.name}",
-                f"this quiz belongs to no lesson: there is no {lesson_id}.md",
-                f"name it after its lesson: <lesson>{QUIZ_SUFFIX} (for example llm-basics"
-                f"{QUIZ_SUFFIX})",
+                _("this quiz belongs to no lesson: there is no {name}.md").format(name=lesson_id),
+                _(
+                    "name it after its lesson: <lesson>{suffix} (for example llm-basics{suffix})"
+                ).format(suffix=QUIZ_SUFFIX),
             )
         )
     return unused

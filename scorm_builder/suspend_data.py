@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+from scorm_builder.i18n import _
 from scorm_builder.model import Lesson, Question, Quiz
 from scorm_builder.problems import Problem
 
@@ -51,12 +52,12 @@ def budget_problems(lesson: Lesson) -> list[Problem]:
             rule="quiz-too-large",
             severity="error",
             file=f"lessons/{lesson.id}.quiz.toml",
-            message=(
-                f"a learner's saved progress in this quiz could reach {worst:,} characters, "
-                f"over the {LIMIT:,} that SCORM 1.2 LMSs keep ({over:,} too many): the LMS "
+            message=_(
+                "a learner's saved progress in this quiz could reach {worst} characters, "
+                "over the {limit} that SCORM 1.2 LMSs keep ({over} too many): the LMS "
                 "would lose the answers of a learner who leaves and comes back"
-            ),
-            fix=(
+            ).format(worst=f"{worst:,}", limit=f"{LIMIT:,}", over=f"{over:,}"),
+            fix=_(
                 "draw fewer questions per attempt (draw = ...), give multiple-choice "
                 "questions fewer choices, or split the quiz over two lessons"
             ),

@@ -17,6 +17,8 @@ from concurrent.futures import ProcessPoolExecutor
 from types import TracebackType
 from typing import TypeVar
 
+from scorm_builder.i18n import _
+
 JOBS_VARIABLE = "SCORM_BUILDER_JOBS"
 # Starting a worker costs about as much as converting a few lessons: below this many items
 # per worker, the work is done in-process.
@@ -39,7 +41,8 @@ def parse_jobs(text: str) -> int:
     """A job count as written by a person; ValueError with the reason if it is not one."""
     jobs = int(text.strip()) if text.strip().isdigit() else -1
     if jobs < 0:
-        raise ValueError(f"'{text}' is not a number of jobs (write 1, 2, ...; 1 = no pool)")
+        message = _("'{text}' is not a number of jobs (write 1, 2, ...; 1 = no pool)")
+        raise ValueError(message.format(text=text))
     return jobs
 
 

@@ -63,6 +63,7 @@ def common_mistakes(destination: Path) -> Path:
     quiz.write_text(text, encoding="utf-8")
     (source / "lessons" / "stray.quiz.toml.txt").write_text('[[questions]]\ntext = "x"\n')
     (source / "lessons" / "hand-hygiene.md").write_text(HAND_HYGIENE, encoding="utf-8")
+    (source / "lessons" / "draft.md").write_text("# 下書き\n\n## 一\n\n本文\n", encoding="utf-8")
     return source
 
 
@@ -167,6 +168,9 @@ def test_the_checker_gives_the_same_rule_ids_and_places_in_both_languages(tmp_pa
     assert ("llm-basics/index.html:9", "content-external-url") in rule_lines["ja"]
     assert outputs["ja"].returncode == outputs["en"].returncode == 1
     assert outputs["ja"].stdout.splitlines()[-1].endswith(": エラー 1 件、警告 0 件: 不合格")
+    assert "エラー [content-external-url] パッケージの外から https://cdn.example.com/chart.js" in (
+        outputs["ja"].stdout
+    )
 
 
 def build_default_course(folder: Path) -> Path:

@@ -200,3 +200,24 @@ def test_a_cached_lesson_speaks_the_language_of_the_build_that_reads_it(
                          str(built.output)]) == 0  # fmt: skip
     warning = capsys.readouterr().err.splitlines()[-3]
     assert "代わりの文章（alt）がありません" in warning, warning
+
+
+def test_the_japanese_guide_shows_the_error_as_a_japanese_build_prints_it(tmp_path):
+    # docs/ja/authoring.md shows what an author on a Japanese PC sees; the English block
+    # beside it is checked by tests/test_authoring_guide.py.
+    from scorm_builder.build import build
+    from scorm_builder.problems import BuildError
+    from scorm_builder.reporting import report_lines
+    from tests.test_authoring_guide import GUIDE, guide_files, write_course
+
+    files = guide_files()
+    quiz = "lessons/hand-hygiene.quiz.toml"
+    files[quiz] = files[quiz].replace('type = "single"', 'type = "singel"', 1)
+    source = write_course(tmp_path / "source", files)
+    with i18n.language("ja"), pytest.raises(BuildError) as raised:
+        build(source, tmp_path / "dist")
+    with i18n.language("ja"):
+        [first, *_rest] = report_lines(raised.value.problems, Path("source"))
+    guide = GUIDE.read_text(encoding="utf-8")
+    assert first in guide, first
+    assert first.startswith("source/lessons/hand-hygiene.quiz.toml:8: エラー: 問題 1: ")

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from scorm_builder.i18n import _
 from scorm_builder.problems import Problem
 
 from . import content, manifest
@@ -120,15 +121,15 @@ def run_check_command(
     With `against`, the report also says what uploading `path` over `against` does to
     the learners' records."""
     if output_format not in ("text", "json"):
-        message = f"unknown format {output_format!r}; use text or json"
-        print(f"scorm-builder check: {message}", file=sys.stderr)
+        message = _("unknown format {format}; use text or json").format(format=repr(output_format))
+        print(_("scorm-builder check: {message}").format(message=message), file=sys.stderr)
         return 2
     try:
         problems = check_path(Path(path))
         if against is not None:
             problems = sorted(problems + compare_paths(Path(against), Path(path)), key=order)
     except CannotCheck as error:
-        print(f"scorm-builder check: {error}", file=sys.stderr)
+        print(_("scorm-builder check: {message}").format(message=error), file=sys.stderr)
         return 2
     verdict = Verdict(str(path), problems, strict)
     write_report(to_json(verdict) if output_format == "json" else to_text(verdict))

@@ -28,6 +28,7 @@ from typing import Any
 from lxml import etree
 
 from scorm_builder import answer_key
+from scorm_builder.i18n import N_, _
 from scorm_builder.problems import Problem
 
 from .manifest import parse, read
@@ -43,7 +44,7 @@ _COSMETIC = {
 }  # fmt: skip
 # Keys under which a run-time may name the format of what it saves in suspend_data.
 _FORMAT_KEYS = ("suspendFormat", "suspendDataVersion", "stateFormat", "stateVersion")
-_NEW_ACTIVITY = "or upload the new package as a new activity (the old one keeps its records)"
+_NEW_ACTIVITY = N_("or upload the new package as a new activity (the old one keeps its records)")
 
 
 @dataclass
@@ -75,16 +76,18 @@ def compare_paths(old: Path, new: Path) -> list[Problem]:
 def _read(path: Path) -> Mapping[str, bytes]:
     package = read_path(path)
     if not package.opened:
-        raise CannotCheck(f"cannot compare: {path} is not a readable zip")
+        raise CannotCheck(_("cannot compare: {path} is not a readable zip").format(path=path))
     return package.files
 
 
 def _scos(files: Mapping[str, bytes], label: str) -> dict[str, Sco]:
     if MANIFEST not in files:
-        raise CannotCheck(f"cannot compare: {label} has no imsmanifest.xml at its root")
+        message = _("cannot compare: {package} has no imsmanifest.xml at its root")
+        raise CannotCheck(message.format(package=label))
     root = parse(files[MANIFEST])
     if not isinstance(root, etree._Element):
-        raise CannotCheck(f"cannot compare: the manifest of {label} cannot be read")
+        message = _("cannot compare: the manifest of {package} cannot be read")
+        raise CannotCheck(message.format(package=label))
     manifest = read(root)
     scos: dict[str, Sco] = {}
     for item in root.iterfind("{*}organizations/{*}organization//{*}item"):
@@ -151,22 +154,24 @@ def _removed_scos(old: Mapping[str, Sco], new: Mapping[str, Sco]) -> list[Proble
             None,
         )
         if twin is not None:
-            message = (
-                f"the SCO '{sco.title}' was renamed from '{identifier}' to '{twin.identifier}':"
-                " Moodle treats it as a new SCO and deletes the learners' tracks of the old one"
-            )
+            message = _(
+                "the SCO '{title}' was renamed from '{old}' to '{new}': Moodle treats it as a "
+                "new SCO and deletes the learners' tracks of the old one"
+            ).format(title=sco.title, old=identifier, new=twin.identifier)
         else:
-            message = (
-                f"the SCO '{sco.title}' ('{identifier}') is not in the new package: Moodle"
-                " deletes the learners' tracks of it (scores, statuses, time)"
-            )
+            message = _(
+                "the SCO '{title}' ('{old}') is not in the new package: Moodle deletes the "
+                "learners' tracks of it (scores, statuses, time)"
+            ).format(title=sco.title, old=identifier)
         problems.append(
             Problem(
                 "against-sco-removed",
                 "error",
                 MANIFEST,
                 message,
-                f"keep the identifier '{identifier}' for that lesson, {_NEW_ACTIVITY}",
+                _("keep the identifier '{old}' for that lesson, {or_new_activity}").format(
+                    old=identifier, or_new_activity=_(_NEW_ACTIVITY)
+                ),
             )
         )
     return problems
@@ -182,10 +187,14 @@ def _compare_sco(old: Sco, new: Sco) -> list[Problem]:
                 "against-question-removed",
                 "warning",
                 where,
-                f"SCO '{old.identifier}': {len(removed)} question(s) are gone"
-                f" ({_names(removed)}); the answers learners gave to them stay in the LMS"
-                " report with no question to compare them with",
-                f"keep the questions (with their ids), {_NEW_ACTIVITY}",
+                _(
+                    "SCO '{sco}': {count} question(s) are gone ({questions}); the answers "
+                    "learners gave to them stay in the LMS report with no question to compare "
+                    "them with"
+                ).format(sco=old.identifier, count=len(removed), questions=_names(removed)),
+                _("keep the questions (with their ids), {or_new_activity}").format(
+                    or_new_activity=_(_NEW_ACTIVITY)
+                ),
             )
         )
     changed = [
@@ -200,10 +209,14 @@ def _compare_sco(old: Sco, new: Sco) -> list[Problem]:
                 "against-question-changed",
                 "warning",
                 where,
-                f"SCO '{old.identifier}': {len(changed)} question(s) keep their id but change"
-                f" meaning: {shown}; old and new answers under that id are no longer comparable",
-                "give a changed question a new id (the old answers then stay readable),"
-                f" {_NEW_ACTIVITY}",
+                _(
+                    "SCO '{sco}': {count} question(s) keep their id but change meaning: "
+                    "{questions}; old and new answers under that id are no longer comparable"
+                ).format(sco=old.identifier, count=len(changed), questions=shown),
+                _(
+                    "give a changed question a new id (the old answers then stay readable),"
+                    " {or_new_activity}"
+                ).format(or_new_activity=_(_NEW_ACTIVITY)),
             )
         )
     problems += _compare_pages(old, new, where)
@@ -241,36 +254,54 @@ def _compare_pages(old: Sco, new: Sco, where: str) -> list[Problem]:
     fewer = old_count is not None and new_count is not None and new_count < old_count
     # Bookmarks are page numbers: a retitled page still works, a page fewer does not.
     if fewer:
-        what = f"pages are gone ({_names(gone)})" if gone else "pages are gone"
-        count = f"; {old_count} pages become {new_count}"
+        what = (
+            _("pages are gone ({pages})").format(pages=_names(gone))
+            if gone
+            else _("pages are gone")
+        )
+        count = _("; {old} pages become {new}").format(old=old_count, new=new_count)
         problems.append(
             Problem(
                 "against-page-removed",
                 "warning",
                 where,
-                f"SCO '{old.identifier}': {what}{count}: a learner's bookmark may point at a"
-                " page that is no longer there, or at another page",
-                f"keep the pages (add new ones at the end), {_NEW_ACTIVITY}",
+                _(
+                    "SCO '{sco}': {what}{count}: a learner's bookmark may point at a page that "
+                    "is no longer there, or at another page"
+                ).format(sco=old.identifier, what=what, count=count),
+                _("keep the pages (add new ones at the end), {or_new_activity}").format(
+                    or_new_activity=_(_NEW_ACTIVITY)
+                ),
             )
         )
     reasons = []
     if old_count != new_count and old_count is not None and new_count is not None:
-        reasons.append(f"the number of pages changes ({old_count} to {new_count})")
+        reasons.append(
+            _("the number of pages changes ({old} to {new})").format(old=old_count, new=new_count)
+        )
     if old.question_order != new.question_order and old.has_data and new.has_data:
-        reasons.append("the questions change (their number or order)")
+        reasons.append(_("the questions change (their number or order)"))
     if old.state_format != new.state_format:
-        reasons.append(f"the saved-state format changes ({old.state_format} to {new.state_format})")
+        reasons.append(
+            _("the saved-state format changes ({old} to {new})").format(
+                old=old.state_format, new=new.state_format
+            )
+        )
     if reasons:
         problems.append(
             Problem(
                 "against-resume-reset",
                 "warning",
                 where,
-                f"SCO '{old.identifier}': {' and '.join(reasons)}, so attempts in progress"
-                " cannot resume: learners who left halfway start the lesson again (pages seen"
-                " and unsubmitted answers are dropped; recorded scores stay)",
-                "upload when few attempts are in progress (after a deadline), or upload the"
-                " new package as a new activity",
+                _(
+                    "SCO '{sco}': {reasons}, so attempts in progress cannot resume: learners "
+                    "who left halfway start the lesson again (pages seen and unsubmitted answers "
+                    "are dropped; recorded scores stay)"
+                ).format(sco=old.identifier, reasons=_(" and ").join(reasons)),
+                _(
+                    "upload when few attempts are in progress (after a deadline), or upload the"
+                    " new package as a new activity"
+                ),
             )
         )
     return problems
@@ -278,4 +309,5 @@ def _compare_pages(old: Sco, new: Sco, where: str) -> list[Problem]:
 
 def _names(items: list[str], count: int = 3) -> str:
     shown = ", ".join(f"'{item}'" for item in items[:count])
-    return shown + (f" and {len(items) - count} more" if len(items) > count else "")
+    more = _(" and {count} more").format(count=len(items) - count)
+    return shown + (more if len(items) > count else "")

@@ -23,9 +23,10 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from scorm_builder.i18n import _
 from scorm_builder.problems import Problem
 
-from .manifest import Manifest, external_hrefs
+from .manifest import CASE_TWIN, Manifest, external_hrefs
 from .pages import CSS, HTML, JS, PLUGIN_SUFFIXES, Reference, TooCostly, facts_of_file
 from .pages import FileFacts as Facts
 from .paths import MANIFEST, has_scheme, is_external, resolve
@@ -69,8 +70,10 @@ def package_of(
                     "content-not-inspected",
                     "warning",
                     name,
-                    f"{reason}: it was not inspected for external loads or missing files",
-                    "look at it by hand; no authoring tool writes such a page",
+                    _("{reason}: it was not inspected for external loads or missing files").format(
+                        reason=reason
+                    ),
+                    _("look at it by hand; no authoring tool writes such a page"),
                 )
             )
             continue
@@ -129,7 +132,7 @@ def reach(package: Package, starts: list[str]) -> set[str]:
         is_page = name.lower().endswith(HTML)
         next_folder = own_folder if is_page else page_folder
         targets = [resolve(own_folder, ref.url) for ref in facts.references if _is_local(ref.url)]
-        for path, _ in facts.script_paths:
+        for path, _line in facts.script_paths:
             targets += _script_targets(package, path, name, page_folder)
         for target in targets:
             if target is None or target not in package.names:
@@ -186,15 +189,21 @@ def _external_problem(file: str, url: str, line: int | None) -> Problem:
         "content-external-url",
         "error",
         file,
-        f"loads {url} from outside the package; a locked-down hospital network blocks it",
-        "copy the file into the package and refer to it by a relative path",
+        _("loads {url} from outside the package; a locked-down hospital network blocks it").format(
+            url=url
+        ),
+        _("copy the file into the package and refer to it by a relative path"),
         line,
     )
 
 
 def _first_few(items: list[tuple[str, int]], count: int = 3) -> str:
-    shown = ", ".join(f"{url} (line {line})" if line else url for url, line in items[:count])
-    return shown + (f" and {len(items) - count} more" if len(items) > count else "")
+    at_line = _("{url} (line {line})")
+    shown = ", ".join(
+        at_line.format(url=url, line=line) if line else url for url, line in items[:count]
+    )
+    more = _(" and {count} more").format(count=len(items) - count)
+    return shown + (more if len(items) > count else "")
 
 
 def _judge(package: Package, name: str, facts: Facts) -> list[Problem]:
@@ -217,10 +226,11 @@ def _judge(package: Package, name: str, facts: Facts) -> list[Problem]:
                 "content-backslash-path",
                 "warning",
                 name,
-                f"{len(backslashes)} local reference(s) use '\\' as a separator:"
-                f" {_first_few(backslashes)}; browsers read it as '/', but the Moodle app and"
-                " some players do not find the file",
-                "write '/' between folders",
+                _(
+                    "{count} local reference(s) use '\\' as a separator: {references}; browsers "
+                    "read it as '/', but the Moodle app and some players do not find the file"
+                ).format(count=len(backslashes), references=_first_few(backslashes)),
+                _("write '/' between folders"),
                 backslashes[0][1],
             )
         )
@@ -230,10 +240,12 @@ def _judge(package: Package, name: str, facts: Facts) -> list[Problem]:
                 "content-external-url-in-script",
                 "warning",
                 name,
-                f"a script on the launch path names {len(facts.script_urls)} address(es)"
-                f" outside the package: {_first_few(facts.script_urls)}; if that code runs,"
-                " a locked-down hospital network blocks the load (or it sends data out)",
-                "check what loads them; ship the files in the package, or remove the code",
+                _(
+                    "a script on the launch path names {count} address(es) outside the package: "
+                    "{addresses}; if that code runs, a locked-down hospital network blocks the "
+                    "load (or it sends data out)"
+                ).format(count=len(facts.script_urls), addresses=_first_few(facts.script_urls)),
+                _("check what loads them; ship the files in the package, or remove the code"),
                 facts.script_urls[0][1],
             )
         )
@@ -247,9 +259,11 @@ def _plugin_problem(name: str, plugins: list[tuple[str, int]]) -> Problem:
         "content-plugin",
         "error",
         name,
-        f"needs a browser plug-in that no current browser runs (Flash, Shockwave, Silverlight,"
-        f" Java): {_first_few(plugins)}",
-        "publish the course again as HTML5 from its authoring tool",
+        _(
+            "needs a browser plug-in that no current browser runs (Flash, Shockwave, Silverlight,"
+            " Java): {plugins}"
+        ).format(plugins=_first_few(plugins)),
+        _("publish the course again as HTML5 from its authoring tool"),
         plugins[0][1] or None,
     )
 
@@ -259,15 +273,17 @@ def _missing(package: Package, name: str, folder: str, ref: Reference) -> Proble
     if target is not None and (target in package.names or target in package.listed):
         return None  # present, or missing from the manifest's list and reported there
     if target is None:
-        message = f"refers to {ref.url}, which leaves the package folder"
-        fix = "refer to a file inside the package by a relative path"
+        message = _("refers to {url}, which leaves the package folder").format(url=ref.url)
+        fix = _("refer to a file inside the package by a relative path")
     else:
         twin = next((n for n in sorted(package.names) if n.lower() == target.lower()), None)
-        message = f"refers to {ref.url}, but {target} is not in the package (a 404 when loaded)"
+        message = _(
+            "refers to {url}, but {target} is not in the package (a 404 when loaded)"
+        ).format(url=ref.url, target=target)
         fix = (
-            f"the package has '{twin}': make the case match (the LMS server is case-sensitive)"
+            _(CASE_TWIN).format(twin=twin)
             if twin
-            else f"add {target} to the package, or correct the reference"
+            else _("add {target} to the package, or correct the reference").format(target=target)
         )
     return Problem("content-missing-file", "error", name, message, fix, ref.line)
 
@@ -290,10 +306,14 @@ def check_scorm_api(package: Package, manifest: Manifest) -> list[Problem]:
                 "content-no-scorm-api",
                 "warning",
                 page,
-                f"the launch path of SCO '{resource.identifier}' never reaches code that finds"
-                " the SCORM API (LMSInitialize, API_1484_11): the LMS will record nothing",
-                "load a SCORM API wrapper from the package and call LMSInitialize/LMSFinish,"
-                ' or mark the resource adlcp:scormtype="asset"',
+                _(
+                    "the launch path of SCO '{sco}' never reaches code that finds the SCORM API "
+                    "(LMSInitialize, API_1484_11): the LMS will record nothing"
+                ).format(sco=resource.identifier),
+                _(
+                    "load a SCORM API wrapper from the package and call LMSInitialize/LMSFinish,"
+                    ' or mark the resource adlcp:scormtype="asset"'
+                ),
             )
         )
     return problems
@@ -307,16 +327,20 @@ def _unreached(package: Package, reached: set[str]) -> list[Problem]:
     if not unreached:
         return []
     shown = ", ".join(unreached[:5]) + (
-        f" and {len(unreached) - 5} more" if len(unreached) > 5 else ""
+        _(" and {count} more").format(count=len(unreached) - 5) if len(unreached) > 5 else ""
     )
     return [
         Problem(
             "content-unreached",
             INFO,
             MANIFEST,
-            f"{len(unreached)} page(s), style(s) or script(s) are reached from no launch page,"
-            f" so they were not judged as launched content: {shown}",
-            "nothing to do if they are unused (a vendor's player, a theme, an example);"
-            " link them from a page if learners need them",
+            _(
+                "{count} page(s), style(s) or script(s) are reached from no launch page,"
+                " so they were not judged as launched content: {files}"
+            ).format(count=len(unreached), files=shown),
+            _(
+                "nothing to do if they are unused (a vendor's player, a theme, an example);"
+                " link them from a page if learners need them"
+            ),
         )
     ]

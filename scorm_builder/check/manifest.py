@@ -15,6 +15,7 @@ from typing import Any
 
 from lxml import etree
 
+from scorm_builder.i18n import N_, _
 from scorm_builder.problems import Problem, Severity
 from scorm_builder.schema import ADLCP_NS, validate_manifest
 
@@ -91,15 +92,17 @@ def locate(names: Iterable[str]) -> list[Problem]:
                 "manifest-not-at-root",
                 "error",
                 nested[0],
-                "the manifest is in a subfolder; Moodle only looks at the root of the zip",
-                f"zip the contents of {folder}/, not the folder itself",
+                _("the manifest is in a subfolder; Moodle only looks at the root of the zip"),
+                _("zip the contents of {folder}/, not the folder itself").format(folder=folder),
             )
         ]
-    message = "the package has no imsmanifest.xml at its root"
-    fix = "add imsmanifest.xml at the root of the package"
+    message = _("the package has no imsmanifest.xml at its root")
+    fix = _("add imsmanifest.xml at the root of the package")
     if elsewhere:
-        message = f"the manifest is named {elsewhere[0]}; names are case-sensitive on the LMS"
-        fix = f"rename {elsewhere[0]} to {MANIFEST}"
+        message = _("the manifest is named {name}; names are case-sensitive on the LMS").format(
+            name=elsewhere[0]
+        )
+        fix = _("rename {name} to {manifest}").format(name=elsewhere[0], manifest=MANIFEST)
     return [Problem("manifest-missing", "error", MANIFEST, message, fix)]
 
 
@@ -117,8 +120,8 @@ def parse(data: bytes) -> etree._Element | Problem:
         return _problem(
             "manifest-not-well-formed",
             error.lineno,
-            f"not well-formed XML: {error.msg}",
-            "fix the XML syntax at that line (an unclosed tag, a stray '&'?)",
+            _("not well-formed XML: {reason}").format(reason=error.msg),
+            _("fix the XML syntax at that line (an unclosed tag, a stray '&'?)"),
         )
     docinfo: Any = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
@@ -127,9 +130,11 @@ def parse(data: bytes) -> etree._Element | Problem:
         return _problem(
             "manifest-dtd",
             1,
-            "the manifest has a DTD (<!DOCTYPE ...>); DTDs and entities are refused, since"
-            " they can make an XML reader fetch files or expand without end",
-            "delete the <!DOCTYPE ...> declaration and write entity values out as text",
+            _(
+                "the manifest has a DTD (<!DOCTYPE ...>); DTDs and entities are refused, since"
+                " they can make an XML reader fetch files or expand without end"
+            ),
+            _("delete the <!DOCTYPE ...> declaration and write entity values out as text"),
         )
     return root
 
@@ -196,7 +201,7 @@ def check_schema(root: etree._Element, explained: set[tuple[int, str]]) -> list[
                 "manifest-schema",
                 violation.line,
                 violation.message,
-                "make the element match the SCORM 1.2 (IMS CP 1.1.2 + ADLCP) schema",
+                _("make the element match the SCORM 1.2 (IMS CP 1.1.2 + ADLCP) schema"),
             )
         )
     return problems
@@ -206,17 +211,19 @@ def check_schema_version(root: etree._Element) -> list[Problem]:
     """A wrong version is an error (Moodle would read `CAM 1.3` as SCORM 2004); a missing one
     only a warning, since the schema allows it and LMSs then assume SCORM 1.2."""
     metadata = root.find("{*}metadata")
-    fix = "put <metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>"
+    fix = _("put <metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>")
     if metadata is None:
         return [
-            _problem("manifest-no-schema-version", line_of(root), "no <metadata>", fix, "warning")
+            _problem(
+                "manifest-no-schema-version", line_of(root), _("no <metadata>"), fix, "warning"
+            )
         ]
     problems = []
     for tag, expected in (("schema", "ADL SCORM"), ("schemaversion", "1.2")):
         element = metadata.find(f"{{*}}{tag}")
         severity: Severity
         if element is None:
-            rule, line, found = "manifest-no-schema-version", line_of(metadata), "missing"
+            rule, line, found = "manifest-no-schema-version", line_of(metadata), _("missing")
             severity = "warning"
         elif (value := (element.text or "").strip()) == expected:
             continue
@@ -227,8 +234,12 @@ def check_schema_version(root: etree._Element) -> list[Problem]:
             _problem(
                 rule,
                 line,
-                f"<{tag}> is {found}, not '{expected}': not declared as SCORM 1.2",
-                f"write <{tag}>{expected}</{tag}> in the manifest's <metadata>",
+                _("<{tag}> is {found}, not '{expected}': not declared as SCORM 1.2").format(
+                    tag=tag, found=found, expected=expected
+                ),
+                _("write <{tag}>{expected}</{tag}> in the manifest's <metadata>").format(
+                    tag=tag, expected=expected
+                ),
                 severity,
             )
         )
@@ -246,10 +257,14 @@ def check_adlcp_prefix(root: etree._Element) -> list[Problem]:
                     _problem(
                         "manifest-adlcp-prefix",
                         line_of(element),
-                        f"the ADLCP namespace has the prefix '{prefix or '(default)'}';"
-                        " Moodle only understands 'adlcp'",
-                        f'declare xmlns:adlcp="{ADLCP_NS}" and write adlcp:scormtype,'
-                        " adlcp:masteryscore",
+                        _(
+                            "the ADLCP namespace has the prefix '{prefix}'; Moodle only "
+                            "understands 'adlcp'"
+                        ).format(prefix=prefix or _("(default)")),
+                        _(
+                            'declare xmlns:adlcp="{namespace}" and write adlcp:scormtype,'
+                            " adlcp:masteryscore"
+                        ).format(namespace=ADLCP_NS),
                     )
                 )
     return problems
@@ -275,8 +290,10 @@ def check_identifiers(root: etree._Element, explained: set[tuple[int, str]]) -> 
                 _problem(
                     "manifest-duplicate-identifier",
                     line_of(element),
-                    f"identifier '{identifier}' is already used on line {first_line[identifier]}",
-                    "give every manifest, organization, item and resource its own identifier",
+                    _("identifier '{id}' is already used on line {line}").format(
+                        id=identifier, line=first_line[identifier]
+                    ),
+                    _("give every manifest, organization, item and resource its own identifier"),
                 )
             )
         else:
@@ -285,15 +302,20 @@ def check_identifiers(root: etree._Element, explained: set[tuple[int, str]]) -> 
         # GUIDs starting with a digit (iSpring), a comma from the title, spaces (Captivate):
         # the schema says xs:ID, but LMSs accept them and the packages run.
         shown = ", ".join(f"'{identifier}'" for identifier, _ in misspelt[:3])
-        more = f" and {len(misspelt) - 3} more" if len(misspelt) > 3 else ""
+        more = _(" and {count} more").format(count=len(misspelt) - 3) if len(misspelt) > 3 else ""
         problems.append(
             _problem(
                 "manifest-identifier-spelling",
                 misspelt[0][1],
-                f"{len(misspelt)} identifier(s) break the XML ID rules of the schema ({shown}"
-                f"{more}); LMSs accept them, but a strict validator or a future import may not",
-                "if you can, start identifiers with a letter and use only letters, digits,"
-                " '-', '_' and '.' (changing them on a course already in use drops its records)",
+                _(
+                    "{count} identifier(s) break the XML ID rules of the schema ({identifiers}); "
+                    "LMSs accept them, but a strict validator or a future import may not"
+                ).format(count=len(misspelt), identifiers=shown + more),
+                _(
+                    "if you can, start identifiers with a letter and use only letters, digits,"
+                    " '-', '_' and '.' (changing them on a course already in use drops its "
+                    "records)"
+                ),
                 "warning",
             )
         )
@@ -312,16 +334,20 @@ def check_references(manifest: Manifest) -> list[Problem]:
                 _problem(
                     "manifest-unresolved-reference",
                     line_of(organizations),
-                    f"<organizations default='{default}'> names no <organization>",
-                    f"set default to one of: {', '.join(sorted(filter(None, known))) or '-'}",
+                    _("<organizations default='{default}'> names no <organization>").format(
+                        default=default
+                    ),
+                    _("set default to one of: {identifiers}").format(
+                        identifiers=", ".join(sorted(filter(None, known))) or "-"
+                    ),
                 )
             )
     unresolved = [
-        (f"item '{item.identifier}'", item.identifierref, item.line)
+        (_("item '{id}'").format(id=item.identifier), item.identifierref, item.line)
         for item in manifest.items
         if item.identifierref is not None and item.identifierref not in resources
     ] + [
-        (f"a <dependency> of resource '{resource.identifier}'", ref, line)
+        (_("a <dependency> of resource '{id}'").format(id=resource.identifier), ref, line)
         for resource in resources.values()
         for ref, line in resource.dependencies
         if ref not in resources
@@ -331,8 +357,10 @@ def check_references(manifest: Manifest) -> list[Problem]:
             _problem(
                 "manifest-unresolved-reference",
                 line,
-                f"{who} has identifierref '{ref}', which is no <resource>",
-                "point identifierref at the identifier of a <resource>, or add that resource",
+                _("{who} has identifierref '{ref}', which is no <resource>").format(
+                    who=who, ref=ref
+                ),
+                _("point identifierref at the identifier of a <resource>, or add that resource"),
             )
         )
     return problems
@@ -346,17 +374,22 @@ def check_scormtype(manifest: Manifest, explained: set[tuple[int, str]]) -> list
             continue
         explained.add((resource.line, "scormtype"))
         if value is None:
-            message = f"resource '{resource.identifier}' has no adlcp:scormtype"
+            message = _("resource '{id}' has no adlcp:scormtype").format(id=resource.identifier)
         elif value.lower() in ("sco", "asset"):
-            message = f"adlcp:scormtype='{value}' must be lowercase"
+            message = _("adlcp:scormtype='{value}' must be lowercase").format(value=value)
         else:
-            message = f"adlcp:scormtype='{value}' is neither 'sco' nor 'asset'"
+            message = _("adlcp:scormtype='{value}' is neither 'sco' nor 'asset'").format(
+                value=value
+            )
         problems.append(
             _problem(
                 "manifest-scormtype",
                 resource.line,
-                message + "; Moodle would treat it as an untracked asset",
-                'write adlcp:scormtype="sco" on tracked pages, adlcp:scormtype="asset" on the rest',
+                message + _("; Moodle would treat it as an untracked asset"),
+                _(
+                    'write adlcp:scormtype="sco" on tracked pages, adlcp:scormtype="asset" on the '
+                    "rest"
+                ),
             )
         )
     return problems
@@ -373,8 +406,8 @@ def check_masteryscore(root: etree._Element) -> list[Problem]:
                 _problem(
                     "manifest-empty-masteryscore",
                     line_of(element),
-                    "adlcp:masteryscore is empty: the LMS will not decide passed/failed",
-                    "write the pass mark (e.g. 80) or remove the element",
+                    _("adlcp:masteryscore is empty: the LMS will not decide passed/failed"),
+                    _("write the pass mark (e.g. 80) or remove the element"),
                     "warning",
                 )
             )
@@ -383,9 +416,11 @@ def check_masteryscore(root: etree._Element) -> list[Problem]:
             _problem(
                 "manifest-masteryscore",
                 line_of(element),
-                f"adlcp:masteryscore '{text}' is not a number from 0 to 100",
-                "write the pass mark as a percentage, e.g. <adlcp:masteryscore>80"
-                "</adlcp:masteryscore>",
+                _("adlcp:masteryscore '{value}' is not a number from 0 to 100").format(value=text),
+                _(
+                    "write the pass mark as a percentage, e.g. <adlcp:masteryscore>80"
+                    "</adlcp:masteryscore>"
+                ),
             )
         )
     return problems
@@ -404,8 +439,8 @@ def check_files(manifest: Manifest, names: set[str]) -> list[Problem]:
                 _problem(
                     "manifest-launch-missing",
                     resource.line,
-                    f"resource '{resource.identifier}' is launched but has no href",
-                    'set href to the resource\'s start page, e.g. href="index.html"',
+                    _("resource '{id}' is launched but has no href").format(id=resource.identifier),
+                    _('set href to the resource\'s start page, e.g. href="index.html"'),
                 )
             )
         elif ref.name not in names and not is_external(ref.href):
@@ -414,8 +449,9 @@ def check_files(manifest: Manifest, names: set[str]) -> list[Problem]:
                 _problem(
                     "manifest-launch-missing",
                     ref.line,
-                    f"launch page '{ref.href}' of resource '{resource.identifier}'"
-                    " is not in the package",
+                    _("launch page '{href}' of resource '{id}' is not in the package").format(
+                        href=ref.href, id=resource.identifier
+                    ),
                     _add_or_rename(ref, names),
                 )
             )
@@ -432,20 +468,26 @@ def check_files(manifest: Manifest, names: set[str]) -> list[Problem]:
                 _problem(
                     "manifest-missing-file",
                     ref.line,
-                    f"'{ref.href}' (resource '{resource.identifier}') is not in the package",
+                    _("'{href}' (resource '{id}') is not in the package").format(
+                        href=ref.href, id=resource.identifier
+                    ),
                     _add_or_rename(ref, names),
                 )
             )
     return problems
 
 
+# Also the content rules' fix for a reference whose case differs from the file's.
+CASE_TWIN = N_("the package has '{twin}': make the case match (the LMS server is case-sensitive)")
+
+
 def _add_or_rename(ref: FileRef, names: set[str]) -> str:
     if ref.name is None:
-        return f"use a path inside the package instead of '{ref.href}'"
+        return _("use a path inside the package instead of '{href}'").format(href=ref.href)
     twin = next((n for n in sorted(names) if n.lower() == ref.name.lower()), None)
     if twin:
-        return f"the package has '{twin}': make the case match (the LMS server is case-sensitive)"
-    return f"add {ref.name} to the package, or correct the href"
+        return _(CASE_TWIN).format(twin=twin)
+    return _("add {name} to the package, or correct the href").format(name=ref.name)
 
 
 # Where SCORM 2004 packages keep the standard schema files beside the manifest.
@@ -479,16 +521,20 @@ def check_unlisted(manifest: Manifest, names: set[str]) -> list[Problem]:
     if not unlisted:
         return []
     shown = ", ".join(unlisted[:5]) + (
-        f" and {len(unlisted) - 5} more" if len(unlisted) > 5 else ""
+        _(" and {count} more").format(count=len(unlisted) - 5) if len(unlisted) > 5 else ""
     )
     return [
         Problem(
             "manifest-unlisted-file",
             INFO,
             MANIFEST,
-            f"{len(unlisted)} file(s) are in the package but in no <file> of the manifest: {shown}",
-            "nothing to do for the LMS (it extracts every file); list them in the resource"
-            " that uses them, or delete the ones nothing uses",
+            _(
+                "{count} file(s) are in the package but in no <file> of the manifest: {files}"
+            ).format(count=len(unlisted), files=shown),
+            _(
+                "nothing to do for the LMS (it extracts every file); list them in the resource"
+                " that uses them, or delete the ones nothing uses"
+            ),
         )
     ]
 
@@ -517,7 +563,7 @@ def scorm_2004_edition(root: etree._Element) -> str | None:
         return text
     namespaces = {uri for element in root.iter(etree.Element) for uri in element.nsmap.values()}
     if any(marker in uri for uri in namespaces for marker in _SCORM_2004_NAMESPACES):
-        return "its SCORM 2004 namespaces"
+        return _("its SCORM 2004 namespaces")
     return None
 
 
@@ -526,10 +572,14 @@ def check_scorm_2004(root: etree._Element, edition: str) -> Problem:
     return _problem(
         "manifest-scorm-2004",
         line_of(root) if version is None else line_of(version),
-        f"this is a SCORM 2004 package ({edition}); this checker judges SCORM 1.2 packages,"
-        " so the SCORM 1.2 schema and version rules were not applied",
-        "upload it to the LMS as SCORM 2004 (the Moodle app plays only SCORM 1.2), or export"
-        " it again from its authoring tool as SCORM 1.2",
+        _(
+            "this is a SCORM 2004 package ({edition}); this checker judges SCORM 1.2 packages,"
+            " so the SCORM 1.2 schema and version rules were not applied"
+        ).format(edition=edition),
+        _(
+            "upload it to the LMS as SCORM 2004 (the Moodle app plays only SCORM 1.2), or export"
+            " it again from its authoring tool as SCORM 1.2"
+        ),
     )
 
 

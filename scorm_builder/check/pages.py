@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 
 import html5lib
 
+from scorm_builder.i18n import _
+
 from .paths import is_external
 
 HTML = (".html", ".htm", ".xhtml")
@@ -199,7 +201,8 @@ def parse_html(data: bytes) -> tuple[ET.Element, dict[ET.Element, int]]:
             # Misnested formatting tags make the tree builder clone elements again and
             # again; a page that needs this many is hostile, not a course.
             if len(lines) > MAX_ELEMENTS:
-                raise TooCostly(f"makes the HTML5 parser build over {MAX_ELEMENTS:,} elements")
+                message = _("makes the HTML5 parser build over {limit} elements")
+                raise TooCostly(message.format(limit=f"{MAX_ELEMENTS:,}"))
 
     class TreeBuilder(_TREE):  # type: ignore[misc, valid-type]
         elementClass = Element
@@ -237,7 +240,8 @@ def html_facts(data: bytes) -> FileFacts:
     """Raises TooCostly for a page the HTML5 parser would take minutes on."""
     cost = _attribute_cost(data)
     if cost > MAX_ATTRIBUTE_COST:
-        raise TooCostly(f"holds tags with tens of thousands of attributes (cost {cost:,})")
+        message = _("holds tags with tens of thousands of attributes (cost {cost})")
+        raise TooCostly(message.format(cost=f"{cost:,}"))
     if _nesting_estimate(data) > MAX_TREE_DEPTH:
         return tag_facts(scanned_tags(data))
     return tag_facts(tree_tags(data))

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import unquote, urlsplit
 
+from scorm_builder.i18n import N_, _
 from scorm_builder.problems import Problem
 
 MANIFEST = "imsmanifest.xml"
@@ -34,11 +35,11 @@ def has_scheme(url: str) -> bool:
 def unsafe_reason(name: str) -> str | None:
     """Why an extractor could write this name outside the package folder, or mangle it."""
     if "\\" in name:
-        return "contains a backslash"
+        return N_("contains a backslash")
     if name.startswith("/") or _DRIVE.match(name):
-        return "is an absolute path"
+        return N_("is an absolute path")
     if ".." in name.split("/"):
-        return "contains a '..' segment"
+        return N_("contains a '..' segment")
     return None
 
 
@@ -69,9 +70,11 @@ def check_names(names: Iterable[str]) -> list[Problem]:
                     "zip-unsafe-path",
                     "error",
                     name,
-                    f"the name {reason}: an LMS may write it outside the course folder,"
-                    " or refuse the package",
-                    "use relative paths with '/' separators inside the package folder",
+                    _(
+                        "the name {reason}: an LMS may write it outside the course folder,"
+                        " or refuse the package"
+                    ).format(reason=_(reason)),
+                    _("use relative paths with '/' separators inside the package folder"),
                 )
             )
         if not name.isascii():
@@ -80,9 +83,11 @@ def check_names(names: Iterable[str]) -> list[Problem]:
                     "zip-non-ascii-name",
                     "warning",
                     name,
-                    "the name is not ASCII; Moodle guesses the encoding of such names from"
-                    " the site language and may garble it, breaking every link to the file",
-                    "rename the file with ASCII letters, digits, '-', '_' and '.'",
+                    _(
+                        "the name is not ASCII; Moodle guesses the encoding of such names from"
+                        " the site language and may garble it, breaking every link to the file"
+                    ),
+                    _("rename the file with ASCII letters, digits, '-', '_' and '.'"),
                 )
             )
     return problems

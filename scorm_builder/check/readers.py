@@ -23,6 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scorm_builder.i18n import N_, _
 from scorm_builder.problems import Problem
 
 from .paths import MANIFEST
@@ -80,14 +81,18 @@ def read_path(path: Path, limits: Limits = DEFAULT_LIMITS) -> PackageContents:
     try:
         status = path.stat()
     except FileNotFoundError as error:
-        raise CannotCheck(f"{path}: no such file or folder") from error
+        raise CannotCheck(_("{path}: no such file or folder").format(path=path)) from error
     except OSError as error:
-        raise CannotCheck(f"cannot read {path}: {error.strerror}") from error
+        raise CannotCheck(
+            _("cannot read {path}: {reason}").format(path=path, reason=error.strerror)
+        ) from error
     if stat.S_ISDIR(status.st_mode):
         return read_folder(path, limits)
     if not stat.S_ISREG(status.st_mode):
         # Opening a FIFO would wait forever for a writer.
-        raise CannotCheck(f"{path} is not a regular file or a folder (a pipe or a device?)")
+        raise CannotCheck(
+            _("{path} is not a regular file or a folder (a pipe or a device?)").format(path=path)
+        )
     return read_zip(path, limits)
 
 
@@ -118,17 +123,22 @@ def _not_inspected(name: str, size: int, limits: Limits) -> Problem | None:
     if not _keeps_text(name):
         return None
     reason = (
-        f"is {size:,} bytes, over the {limits.max_text_bytes:,} a page, style or script may have"
+        _("is {size} bytes, over the {limit} a page, style or script may have").format(
+            size=f"{size:,}", limit=f"{limits.max_text_bytes:,}"
+        )
         if size > limits.max_text_bytes
-        else "is past the bytes of text the check reads in all"
-        f" ({limits.max_total_page_bytes:,} of pages, {limits.max_total_text_bytes:,} in all)"
+        else _(
+            "is past the bytes of text the check reads in all ({pages} of pages, {total} in all)"
+        ).format(pages=f"{limits.max_total_page_bytes:,}", total=f"{limits.max_total_text_bytes:,}")
     )
     return Problem(
         "content-not-inspected",
         "warning",
         name,
-        f"{reason}: it was not inspected for external loads or missing files",
-        "look at it by hand, or split it (a bundle this large also slows every launch)",
+        _("{reason}: it was not inspected for external loads or missing files").format(
+            reason=reason
+        ),
+        _("look at it by hand, or split it (a bundle this large also slows every launch)"),
     )
 
 
@@ -151,7 +161,7 @@ def read_folder(root: Path, limits: Limits = DEFAULT_LIMITS) -> PackageContents:
                     problems.append(
                         _special(
                             f"{Path(folder, entry).relative_to(root).as_posix()}",
-                            "is a symbolic link to a folder (not followed)",
+                            _("is a symbolic link to a folder (not followed)"),
                         )
                     )
             for entry in sorted(names):
@@ -165,9 +175,11 @@ def read_folder(root: Path, limits: Limits = DEFAULT_LIMITS) -> PackageContents:
             if len(found) > limits.max_entries:
                 break  # enough to say it is too many
     except OSError as error:
-        raise CannotCheck(f"cannot read {root}: {error}") from error
+        raise CannotCheck(
+            _("cannot read {path}: {reason}").format(path=root, reason=error)
+        ) from error
     sizes = {name: size for name, (_, size) in found.items()}
-    too_large = _size_limits(root.name, sizes, limits, "the folder")
+    too_large = _size_limits(root.name, sizes, limits, N_("the folder"))
     if too_large:
         return PackageContents({}, frozenset(found), problems + too_large)
     files: dict[str, bytes] = {}
@@ -181,7 +193,9 @@ def read_folder(root: Path, limits: Limits = DEFAULT_LIMITS) -> PackageContents:
             with path.open("rb") as stream:
                 data = stream.read(size + 1)  # a file growing while read stops here
         except OSError as error:
-            raise CannotCheck(f"cannot read {path}: {error.strerror}") from error
+            raise CannotCheck(
+                _("cannot read {path}: {reason}").format(path=path, reason=error.strerror)
+            ) from error
         files[name] = data[:size]
     return PackageContents(files, frozenset(found) - set(files), problems)
 
@@ -192,11 +206,11 @@ def _regular_file(root: Path, path: Path, name: str) -> tuple[int, Problem | Non
     if stat.S_ISLNK(status.st_mode):
         target = path.resolve()
         if not target.is_relative_to(root):
-            why = "is a symbolic link out of the folder"
+            why = _("is a symbolic link out of the folder")
         else:
             status = target.stat()
     if why is None and not stat.S_ISREG(status.st_mode):
-        why = "is not a regular file (a pipe, a socket or a device)"
+        why = _("is not a regular file (a pipe, a socket or a device)")
     if why is None:
         return status.st_size, None
     return 0, _special(name, why)
@@ -207,8 +221,10 @@ def _special(name: str, why: str) -> Problem:
         "folder-special-file",
         "warning",
         name,
-        f"{why}: it was not read, and a zip made from this folder may not hold it",
-        "replace it with the real file, or delete it",
+        _("{why}: it was not read, and a zip made from this folder may not hold it").format(
+            why=why
+        ),
+        _("replace it with the real file, or delete it"),
     )
 
 
@@ -220,7 +236,9 @@ def read_zip(path: Path, limits: Limits = DEFAULT_LIMITS) -> PackageContents:
     try:
         archive = zipfile.ZipFile(path)
     except OSError as error:
-        raise CannotCheck(f"cannot read {path}: {error}") from error
+        raise CannotCheck(
+            _("cannot read {path}: {reason}").format(path=path, reason=error)
+        ) from error
     except (zipfile.BadZipFile, ValueError, EOFError) as error:
         return PackageContents(
             {},
@@ -229,8 +247,8 @@ def read_zip(path: Path, limits: Limits = DEFAULT_LIMITS) -> PackageContents:
                     "zip-unreadable",
                     "error",
                     label,
-                    f"not a readable zip file ({error})",
-                    "rebuild the package with a standard zip tool (or scorm-builder build)",
+                    _("not a readable zip file ({reason})").format(reason=error),
+                    _("rebuild the package with a standard zip tool (or scorm-builder build)"),
                 )
             ],
             opened=False,
@@ -238,7 +256,7 @@ def read_zip(path: Path, limits: Limits = DEFAULT_LIMITS) -> PackageContents:
     with archive:
         members = [info for info in archive.infolist() if not info.is_dir()]
         sizes = {info.filename: info.file_size for info in members}
-        problems = _duplicate_names(members) + _size_limits(label, sizes, limits, "the zip")
+        problems = _duplicate_names(members) + _size_limits(label, sizes, limits, N_("the zip"))
         problems += _total_ratio(label, members, limits)
         if any(p.rule in ("zip-too-large", "zip-compression-ratio") for p in problems):
             # Reading any of it is the danger: report names only.
@@ -285,14 +303,22 @@ def _read_member(
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
         return None, _corrupt(info, str(error))
     if real != info.file_size:
-        more = "more than" if real > info.file_size else f"{real:,} bytes, not"
+        if real > info.file_size:
+            message = _(
+                "unpacks to more than the {declared} bytes its header declares"
+                " (reading stopped there): a forged header or a corrupt zip"
+            )
+        else:
+            message = _(
+                "unpacks to {real} bytes, not the {declared} bytes its header declares"
+                " (reading stopped there): a forged header or a corrupt zip"
+            )
         return None, Problem(
             "zip-size-mismatch",
             "error",
             info.filename,
-            f"unpacks to {more} the {info.file_size:,} bytes its header declares"
-            " (reading stopped there): a forged header or a corrupt zip",
-            "rebuild the package with a standard zip tool",
+            message.format(real=f"{real:,}", declared=f"{info.file_size:,}"),
+            _("rebuild the package with a standard zip tool"),
         )
     if crc != info.CRC:
         return None, _corrupt(info, f"Bad CRC-32 for file {info.filename!r}")
@@ -304,8 +330,8 @@ def _corrupt(info: zipfile.ZipInfo, reason: str) -> Problem:
         "zip-unreadable",
         "error",
         info.filename,
-        f"cannot be decompressed ({reason})",
-        "rebuild the package; the zip is corrupt (truncated upload?)",
+        _("cannot be decompressed ({reason})").format(reason=reason),
+        _("rebuild the package; the zip is corrupt (truncated upload?)"),
     )
 
 
@@ -316,8 +342,10 @@ def _duplicate_names(members: list[zipfile.ZipInfo]) -> list[Problem]:
             "zip-duplicate-name",
             "error",
             name,
-            f"appears {count} times in the zip; which copy an LMS extracts is undefined",
-            "rebuild the zip from a folder so that every name appears once",
+            _("appears {count} times in the zip; which copy an LMS extracts is undefined").format(
+                count=count
+            ),
+            _("rebuild the zip from a folder so that every name appears once"),
         )
         for name, count in counts.items()
         if count > 1
@@ -333,8 +361,10 @@ def _size_limits(label: str, sizes: dict[str, int], limits: Limits, what: str) -
                 "zip-too-large",
                 "error",
                 label,
-                f"{what} unpacks to {total:,} bytes, over the limit of {limits.max_total_bytes:,}",
-                "shrink the media (or split the course); refusing to read a possible zip bomb",
+                _("{what} unpacks to {total} bytes, over the limit of {limit}").format(
+                    what=_(what), total=f"{total:,}", limit=f"{limits.max_total_bytes:,}"
+                ),
+                _("shrink the media (or split the course); refusing to read a possible zip bomb"),
             )
         )
     if len(sizes) > limits.max_entries:
@@ -343,9 +373,10 @@ def _size_limits(label: str, sizes: dict[str, int], limits: Limits, what: str) -
                 "zip-too-large",
                 "error",
                 label,
-                f"{what} holds {len(sizes):,} files or more, over the limit of"
-                f" {limits.max_entries:,}",
-                "bundle the files (one script, one stylesheet) or split the course",
+                _("{what} holds {count} files or more, over the limit of {limit}").format(
+                    what=_(what), count=f"{len(sizes):,}", limit=f"{limits.max_entries:,}"
+                ),
+                _("bundle the files (one script, one stylesheet) or split the course"),
             )
         )
     return problems
@@ -361,9 +392,16 @@ def _total_ratio(label: str, members: list[zipfile.ZipInfo], limits: Limits) -> 
             "zip-compression-ratio",
             "error",
             label,
-            f"the zip compresses {total / packed:,.0f}:1 as a whole ({total:,} bytes from"
-            f" {packed:,}), over the limit of {limits.max_ratio:,.0f}:1: a zip bomb?",
-            "remove the files of repeated bytes, or store them in an already compressed format",
+            _(
+                "the zip compresses {ratio}:1 as a whole ({total} bytes from {packed}), over the "
+                "limit of {limit}:1: a zip bomb?"
+            ).format(
+                ratio=f"{total / packed:,.0f}",
+                total=f"{total:,}",
+                packed=f"{packed:,}",
+                limit=f"{limits.max_ratio:,.0f}",
+            ),
+            _("remove the files of repeated bytes, or store them in an already compressed format"),
         )
     ]
 
@@ -375,21 +413,25 @@ def _encrypted(info: zipfile.ZipInfo) -> Problem | None:
         "zip-encrypted",
         "error",
         info.filename,
-        "is encrypted; an LMS cannot unpack it",
-        "zip the package again without a password",
+        _("is encrypted; an LMS cannot unpack it"),
+        _("zip the package again without a password"),
     )
 
 
 def _method(info: zipfile.ZipInfo) -> Problem | None:
     if info.compress_type in _READABLE_METHODS:
         return None
-    method = _METHOD_NAMES.get(info.compress_type, f"method {info.compress_type}")
+    method = _METHOD_NAMES.get(info.compress_type) or _("method {number}").format(
+        number=info.compress_type
+    )
     return Problem(
         "zip-compression-method",
         "error",
         info.filename,
-        f"is compressed with {method}; LMSs only unpack stored and deflated files",
-        "zip the package again with the standard (deflate) compression",
+        _("is compressed with {method}; LMSs only unpack stored and deflated files").format(
+            method=method
+        ),
+        _("zip the package again with the standard (deflate) compression"),
     )
 
 
@@ -403,7 +445,14 @@ def _bomb(info: zipfile.ZipInfo, limits: Limits) -> Problem | None:
         "zip-compression-ratio",
         "error",
         info.filename,
-        f"compresses {ratio:,.0f}:1 ({info.file_size:,} bytes from {info.compress_size:,}),"
-        f" over the limit of {limits.max_ratio:,.0f}:1: a zip bomb?",
-        "remove the file, or store it in a format that is already compressed",
+        _(
+            "compresses {ratio}:1 ({size} bytes from {packed}), over the limit of {limit}:1: "
+            "a zip bomb?"
+        ).format(
+            ratio=f"{ratio:,.0f}",
+            size=f"{info.file_size:,}",
+            packed=f"{info.compress_size:,}",
+            limit=f"{limits.max_ratio:,.0f}",
+        ),
+        _("remove the file, or store it in a format that is already compressed"),
     )

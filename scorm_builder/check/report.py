@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 
 from scorm_builder.i18n import _, ngettext
-from scorm_builder.problems import Problem
+from scorm_builder.problems import SEVERITY_WORDS, Problem
 
 
 @dataclass(frozen=True)
@@ -74,9 +74,11 @@ def to_json(verdict: Verdict) -> str:
 def to_text(verdict: Verdict) -> str:
     lines = []
     for p in verdict.problems:
-        lines.append(f"{p.where()}: {p.severity} [{p.rule}] {p.message}")
+        # The place and the [rule] stay as they are in every language: CI reads them.
+        severity = _(SEVERITY_WORDS.get(p.severity, p.severity))
+        lines.append(f"{p.where()}: {severity} [{p.rule}] {p.message}")
         if p.fix:
-            lines.append(f"    fix: {p.fix}")
+            lines.append("    " + _("fix: {fix}").format(fix=p.fix))
     if verdict.ok:
         outcome = _("OK")
         if verdict.warnings:
