@@ -342,9 +342,7 @@ def _missing(shown: str) -> FileIssue:
 def _not_a_file(shown: str) -> FileIssue:
     return FileIssue(
         "lesson-not-a-file",
-        _("'{name}' is not an ordinary file (it is a folder, a pipe or a device)").format(
-            name=shown
-        ),
+        _("'{name}' is not a plain file (a folder, a pipe or a device)").format(name=shown),
         _("use the name of a picture, sound, video or document file"),
     )
 

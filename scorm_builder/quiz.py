@@ -218,7 +218,7 @@ OBJECTIVE_KEYS = OBJECTIVE.names
 def read_quiz(
     path: Path, shown_as: str, default_pass_mark: float, problems: list[Problem]
 ) -> Quiz | None:
-    toml = read_toml(path, shown_as, problems)
+    toml = read_toml(path, shown_as, problems, course_dir=path.parent.parent)
     if toml is None:
         return None
     lines = toml.lines

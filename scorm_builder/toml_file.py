@@ -186,8 +186,12 @@ class SourceLines:
 _SHORT_ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r"}
 
 
-def read_toml(path: Path, shown_as: str, problems: list[Problem]) -> TomlFile | None:
-    """Parse a TOML file; on a syntax error add a problem with its line and return None."""
+def read_toml(
+    path: Path, shown_as: str, problems: list[Problem], *, course_dir: Path | None = None
+) -> TomlFile | None:
+    """Parse a TOML file; on a syntax error add a problem with its line and return None.
+
+    With `course_dir`, a file resolving outside it is refused (see read_text)."""
     try:
         size = path.stat().st_size
     except OSError:
@@ -205,7 +209,7 @@ def read_toml(path: Path, shown_as: str, problems: list[Problem]) -> TomlFile | 
             )
         )
         return None
-    text = read_text(path, shown_as, problems)
+    text = read_text(path, shown_as, problems, course_dir=course_dir)
     if text is None:
         return None
     try:

@@ -294,12 +294,12 @@ def test_a_linked_svg_is_refused_in_a_sentence_that_says_why(tmp_path: Path) -> 
     ]
 
 
-def test_a_pipe_named_like_a_picture_is_not_an_ordinary_file(tmp_path: Path) -> None:
+def test_a_pipe_named_like_a_picture_is_not_a_plain_file(tmp_path: Path) -> None:
     (tmp_path / "lessons").mkdir()
     os.mkfifo(tmp_path / "lessons" / "pic.png")
     assert first_problem(tmp_path, HEAD + "![図](pic.png)\n") == [
-        "lessons/llm-basics.md:5: error: section 'LLMとは': 'pic.png' is not an ordinary file "
-        "(it is a folder, a pipe or a device)",
+        "lessons/llm-basics.md:5: error: section 'LLMとは': 'pic.png' is not a plain file (a "
+        "folder, a pipe or a device)",
         "    fix: use the name of a picture, sound, video or document file",
     ]
 
@@ -674,3 +674,19 @@ def test_the_readme_lists_the_html_a_lesson_may_use() -> None:
     for tag, names in ATTRIBUTES.items():
         assert listed(f"on `{tag}`") == set(names)
     assert listed("in `style=`") == set(STYLE_PROPERTIES)
+
+
+def test_a_lesson_that_links_to_a_file_outside_the_course_is_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.md"
+    outside.write_text(HEAD + "外のファイル。\n", encoding="utf-8")
+    (tmp_path / "course" / "lessons").mkdir(parents=True)
+    path = tmp_path / "course" / "lessons" / "llm-basics.md"
+    path.symlink_to(outside)
+    problems: list[Problem] = []
+    assert (
+        read_lesson(path, "llm-basics", "lessons/llm-basics.md", problems, table_label="表") is None
+    )
+    assert [p.describe() for p in problems] == [
+        "lessons/llm-basics.md: error: this file is a link to a file outside the course folder\n"
+        "    fix: copy the file itself into the course folder in place of the link"
+    ]

@@ -623,6 +623,21 @@ def test_course_toml_in_the_lessons_folder(tmp_path) -> None:
     ]
 
 
+def test_a_quiz_that_links_to_a_file_outside_the_course_is_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.toml"
+    outside.write_text(QUIZ, encoding="utf-8")
+    (tmp_path / "course" / "lessons").mkdir(parents=True)
+    path = tmp_path / "course" / "lessons" / "llm-basics.quiz.toml"
+    path.symlink_to(outside)
+    problems: list[Problem] = []
+    assert read_quiz(path, "lessons/llm-basics.quiz.toml", 80, problems) is None
+    assert [p.describe() for p in problems] == [
+        "lessons/llm-basics.quiz.toml: error: this file is a link to a file outside the course "
+        "folder\n"
+        "    fix: copy the file itself into the course folder in place of the link"
+    ]
+
+
 def test_nesting_deeper_than_the_recursion_limit_fails_with_a_message(tmp_path) -> None:
     # 100,000 brackets: tomllib stops at its recursion limit; the line comes from one scan.
     path = tmp_path / "llm-basics.quiz.toml"
