@@ -585,6 +585,23 @@ def test_a_misnamed_quiz_is_an_error_naming_the_right_name(tmp_path, name, fix) 
     ]
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["llm_basics.quiz.toml", "LLM Basics.quiz.toml", "llm-basic.quiz.toml", "llmbasics.quiz.toml"],
+)
+def test_a_near_miss_of_a_quizless_lessons_quiz_name_is_an_error(tmp_path, name) -> None:
+    # Before, only "this quiz belongs to no lesson" warned, and the LMS got a lesson without
+    # a score.
+    assert _misnamed(tmp_path, name) == [
+        f"lessons/{name}: error: this looks like a quiz, but it is not read\n"
+        "    fix: rename it to llm-basics.quiz.toml"
+    ]
+
+
+def test_a_near_miss_of_a_lesson_that_has_its_quiz_is_left_to_the_warning(tmp_path) -> None:
+    assert _misnamed(tmp_path, "llm-basics.quiz.toml", "llm_basics.quiz.toml") == []
+
+
 def test_a_second_quiz_beside_the_one_read_and_a_quiz_folder(tmp_path) -> None:
     found = _misnamed(
         tmp_path, "llm-basics.quiz.toml", "llm-basics.quiz.toml.txt", "hand-hygiene.quiz.toml/"
