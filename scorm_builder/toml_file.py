@@ -136,12 +136,15 @@ class SourceLines:
         return bounds
 
     def key(self, key: str, start: int = 1, end: int | None = None) -> int | None:
-        """The first line in [start, end) that assigns `key`."""
+        """The first line in [start, end) that assigns `key`; at the top level, a table header
+        that makes it ([key] or [key.sub...], many levels deep at times) counts as well."""
         for number, line in self._numbered(start, end):
             found = _KEY_LINE.match(line)
             if found and found.group(1).strip("\"'") == key:
                 return number
-        return None
+        if start > 1:
+            return None
+        return next((h.line for h in self.headers if h.name.split(".")[0] == key), None)
 
     def span(self, key: str, start: int = 1, end: int | None = None) -> tuple[int, int | None]:
         """The lines of `key`'s value in [start, end): from its line to the next key's.
@@ -218,7 +221,7 @@ def read_toml(
         reason, fix, line = _explain(str(error), text)
     except RecursionError:
         reason = _("lists [ ] or tables { } are nested hundreds of levels deep")
-        fix = _("a quiz needs at most a list inside a list: remove the extra brackets")
+        fix = _("no setting needs more than a list inside a list: remove the extra brackets")
         line = _Scan(text).deepest
     problems.append(
         Problem(

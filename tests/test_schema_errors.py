@@ -48,6 +48,40 @@ COURSE_MISTAKES = [
         "    fix: shorten it to 20 characters or fewer\n" + failed(1),
     ),
     Mistake(
+        "title-zero-width-space-pasted",  # accepted silently before
+        "course.toml",
+        COURSE.replace('"医療従事者のためのAI基礎"', '"医療従事者の\u200bためのAI基礎"'),
+        "{src}/course.toml:1: error: the title has the invisible zero-width character U+200B\n"
+        "    fix: retype the text without pasting it (the character comes with text copied "
+        "from a web page or another program)\n" + failed(1),
+    ),
+    Mistake(
+        "title-byte-order-mark-escaped",  # accepted silently before
+        "course.toml",
+        COURSE.replace('"医療従事者のためのAI基礎"', '"\\uFEFF医療従事者のためのAI基礎"'),
+        "{src}/course.toml:1: error: the title has the invisible zero-width character U+FEFF, "
+        "written as \\uFEFF\n"
+        "    fix: remove the \\uFEFF (in double quotes a backslash starts an escape code)\n"
+        + failed(1),
+    ),
+    Mistake(
+        "settings-nested-5000-levels",  # the fix spoke of a quiz
+        "course.toml",
+        COURSE + "x = " + "[" * 5000 + "]" * 5000 + "\n",
+        "{src}/course.toml:5: error: this file is not valid TOML: lists [ ] or tables { } are "
+        "nested hundreds of levels deep\n"
+        "    fix: no setting needs more than a list inside a list: remove the extra brackets\n"
+        + failed(1),
+    ),
+    Mistake(
+        "settings-table-header-5000-deep",  # had no line
+        "course.toml",
+        COURSE + "[" + ".".join(["a"] * 5000) + "]\nb = 1\n",
+        "{src}/course.toml:5: error: unknown setting 'a'\n"
+        "    fix: the settings are: title, identifier, language, version, description, "
+        "pass_mark, lessons\n" + failed(1),
+    ),
+    Mistake(
         "title-201-characters",
         "course.toml",
         COURSE.replace('"医療従事者のためのAI基礎"', '"' + "医" * 201 + '"'),
@@ -138,7 +172,7 @@ COURSE_MISTAKES = [
         COURSE + "x = " + "[" * 5000 + "\n",
         "{src}/course.toml:5: error: this file is not valid TOML: lists [ ] or tables { } are "
         "nested hundreds of levels deep\n"
-        "    fix: a quiz needs at most a list inside a list: remove the extra brackets\n"
+        "    fix: no setting needs more than a list inside a list: remove the extra brackets\n"
         + failed(1),
     ),
     Mistake(
@@ -271,7 +305,7 @@ QUIZ_MISTAKES = [
         QUIZ.replace("answer = 2", "answer = " + "[" * 3000 + "2" + "]" * 3000),
         "{src}/lessons/llm-basics.quiz.toml:6: error: this file is not valid TOML: lists [ ] "
         "or tables { } are nested hundreds of levels deep\n"
-        "    fix: a quiz needs at most a list inside a list: remove the extra brackets\n"
+        "    fix: no setting needs more than a list inside a list: remove the extra brackets\n"
         + failed(1),
     ),
     Mistake(
