@@ -360,3 +360,18 @@ def test_a_quiz_whose_saved_progress_cannot_fit_stops_the_build(tmp_path, capsys
     error = capsys.readouterr().err
     assert "llm-basics.quiz.toml: error: a learner's saved progress in this quiz could" in error
     assert not (tmp_path / "dist").exists()
+
+
+def test_a_near_miss_quiz_name_is_one_error_not_also_a_quiz_of_no_lesson(tmp_path: Path) -> None:
+    from scorm_builder.sources import read_sources
+
+    source = copy_default_course(tmp_path / "source")
+    lessons = source / "lessons"
+    (lessons / "llm-basics-v2.quiz.toml").write_bytes(
+        (lessons / "llm-basics.quiz.toml").read_bytes()
+    )
+    problems = read_sources(source).folder_problems
+    assert [(p.rule, p.severity, p.file) for p in problems] == [
+        ("quiz-misnamed", "error", "lessons/llm-basics-v2.quiz.toml")
+    ]
+    assert "the quiz read is llm-basics.quiz.toml" in problems[0].message

@@ -61,13 +61,18 @@ def cache_entries(cache: Path) -> list[Path]:
 
 
 def read_entry(path: Path) -> tuple[dict, bytes]:
-    """A cache entry: its JSON line, and the page's deflate stream after it."""
-    line, _, page = path.read_bytes().partition(b"\n")
+    """A cache entry: its JSON line (after the signature line), then the page's deflate
+    stream."""
+    _signature, _, rest = path.read_bytes().partition(b"\n")
+    line, _, page = rest.partition(b"\n")
     return json.loads(line), page
 
 
 def write_entry(path: Path, entry: dict, page: bytes) -> None:
-    path.write_bytes(json.dumps(entry, ensure_ascii=False).encode() + b"\n" + page)
+    """What a forger with write access to the cache folder can do: everything but sign."""
+    signature = path.read_bytes().partition(b"\n")[0]
+    line = json.dumps(entry, ensure_ascii=False).encode()
+    path.write_bytes(signature + b"\n" + line + b"\n" + page)
 
 
 def test_a_rebuild_reads_only_the_changed_lesson_and_gives_clean_build_bytes(
@@ -200,6 +205,57 @@ def test_an_edited_cached_page_is_not_shipped(
     rebuilt = zip_of(source, tmp_path / "dist")
     assert b"steal()" not in rebuilt and rebuilt == first
     assert lessons_read == ["llm-basics", "infection-control"]
+
+
+def test_a_forged_cache_entry_with_recomputed_digests_is_not_shipped(
+    tmp_path: Path, lessons_read: list[str], cache: Path
+) -> None:
+    """A cache folder shared by CI can be written by others: a page edited there, with its
+    digest recomputed, is still not the builder's, and the lessons are made again."""
+    import zlib
+
+    source = two_lesson_course(tmp_path / "source")
+    first = zip_of(source, tmp_path / "dist")
+    for path in cache_entries(cache):
+        entry, deflated = read_entry(path)
+        forged = zlib.decompress(deflated, -15).replace(
+            b"</body>", b'<script>alert("forged")</script></body>'
+        )
+        entry["page"] = hashlib.sha256(forged).hexdigest()
+        compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+        write_entry(path, entry, compressor.compress(forged) + compressor.flush())
+    lessons_read.clear()
+    rebuilt = zip_of(source, tmp_path / "dist")
+    assert b"forged" not in rebuilt and rebuilt == first
+    assert lessons_read == ["llm-basics", "infection-control"]
+
+
+def test_a_page_taken_from_the_cache_goes_through_the_content_rules(tmp_path: Path) -> None:
+    """Only the pages this run rendered are vouched for: a cached page that links outside
+    the package is judged as `scorm-builder check` would judge it."""
+    from scorm_builder.build import build_package, check_package
+
+    package = build_package(two_lesson_course(tmp_path / "source"))
+    page = "llm-basics/index.html"
+    package.files[page] = package.files[page].replace(
+        b"</body>", b'<script src="https://cdn.example.com/x.js"></script></body>'
+    )
+    assert not check_package(package, tmp_path / "course.zip")  # rendered now: vouched for
+    problems = check_package(package, tmp_path / "course.zip", unvouched=frozenset({page}))
+    assert [p.file for p in problems if p.severity == "error"] == [
+        f"{tmp_path / 'course.zip'}/{page}"
+    ]
+
+
+def test_cache_entries_are_signed_with_a_key_kept_outside_the_cache_folder(
+    tmp_path: Path,
+) -> None:
+    from scorm_builder.cache import cache_key_file, signing_key
+
+    environ = {"XDG_CONFIG_HOME": str(tmp_path / "config")}
+    key = signing_key(environ)
+    assert key is not None and len(key) == 32 and signing_key(environ) == key
+    assert cache_key_file(environ).stat().st_mode & 0o077 == 0
 
 
 def test_the_cache_lives_outside_the_output_folder(monkeypatch: pytest.MonkeyPatch) -> None:
