@@ -13,6 +13,7 @@ import jinja2
 import markupsafe
 
 from scorm_builder import answer_key
+from scorm_builder.content_version import content_version
 from scorm_builder.minify import minify
 from scorm_builder.model import Choice, CourseSettings, Lesson, Page, Question, Quiz
 from scorm_builder.numbers import plain_decimal
@@ -125,6 +126,8 @@ class LessonRenderer:
         quiz = lesson.quiz
         data: dict[str, Any] = {
             "lesson": lesson.id,
+            # Saved with the learner's data, so a record names the content it was taken on.
+            "version": content_version(self._settings.version, lesson),
             "pageCount": page_count,
             "strings": self._strings,
             "quiz": None,

@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import json
 
+from scorm_builder.content_version import DIGEST_LENGTH
 from scorm_builder.i18n import _
 from scorm_builder.model import Lesson, Question, Quiz
 from scorm_builder.problems import Problem
+from scorm_builder.settings import MAX_VERSION  # characters of course.toml's version
 
 LIMIT = 4096  # characters, SCORM 1.2's CMIString4096
 MAX_NUMERIC = 20  # characters kept of a typed numeric answer (runtime.js MAX_NUMERIC)
 MAX_TRIES = 9999  # the try counter stops there when attempts are unlimited (runtime.js MAX_TRIES)
 LARGEST_SEED = 0x7FFFFFFF - 1  # Math.floor(Math.random() * 0x7fffffff)
 LONGEST_SCORE = 99.99  # a percentage with two decimals, as long as one can be written
+# The content version ("1.0+3f9a0c12"), every character of the version escaped in JSON at worst.
+LONGEST_VERSION = 2 * MAX_VERSION + 1 + DIGEST_LENGTH
 
 
 def worst_case_length(quiz: Quiz | None, page_count: int) -> int:
@@ -36,6 +40,7 @@ def worst_case_length(quiz: Quiz | None, page_count: int) -> int:
         "g": 1,
         "b": LONGEST_SCORE,
         "r": LARGEST_SEED,
+        "v": "x" * LONGEST_VERSION,
     }
     return len(json.dumps(state, ensure_ascii=False, separators=(",", ":")))
 

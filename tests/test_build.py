@@ -170,7 +170,7 @@ def test_a_two_lesson_course_has_two_scos_in_course_order(tmp_path):
     items = manifest.findall(".//cp:item", NS)
     assert [i.get("identifier") for i in items] == ["ITEM-llm-basics", "ITEM-infection-control"]
     assert validate_manifest(manifest) == []
-    assert package.page_count == 7 + 3 and package.question_count == 9
+    assert package.page_count == 7 + 3 and package.question_count == 10 + 2
 
     second = files["infection-control/index.html"].decode("utf-8")
     # The table scrolls in its own box and the image was copied under an ASCII name.
@@ -252,7 +252,7 @@ def test_the_command_builds_the_default_course_and_reports_it(tmp_path, capsys, 
     assert main(["build", "--output", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert f"built {tmp_path}/ai-basics-for-clinicians.zip" in out
-    assert "1 lesson(s), 7 pages, 7 questions" in out
+    assert "1 lesson(s), 7 pages, 10 questions" in out
     assert zipfile.is_zipfile(io.BytesIO((tmp_path / "ai-basics-for-clinicians.zip").read_bytes()))
 
 

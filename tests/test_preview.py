@@ -184,13 +184,19 @@ def sco_frame(page: Page) -> Frame:
 
 
 def pass_quiz(frame: Frame) -> None:
-    """Read every page with 次へ, then answer every question correctly and submit."""
+    """Read every page with 次へ, then answer every question drawn correctly and submit."""
     data = json.loads(frame.locator("#sco-data").text_content())
     for _ in range(data["pageCount"] - 1):
         frame.locator("[data-go=next]").click()
     for question_id, keys in correct_answers(frame).items():
+        question = frame.locator(f"[data-question='{question_id}']")
+        if question.is_hidden():  # not drawn in this try
+            continue
+        if question.locator("input[type=text]").count():  # numeric: the number typed
+            question.locator("input[type=text]").fill(keys[0])
+            continue
         for key in keys:
-            frame.locator(f"[data-question='{question_id}'] input[value='{key}']").check()
+            question.locator(f"input[value='{key}']").check()
     frame.locator("form[data-quiz] button[type=submit]").click()
 
 
@@ -207,7 +213,7 @@ def test_passing_the_quiz_in_the_preview_shows_passed_and_the_score(
     pass_quiz(frame)
     expect(page.locator("[data-values] dd[data-value='lesson_status']")).to_have_text("passed")
     assert panel_value(page, "score.raw") == "100"
-    assert page.locator("[data-interactions] tr").count() == 7
+    assert page.locator("[data-interactions] tr").count() == 6  # two of each pool
     assert page.locator(".log .violation").count() == 0
 
 

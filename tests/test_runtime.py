@@ -52,6 +52,17 @@ def questions_of(source: Path) -> list[Question]:
     return list(quiz.questions)
 
 
+def drawn_questions(sco: Frame, source: Path = SOURCE_DIR) -> list[Question]:
+    """The questions of the try on screen, in the quiz file's order (the order the LMS gets
+    them in): the default course draws a few of each pool per try."""
+    shown = set(
+        sco.locator("[data-question]:not([hidden])").evaluate_all(
+            "nodes => nodes.map(n => n.dataset.question)"
+        )
+    )
+    return [q for q in questions_of(source) if q.id in shown]
+
+
 def right_answers(questions: list[Question]) -> Answers:
     return {q.id: "".join(q.correct) for q in questions}
 
@@ -72,8 +83,11 @@ def read_to_quiz(sco: Frame) -> None:
 
 
 def answer(sco: Frame, answers: Answers) -> None:
+    """Answer the questions of `answers` that this try asks (the others are not drawn)."""
     for qid, given in answers.items():
         question = sco.locator(f'[data-question="{qid}"]')
+        if question.is_hidden():
+            continue
         text_input = question.locator('input[type="text"]')
         if text_input.count():
             text_input.fill(given)
@@ -138,9 +152,10 @@ def assert_formats_sent(calls: list[dict[str, Any]]) -> None:
 def assert_interactions(
     cmi: dict[str, Any], questions: list[Question], attempts: list[Answers]
 ) -> None:
-    """One interaction per question and attempt, in order, in the SCORM 1.2 formats."""
+    """One interaction per question answered in each attempt, in the quiz file's order, in
+    the SCORM 1.2 formats."""
     stored = [cmi["interactions"][str(n)] for n in range(len(cmi["interactions"]))]
-    expected = [(q, given[q.id]) for given in attempts for q in questions]
+    expected = [(q, given[q.id]) for given in attempts for q in questions if q.id in given]
     assert len(stored) == len(expected)
     for interaction, (question, given) in zip(stored, expected, strict=True):
         assert interaction["id"] == question.id and interaction["id"].isascii()
@@ -165,8 +180,14 @@ def assert_interactions(
         assert CLOCK.match(interaction["time"]), interaction["time"]
 
 
+def is_right(question: Question, given: str) -> bool:
+    if question.type == "numeric":
+        return abs(float(given) - float(question.correct[0])) <= question.tolerance
+    return "".join(sorted(given)) == "".join(question.correct)
+
+
 def expected_score(questions: list[Question], given: Answers) -> float:
-    got = sum(q.points for q in questions if "".join(sorted(given[q.id])) == "".join(q.correct))
+    got = sum(q.points for q in questions if is_right(q, given[q.id]))
     return round(100 * got / sum(q.points for q in questions), 2)
 
 
@@ -176,15 +197,15 @@ def expected_score(questions: list[Question], given: Answers) -> float:
 def test_full_pass_records_passed_score_and_interactions(
     lms: Lms, default_course: BuiltCourse
 ) -> None:
-    questions = questions_of(SOURCE_DIR)
-    given = right_answers(questions)
-    given[questions[-1].id] = wrong_answer(questions[-1])  # one wrong: 6/7 still passes 80
-    score = expected_score(questions, given)
-    assert 80 <= score < 100
-
     sco = lms.launch(default_course)
     assert sco.inner_text("[data-progress]") == "1 / 7"
     read_to_quiz(sco)
+    questions = drawn_questions(sco)
+    assert len(questions) == 6  # two of each of the three pools
+    given = right_answers(questions)
+    given[questions[-1].id] = wrong_answer(questions[-1])  # one wrong: 5/6 still passes 80
+    score = expected_score(questions, given)
+    assert 80 <= score < 100
     answer(sco, given)
     submit(sco)
     after_submit = lms.stored()  # committed the moment the result exists, not at exit
@@ -220,11 +241,9 @@ def test_full_pass_records_passed_score_and_interactions(
 
 def test_fail_then_retry_and_pass(lms: Lms, default_course: BuiltCourse) -> None:
     questions = questions_of(SOURCE_DIR)
-    wrong = {q.id: wrong_answer(q) for q in questions}
-    right = right_answers(questions)
-
     sco = lms.launch(default_course)
     read_to_quiz(sco)
+    wrong = {q.id: wrong_answer(q) for q in drawn_questions(sco)}
     answer(sco, wrong)
     submit(sco)
     failed = lms.stored()["core"]
@@ -233,6 +252,8 @@ def test_fail_then_retry_and_pass(lms: Lms, default_course: BuiltCourse) -> None
 
     sco.click("[data-retry]")
     assert sco.locator("input:checked").count() == 0
+    right = right_answers(drawn_questions(sco))  # the retry's own draw
+    assert right.keys() != wrong.keys()
     answer(sco, right)
     submit(sco)
     lms.exit()
@@ -291,7 +312,8 @@ def test_the_attempt_limit_holds_when_the_saved_answers_are_gone(
 
     quiz.write_text(
         quiz.read_text(encoding="utf-8")
-        + '\n[[questions]]\nid = "added"\ntype = "true-false"\ntext = "追加"\nanswer = true\n'
+        + '\n[[questions]]\nid = "added"\nobjective = "scaling"\ntype = "true-false"\n'
+        + 'text = "追加"\nanswer = true\n'
         + 'explanation = "追加の問題"\n',
         encoding="utf-8",
     )
@@ -358,12 +380,11 @@ def test_resume_in_the_middle_of_the_lesson(lms: Lms, default_course: BuiltCours
 def test_resume_in_the_middle_of_the_quiz_keeps_answers(
     lms: Lms, default_course: BuiltCourse
 ) -> None:
-    questions = questions_of(SOURCE_DIR)
-    right = right_answers(questions)
-    first_half = {q.id: right[q.id] for q in questions[:4]}
-
     sco = lms.launch(default_course)
     read_to_quiz(sco)
+    questions = drawn_questions(sco)
+    right = right_answers(questions)
+    first_half = {q.id: right[q.id] for q in questions[:3] if q.type != "numeric"}
     answer(sco, first_half)
     lms.exit()
     saved = lms.stored()
@@ -372,10 +393,11 @@ def test_resume_in_the_middle_of_the_quiz_keeps_answers(
 
     sco = lms.launch(default_course, saved=saved)
     assert page_shown(sco) == 6
+    assert drawn_questions(sco) == questions  # the same draw
     for qid, keys in first_half.items():
         checked = sco.locator(f'[data-question="{qid}"] input:checked')
         assert "".join(sorted(checked.evaluate_all("nodes => nodes.map(n => n.value)"))) == keys
-    answer(sco, {q.id: right[q.id] for q in questions[4:]})
+    answer(sco, {q.id: right[q.id] for q in questions if q.id not in first_half})
     submit(sco)
     lms.exit()
     assert_one_session(lms.calls())
@@ -474,7 +496,7 @@ def test_without_an_lms_everything_works_and_says_so(
     answer(sco, right_answers(questions))
     submit(sco)
     assert sco.get_attribute("[data-result]", "data-status") == "passed"
-    assert sco.locator("[data-feedback]:not([hidden])").count() == len(questions)
+    assert sco.locator("[data-feedback]:not([hidden])").count() == len(drawn_questions(sco))
 
 
 # ---------- 6. two SCOs ----------
@@ -622,10 +644,9 @@ def test_fail_leave_and_retry_later_appends_interactions(
     lms: Lms, default_course: BuiltCourse
 ) -> None:
     questions = questions_of(SOURCE_DIR)
-    wrong = {q.id: wrong_answer(q) for q in questions}
-    right = right_answers(questions)
     sco = lms.launch(default_course)
     read_to_quiz(sco)
+    wrong = {q.id: wrong_answer(q) for q in drawn_questions(sco)}
     answer(sco, wrong)
     submit(sco)
     lms.exit()
@@ -635,20 +656,22 @@ def test_fail_leave_and_retry_later_appends_interactions(
     sco = lms.launch(default_course, saved=saved)
     assert sco.get_attribute("[data-result]", "data-status") == "failed"  # the result is kept
     sco.click("[data-retry]")
+    right = right_answers(drawn_questions(sco))
     answer(sco, right)
     submit(sco)
     lms.exit()
     assert_one_session(lms.calls())
     cmi = lms.stored()
     assert cmi["core"]["lesson_status"] == "passed"
-    assert_interactions(cmi, questions, [wrong, right])  # index 7 on, after the stored ones
+    assert_interactions(cmi, questions, [wrong, right])  # index 6 on, after the stored ones
 
 
 def test_hiding_the_page_commits_without_finishing(lms: Lms, default_course: BuiltCourse) -> None:
     questions = questions_of(SOURCE_DIR)
     sco = lms.launch(default_course)
     read_to_quiz(sco)
-    answer(sco, {questions[0].id: "".join(questions[0].correct)})
+    first = drawn_questions(sco)[0]
+    answer(sco, {first.id: "".join(first.correct)})
     commits_before = len(lms.commits())
     sco.evaluate(
         """() => {
@@ -658,5 +681,6 @@ def test_hiding_the_page_commits_without_finishing(lms: Lms, default_course: Bui
     )
     commits = lms.commits()
     assert len(commits) == commits_before + 1 and commits[-1]["by"] == "LMSCommit"
-    assert json.loads(commits[-1]["cmi"]["suspend_data"])["a"][0] == "".join(questions[0].correct)
+    saved_answers = json.loads(commits[-1]["cmi"]["suspend_data"])["a"]
+    assert saved_answers[questions.index(first)] == "".join(first.correct)
     assert "LMSFinish" not in [c["name"] for c in lms.calls()]

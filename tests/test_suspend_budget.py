@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from scorm_builder.cli import main
+from scorm_builder.content_version import content_version
 from scorm_builder.model import Choice, Question, Quiz
 from scorm_builder.sources import read_course
-from scorm_builder.suspend_data import LIMIT, budget_problems, worst_case_length
+from scorm_builder.suspend_data import LIMIT, LONGEST_VERSION, budget_problems, worst_case_length
 from tests.browser_support import Lms, Site, build_course
 from tests.course_factory import copy_default_course
 from tests.test_runtime import fill_quickly, read_to_quiz, set_values, submit
@@ -88,8 +89,10 @@ def test_the_largest_quiz_that_fits_plays_to_the_end_within_4096(
     state = json.loads(saved["suspend_data"])
     assert state["a"] == [KEYS] * count  # nothing dropped to make it fit
     # Exactly the prediction, less the digits the counters and the seed do not use yet:
-    # 0 tries of 9999, best -1 of 99.99.
-    unused = (4 - 1) + (5 - 2) + (10 - len(str(state["r"])))
+    # 0 tries of 9999, best -1 of 99.99; and the content version ("1.0+…") is shorter than
+    # the longest one course.toml allows.
+    assert state["v"] == content_version("1.0", lesson)
+    unused = (4 - 1) + (5 - 2) + (10 - len(str(state["r"]))) + LONGEST_VERSION - len(state["v"])
     print(
         f"\nlargest quiz: {count} questions, suspend_data {len(saved['suspend_data'])} "
         f"of worst case {worst} chars"
@@ -131,5 +134,5 @@ def test_the_default_course_is_far_inside_the_budget() -> None:
     lesson = course.lessons[0]
     assert worst_case_length(lesson.quiz, len(lesson.pages) + 1) < LIMIT // 10
     assert worst_case_length(None, 3) == len(
-        '{"s":"111","a":[],"t":0,"g":1,"b":99.99,"r":2147483646}'
+        '{"s":"111","a":[],"t":0,"g":1,"b":99.99,"r":2147483646,"v":"' + "x" * 49 + '"}'
     )

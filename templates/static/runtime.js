@@ -143,6 +143,7 @@
       g: state.graded ? 1 : 0,
       b: state.best,
       r: state.seed,
+      v: sco.version, // the content version this learner's data belongs to
     };
     let text = JSON.stringify(short);
     if (text.length > MAX_SUSPEND) { // answers in progress are the least valuable part
