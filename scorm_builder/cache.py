@@ -206,10 +206,14 @@ def fingerprint(templates_dir: Path) -> str:
     import lxml.etree
     import markdown
 
+    from scorm_builder.i18n import current_language
+
+    # Cached lessons keep their problems as text: a build in another language cannot use them.
     versions = [jinja2.__version__, str(lxml.etree.LXML_VERSION), markdown.__version__]
-    digest = hashlib.sha256(" ".join(versions).encode())
+    digest = hashlib.sha256(" ".join([*versions, current_language()]).encode())
     code_dir = Path(__file__).resolve().parent
-    for path in (*sorted(code_dir.rglob("*.py")), *sorted(templates_dir.rglob("*"))):
+    code = [*code_dir.rglob("*.py"), *code_dir.rglob("*.po")]  # messages are part of results
+    for path in (*sorted(code), *sorted(templates_dir.rglob("*"))):
         if path.is_file():
             digest.update(str(path.relative_to(path.anchor)).encode())
             digest.update(path.read_bytes())
