@@ -94,14 +94,7 @@ def build(
         for path, package in zip(paths, packages, strict=True)
         for finding in upload_findings(path, package)
     ]
-    # The pages' deflate streams were made with them (or kept by the cache): not made again.
-    deflated = {
-        launch_path(m.lesson.id): m.deflated_page for m in made if m.lesson and m.deflated_page
-    }
-    writers = {
-        zip_name(p): functools.partial(write_zip, files=p.files, deflated=deflated)
-        for p in packages
-    }
+    writers = output_files(course, packages, made)
     try:
         removed = write_output(output_dir, source_dir, writers)
     except OSError as error:

@@ -82,7 +82,12 @@ def test_a_rebuild_reads_only_the_changed_lesson_and_gives_clean_build_bytes(
     zip_of(source, tmp_path / "dist")
     assert lessons_read == ["llm-basics", "infection-control"]
     assert len(cache_entries(cache)) == 2
-    assert sorted(os.listdir(tmp_path / "dist")) == [LEDGER_FILE, "ai-basics-for-clinicians.zip"]
+    assert sorted(os.listdir(tmp_path / "dist")) == [
+        LEDGER_FILE,
+        "ai-basics-for-clinicians.record.csv",
+        "ai-basics-for-clinicians.record.html",
+        "ai-basics-for-clinicians.zip",
+    ]
 
     lesson = source / "lessons" / "infection-control.md"
     lesson.write_text(lesson.read_text(encoding="utf-8") + "\n追記です。\n", encoding="utf-8")
@@ -290,7 +295,10 @@ def test_zips_the_course_no_longer_makes_are_removed(tmp_path: Path) -> None:
         "ai-basics-for-clinicians.zip",
         "other-course.zip",  # never touched: this build did not write it
     ]
-    assert sorted(whole.removed) == sorted(path for path, _, _ in split.written)
+    # Each zip goes with its record sheets.
+    old_zips = [path for path, _, _ in split.written]
+    sheets = [zip.with_suffix(f".record.{kind}") for zip in old_zips for kind in ("csv", "html")]
+    assert sorted(whole.removed) == sorted([*old_zips, *sheets])
 
 
 def test_a_split_build_that_fails_halfway_replaces_no_zip(
@@ -325,7 +333,9 @@ def test_deleting_the_cache_keeps_removing_stale_zips(tmp_path: Path, cache: Pat
     for path in sorted(cache.rglob("*"), reverse=True):
         path.rmdir() if path.is_dir() else path.unlink()
     whole = build(source, out)
-    assert sorted(whole.removed) == sorted(path for path, _, _ in split.written)
+    assert sorted(p for p in whole.removed if p.suffix == ".zip") == sorted(
+        path for path, _, _ in split.written
+    )
     assert sorted(p.name for p in out.glob("*.zip")) == ["ai-basics-for-clinicians.zip"]
 
 
