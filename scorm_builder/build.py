@@ -30,12 +30,19 @@ from scorm_builder.cache import (
     lesson_key,
     without_html,
 )
-from scorm_builder.check import check_files
-from scorm_builder.layout import Package, generated_files, launch_path, lay_out, zip_name
+from scorm_builder.check import CannotCheck, check_files, compare_packages
+from scorm_builder.layout import (
+    SHARED_DIR,
+    Package,
+    generated_files,
+    launch_path,
+    lay_out,
+    zip_name,
+)
 from scorm_builder.model import Course, CourseSettings, Lesson
 from scorm_builder.output import not_written, write_output
 from scorm_builder.package import Writer, deflate, write_zip
-from scorm_builder.problems import BuildError, Problem, errors
+from scorm_builder.problems import BuildError, Problem, errors, warnings
 from scorm_builder.record_sheet import record_files
 from scorm_builder.render import TEMPLATES_DIR, LessonRenderer, Theme
 from scorm_builder.sources import Sources, course_model, read_lesson_files, read_sources
@@ -66,23 +73,28 @@ def build(
         stages = MemoisedStages(Cache(cache_dir or default_cache_dir()), theme, workers)
         sources = read_sources(source_dir)
         made = stages.read_lessons(sources)
+        # A page from the cache was not made by this run: the cache folder may be shared
+        # (a CI folder), and a forger can recompute an entry's digests. Only the pages
+        # rendered now are vouched for; the others go through the checker's content rules.
+        from_cache = frozenset(launch_path(m.lesson.id) for m in made if m.lesson and m.page)
         course, problems = course_model(sources, made)
         made = stages.render_pages(made, course)
     pages = {m.lesson.id: m.page for m in made if m.lesson and m.page}
     packages = lay_out(course, pages, theme.static_files(), split)
     paths = [output_dir / zip_name(package) for package in packages]
     for path, package in zip(paths, packages, strict=True):
-        problems += check_package(package, path)
-    if errors(problems) or (strict and problems):
+        problems += check_package(package, path, unvouched=from_cache)
+    if errors(problems) or (strict and warnings(problems)):
         raise BuildError(problems)
-    # The pages' deflate streams were made with them (or kept by the cache): not made again.
-    deflated = {
-        launch_path(m.lesson.id): m.deflated_page for m in made if m.lesson and m.deflated_page
-    }
-    writers = {
-        zip_name(p): functools.partial(write_zip, files=p.files, deflated=deflated)
-        for p in packages
-    }
+    # Added after the verdict, so they never fail the build, --strict or not: they are about
+    # what the LMS already holds, not about these sources, and the new version may be meant
+    # (a course is revised); the author decides whether to upload it over the old activity.
+    problems += [
+        finding
+        for path, package in zip(paths, packages, strict=True)
+        for finding in upload_findings(path, package)
+    ]
+    writers = output_files(course, packages, made)
     try:
         removed = write_output(output_dir, source_dir, writers)
     except OSError as error:
@@ -181,18 +193,40 @@ def _table_label(theme: Theme, settings: CourseSettings) -> str:
         return ""  # the settings name no language we have: an error already, nothing is built
 
 
-def check_package(package: Package, path: Path) -> list[Problem]:
+def check_package(
+    package: Package, path: Path, unvouched: frozenset[str] = frozenset()
+) -> list[Problem]:
     """The checks `scorm-builder check` makes, run on the package before it is written to
     `path`; its problems name their file inside that zip, not in the course folder.
 
-    The pages and the shared run-time are the builder's own (the lesson reader refused
-    whatever would load or run something); only the manifest and the authors' media files
-    are parsed again.
+    The pages rendered by this run and the shared run-time are the builder's own (the lesson
+    reader refused whatever would load or run something); the manifest, the authors' media
+    files and the `unvouched` pages (taken from the cache) are parsed again.
     """
-    generated = generated_files(package)
+    generated = generated_files(package) - unvouched
+    if unvouched & package.files.keys():
+        # The checker follows an unvouched page into the run-time it loads (does it reach
+        # LMSInitialize?): that needs the run-time's content too.
+        generated = frozenset(path for path in generated if not path.startswith(f"{SHARED_DIR}/"))
     return [
         dataclasses.replace(problem, file=f"{path.absolute()}/{problem.file}")
         for problem in check_files(package.files, generated=generated)
+    ]
+
+
+def upload_findings(previous: Path, package: Package) -> list[Problem]:
+    """What uploading `package` over `previous` (the zip of the same name an earlier build
+    left) does to the learners' records, each as a warning naming the new zip's file;
+    nothing if there is no previous zip, or it cannot be read."""
+    if not previous.is_file():
+        return []
+    try:
+        findings = compare_packages(previous, package.files)
+    except CannotCheck:
+        return []
+    return [
+        dataclasses.replace(p, severity="warning", file=f"{previous.absolute()}/{p.file}")
+        for p in findings
     ]
 
 

@@ -10,7 +10,11 @@ It lives in a cache folder of the user's (`$SCORM_BUILDER_CACHE_DIR`, else
 nothing the build trusts without checking: no check verdicts; each page is stored
 compressed under the digest of its content and verified against it when read; an entry
 that is damaged, forged or of other types than expected is ignored, so a damaged cache
-is only a slower build. Each entry is one file: a line of JSON (never pickle: reading it
+is only a slower build. The folder may be shared (a CI folder) and anyone who can write it
+can recompute a digest: so each entry is also signed (HMAC-SHA256) with a key kept outside
+the cache folder (`$SCORM_BUILDER_CACHE_KEY`, else a random key made once in
+`$XDG_CONFIG_HOME/scorm-builder/cache.key`, readable by the user only); an entry signed
+with another key is not used. Each entry is one file: a line of JSON (never pickle: reading it
 never runs code), then the page's deflate stream.
 """
 
@@ -19,8 +23,10 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import hmac
 import json
 import os
+import stat
 import tempfile
 import types
 import typing
@@ -34,7 +40,8 @@ from scorm_builder.model import Lesson
 from scorm_builder.problems import Problem
 
 CACHE_DIR_VARIABLE = "SCORM_BUILDER_CACHE_DIR"
-FORMAT = "v2"  # a folder per format: an older builder's entries are never read
+CACHE_KEY_VARIABLE = "SCORM_BUILDER_CACHE_KEY"
+FORMAT = "v3"  # a folder per format: an older builder's entries are never read
 
 
 def default_cache_dir(environ: Mapping[str, str] = os.environ) -> Path:
@@ -43,6 +50,40 @@ def default_cache_dir(environ: Mapping[str, str] = os.environ) -> Path:
     if environ.get("XDG_CACHE_HOME"):
         return Path(environ["XDG_CACHE_HOME"]) / "scorm-builder"
     return Path.home() / ".cache" / "scorm-builder"
+
+
+def cache_key_file(environ: Mapping[str, str] = os.environ) -> Path:
+    """Where the signing key lives: the user's config folder, never the (maybe shared) cache."""
+    if environ.get("XDG_CONFIG_HOME"):
+        return Path(environ["XDG_CONFIG_HOME"]) / "scorm-builder" / "cache.key"
+    return Path.home() / ".config" / "scorm-builder" / "cache.key"
+
+
+def signing_key(environ: Mapping[str, str] = os.environ) -> bytes | None:
+    """The key entries are signed with; None if there is none and none can be made (then
+    the cache is kept in memory only)."""
+    if environ.get(CACHE_KEY_VARIABLE):
+        return environ[CACHE_KEY_VARIABLE].encode("utf-8", "surrogateescape")
+    path = cache_key_file(environ)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(os.urandom(32))
+        return path.read_bytes()  # another build may have made it first: theirs is kept
+    except FileExistsError:
+        try:
+            return path.read_bytes()
+        except OSError:
+            return None
+    except OSError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -70,8 +111,13 @@ def without_html(lesson: Lesson | None) -> Lesson | None:
 class Cache:
     """Lesson results by key, in `folder`; None keeps them in memory only (preview, tests)."""
 
-    def __init__(self, folder: Path | None) -> None:
-        self.folder = folder / FORMAT if folder is not None else None
+    def __init__(self, folder: Path | None, key: bytes | None = None) -> None:
+        """`key` signs the entries in `folder` (default: `signing_key()`); without one, the
+        entries are kept in memory only."""
+        if folder is not None and key is None:
+            key = signing_key()
+        self.folder = folder / FORMAT if folder is not None and key is not None else None
+        self._key = key or b""
         self._memory: dict[str, tuple[bytes, bytes]] = {}  # key -> (entry JSON, deflated page)
 
     def get(self, key: str, course_dir: Path) -> MadeLesson | None:
@@ -95,9 +141,11 @@ class Cache:
             self._memory[key] = (entry, page)
             return
         path = self._path(key)
+        signature = self._signature(key, entry, page).encode()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            _replace(path, entry + b"\n" + page)  # one file: JSON (one line), then the page
+            # One file: the signature and the JSON (one line each), then the page.
+            _replace(path, signature + b"\n" + entry + b"\n" + page)
         except OSError:
             pass
 
@@ -109,10 +157,20 @@ class Cache:
         if self.folder is None:
             return self._memory.get(key)
         try:
-            entry, _, page = self._path(key).read_bytes().partition(b"\n")
+            signature, _, rest = self._path(key).read_bytes().partition(b"\n")
         except OSError:
             return None
+        entry, _, page = rest.partition(b"\n")
+        if not hmac.compare_digest(signature, self._signature(key, entry, page).encode()):
+            return None  # edited, or signed by someone else: not ours to vouch for
         return entry, page
+
+    def _signature(self, key: str, entry: bytes, page: bytes) -> str:
+        mac = hmac.new(self._key, digestmod=hashlib.sha256)
+        for part in (key.encode(), entry, page):
+            mac.update(len(part).to_bytes(8, "big"))
+            mac.update(part)
+        return mac.hexdigest()
 
 
 @functools.lru_cache(maxsize=8)
@@ -148,10 +206,14 @@ def fingerprint(templates_dir: Path) -> str:
     import lxml.etree
     import markdown
 
+    from scorm_builder.i18n import current_language
+
+    # Cached lessons keep their problems as text: a build in another language cannot use them.
     versions = [jinja2.__version__, str(lxml.etree.LXML_VERSION), markdown.__version__]
-    digest = hashlib.sha256(" ".join(versions).encode())
+    digest = hashlib.sha256(" ".join([*versions, current_language()]).encode())
     code_dir = Path(__file__).resolve().parent
-    for path in (*sorted(code_dir.rglob("*.py")), *sorted(templates_dir.rglob("*"))):
+    code = [*code_dir.rglob("*.py"), *code_dir.rglob("*.po")]  # messages are part of results
+    for path in (*sorted(code), *sorted(templates_dir.rglob("*"))):
         if path.is_file():
             digest.update(str(path.relative_to(path.anchor)).encode())
             digest.update(path.read_bytes())
@@ -159,7 +221,10 @@ def fingerprint(templates_dir: Path) -> str:
 
 
 def file_digest(path: Path) -> str:
+    """Of a regular file; "" otherwise (a FIFO would block the build here)."""
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return ""
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return ""

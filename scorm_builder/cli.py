@@ -128,9 +128,10 @@ def _build(arguments: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"scorm-builder: {JOBS_VARIABLE}: {error}", file=sys.stderr)
         return EXIT_USAGE
-    # A CI timeout sends SIGTERM: end like Ctrl+C does, through the same clean-up (no
-    # temporary file is left in the output folder, no package half replaced).
-    previous = signal.signal(signal.SIGTERM, _terminated)
+    # A CI timeout sends SIGTERM, a closed terminal or SSH session SIGHUP: end like Ctrl+C
+    # does, through the same clean-up (no temporary file is left in the output folder, no
+    # package half replaced).
+    previous = {number: signal.signal(number, _terminated) for number in STOP_SIGNALS}
     try:
         result = build(
             source,
@@ -142,11 +143,16 @@ def _build(arguments: argparse.Namespace) -> int:
     except BuildError as error:
         report(error.problems, source, strict=arguments.strict)
         return EXIT_ERRORS
-    except Terminated:
-        print(_("scorm-builder: stopped (SIGTERM); nothing was written"), file=sys.stderr)
-        return 128 + signal.SIGTERM
+    except Terminated as stopped:
+        number = signal.Signals(stopped.args[0])
+        print(
+            _("scorm-builder: stopped ({signal}); nothing was written").format(signal=number.name),
+            file=sys.stderr,
+        )
+        return 128 + number
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
     report(result.warnings, source)
     for path in result.removed:
         print(_("removed {path}: the course no longer makes it").format(path=native_path(path)))
@@ -176,8 +182,12 @@ MOODLE_POINTER = i18n.N_(
 )
 
 
+# SIGHUP does not exist on Windows.
+STOP_SIGNALS = (signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else []))
+
+
 class Terminated(BaseException):
-    """SIGTERM arrived (not an Exception: nothing may catch it by accident)."""
+    """SIGTERM or SIGHUP arrived (not an Exception: nothing may catch it by accident)."""
 
 
 def _terminated(signum: int, frame: FrameType | None) -> None:

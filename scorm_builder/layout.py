@@ -92,7 +92,7 @@ def package_of(
                 title=lesson.title,
                 launch=launch,
                 files=(launch, *sorted(media)),
-                mastery_score=lesson.quiz.pass_mark if lesson.quiz else None,
+                mastery_score=mastery_score(lesson),
             )
         )
     shared = {shared_path(name): data for name, data in static_files.items()}
@@ -105,6 +105,18 @@ def package_of(
         name, title = settings.identifier, settings.title
     files[MANIFEST] = write_manifest(settings, name, title, scos, sorted(shared))
     return Package(name=name, title=title, files=files, lessons=tuple(lessons))
+
+
+def mastery_score(lesson: Lesson) -> float | None:
+    """The lesson's adlcp:masteryscore: its quiz's pass mark; none when an objective has a
+    pass mark of its own. Moodle's "mastery score overrides status" (on by default)
+    recomputes passed from cmi.core.score.raw at LMSFinish, which would turn a lesson failed
+    on an objective into passed; without a mastery score the run-time's own verdict (which
+    applies every pass mark) stands."""
+    quiz = lesson.quiz
+    if quiz is None or any(objective.pass_mark is not None for objective in quiz.objectives):
+        return None
+    return quiz.pass_mark
 
 
 def generated_files(package: Package) -> frozenset[str]:

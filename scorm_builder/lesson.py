@@ -50,7 +50,7 @@ def read_lesson(
     report = FileProblems(shown_as, problems)
     if not _plain_file_of_sane_size(path, report):
         return None
-    text = read_text(path, shown_as, problems)
+    text = read_text(path, shown_as, problems, course_dir=path.parent.parent)
     if text is None:
         return None
     if not text.strip():

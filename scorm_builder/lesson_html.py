@@ -284,7 +284,7 @@ class HtmlRules:
             self.findings.append(
                 Finding(
                     "lesson-javascript-url",
-                    _("a javascript: link runs code"),
+                    _("a {scheme}: link runs code").format(scheme=_scheme(value)),
                     _("link to a page or a file instead"),
                     "script:",  # Markdown turns tabs into spaces: the value may differ
                 )
@@ -373,6 +373,8 @@ class HtmlRules:
                     url=external.group()
                 )
                 if external
+                else _("uses '{code}', which runs code").format(code=loads.group())
+                if loads.group().lower() in ("expression(", "javascript:")
                 else _("uses '{code}', which can load files").format(code=loads.group())
             )
             self.findings.append(

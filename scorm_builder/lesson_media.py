@@ -14,16 +14,24 @@ import os
 import posixpath
 import re
 import unicodedata
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote
 
+from scorm_builder.check.readers import DEFAULT_LIMITS
 from scorm_builder.i18n import N_, _
+from scorm_builder.package import deflate
 
 SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,100}")
 LARGE_FILE = 5_000_000  # bytes: a few seconds per learner on a busy hospital network
 TOO_LARGE = 200_000_000  # bytes: not read at all (an LMS refuses uploads far smaller)
+# Deflate at level 1 packs at most about 5 times worse than the package's level 9 (zeros: 229:1
+# against 1,027:1), so a file under a fifth of the checker's ratio at level 1 is surely under
+# it at level 9; real media (already compressed) shows that within its first megabyte.
+_QUICK_RATIO = DEFAULT_LIMITS.max_ratio / 5
+_CHUNK = 1024**2
 
 Kind = Literal["image", "svg", "audio", "video", "captions", "document"]
 
@@ -195,7 +203,7 @@ class MediaFiles:
         if not real.is_relative_to(self.course_dir.resolve()):
             return None, [_outside(shown)]
         if not regular:
-            return None, [_missing(shown)]
+            return None, [_not_a_file(shown)]
         return folder, []
 
     def _where_to_put(self, issue: FileIssue, shown: str) -> FileIssue:
@@ -247,6 +255,37 @@ class MediaFiles:
                     fix,
                 )
             )
+        elif not _header_complete(extension, data):
+            issues.append(
+                FileIssue(
+                    "lesson-file-cut-short",
+                    _(
+                        "the image '{name}' is cut short: it is {size} bytes, too few for even "
+                        "the start of a picture"
+                    ).format(name=source.name, size=f"{len(data):,}"),
+                    _("copy or save the image again from the original"),
+                )
+            )
+        elif (ratio := _packs_too_well(data)) is not None:
+            issues.append(
+                FileIssue(
+                    "lesson-file-compression-ratio",
+                    _(
+                        "the file '{name}' is {size} MB but packs {ratio}:1 (the limit is "
+                        "{limit}:1): it is mostly silence or empty space, and the package "
+                        "checker would refuse the package as a zip bomb"
+                    ).format(
+                        name=source.name,
+                        size=f"{len(data) / 1_000_000:.1f}",
+                        ratio=f"{ratio:,.0f}",
+                        limit=f"{DEFAULT_LIMITS.max_ratio:,.0f}",
+                    ),
+                    _(
+                        "cut the silent or empty part out, or save the file again from the "
+                        "program that made it"
+                    ),
+                )
+            )
         elif len(data) > LARGE_FILE:
             issues.append(
                 FileIssue(
@@ -264,11 +303,47 @@ class MediaFiles:
         return f"media/{stem}-{digest}.{extension}", issues
 
 
+def _header_complete(extension: str, data: bytes) -> bool:
+    """Whether an image holds at least its header, where the format makes that cheap to see."""
+    if extension == "png":  # signature, then the IHDR chunk: length, type, 13 bytes, CRC
+        return len(data) >= 33 and data[12:16] == b"IHDR"
+    if extension in ("jpg", "jpeg"):  # start of image, then a whole first segment
+        return len(data) >= 6 and 4 + int.from_bytes(data[4:6], "big") <= len(data)
+    if extension == "gif":  # signature and the logical screen descriptor
+        return len(data) >= 13
+    if extension == "webp":  # RIFF says its own length; the first chunk's header follows
+        riff = int.from_bytes(data[4:8], "little") + 8
+        return len(data) >= 20 and riff <= len(data) and data[12:15] == b"VP8"
+    return True
+
+
+def _packs_too_well(data: bytes) -> float | None:
+    """The file's ratio in the package when it is over the checker's limit, else None."""
+    if len(data) <= DEFAULT_LIMITS.ratio_floor_bytes:
+        return None
+    quick = zlib.compressobj(1, zlib.DEFLATED, -15)
+    packed = 0
+    for start in range(0, len(data), _CHUNK):
+        packed += len(quick.compress(data[start : start + _CHUNK]))
+        if packed * _QUICK_RATIO > len(data):
+            return None
+    ratio = len(data) / max(len(deflate(data)), 1)
+    return ratio if ratio > DEFAULT_LIMITS.max_ratio else None
+
+
 def _missing(shown: str) -> FileIssue:
     return FileIssue(
         "lesson-missing-file",
         _("the file '{name}' does not exist").format(name=shown),
         "",  # the reader adds where to put it: it knows the lesson's folder as shown
+    )
+
+
+def _not_a_file(shown: str) -> FileIssue:
+    return FileIssue(
+        "lesson-not-a-file",
+        _("'{name}' is not a plain file (a folder, a pipe or a device)").format(name=shown),
+        _("use the name of a picture, sound, video or document file"),
     )
 
 
@@ -304,7 +379,9 @@ def _refused_type(shown: str, extension: str, kind: Kind | None, use: str) -> Fi
         )
     if extension in PAGES_AND_CODE and not (extension == "svg" and use == "image"):
         what = (
-            _("an SVG drawing can run scripts") if extension == "svg" else _("a page or a program")
+            _("an SVG drawing, which can run scripts")
+            if extension == "svg"
+            else _("a page or a program")
         )
         return FileIssue(
             "lesson-file-type",
@@ -316,11 +393,20 @@ def _refused_type(shown: str, extension: str, kind: Kind | None, use: str) -> Fi
                 "the lesson itself, or export it as PDF"
             ),
         )
+    if kind is None and not extension:
+        return FileIssue(
+            "lesson-file-type",
+            _("a lesson may not ship a file without an extension ('{name}')").format(name=shown),
+            _(
+                "give the file the extension of its format (.png, .jpg, .mp3, .mp4, .pdf) and "
+                "use that name"
+            ),
+        )
     if kind is None:
         return FileIssue(
             "lesson-file-type",
             _("a lesson may not ship files of the type '.{extension}' ('{name}')").format(
-                extension=extension or _("(none)"), name=shown
+                extension=extension, name=shown
             ),
             _(
                 "use images (PNG, JPEG, GIF, WebP, SVG), audio (MP3, M4A), video (MP4, WebM), "

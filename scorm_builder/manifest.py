@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from scorm_builder.model import CourseSettings
+from scorm_builder.numbers import plain_decimal
 from scorm_builder.schema import ADLCP_NS, IMSCP_NS, IMSMD_NS, SCHEMA_FILES
 
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
@@ -109,4 +110,4 @@ def _child(parent: etree._Element, tag: str, text: str | None = None) -> etree._
 
 
 def _number(value: float) -> str:
-    return str(int(value)) if value.is_integer() else str(value)
+    return plain_decimal(value)  # a SCORM decimal: never an exponent (80, 0.5, 0.0000001)

@@ -12,7 +12,8 @@ from typing import Literal
 
 from scorm_builder.i18n import N_, _
 
-Severity = Literal["error", "warning"]
+# "info": a note for the reviewer (the checker's); it never fails a build, --strict or not.
+Severity = Literal["error", "warning", "info"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,11 @@ SEVERITY_WORDS = {"error": N_("error"), "warning": N_("warning"), "info": N_("in
 
 def errors(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if p.severity == "error"]
+
+
+def warnings(problems: list[Problem]) -> list[Problem]:
+    """The warnings (what --strict fails on); notes ("info") are not among them."""
+    return [p for p in problems if p.severity == "warning"]
 
 
 class BuildError(Exception):

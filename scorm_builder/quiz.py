@@ -8,6 +8,7 @@ how many to draw against the pool) is checked here.
 
 from __future__ import annotations
 
+import difflib
 import re
 import string
 from collections import Counter
@@ -218,7 +219,7 @@ OBJECTIVE_KEYS = OBJECTIVE.names
 def read_quiz(
     path: Path, shown_as: str, default_pass_mark: float, problems: list[Problem]
 ) -> Quiz | None:
-    toml = read_toml(path, shown_as, problems)
+    toml = read_toml(path, shown_as, problems, course_dir=path.parent.parent)
     if toml is None:
         return None
     lines = toml.lines
@@ -610,15 +611,19 @@ def misnamed_quiz_files(lessons_dir: Path, lesson_ids: Sequence[str]) -> list[Pr
     the ending), `x.quiz.TOML`, `x-quiz.toml`, `x.toml`, a folder called `x.quiz.toml`.
     """
     problems = []
-    for name in entries(lessons_dir):
+    names = entries(lessons_dir)
+    without_quiz = [lesson for lesson in lesson_ids if f"{lesson}{QUIZ_SUFFIX}" not in names]
+    for name in names:
+        lesson = _lesson_of(meant(name), lesson_ids)
         if name.endswith(QUIZ_SUFFIX) and name.removesuffix(QUIZ_SUFFIX) in lesson_ids:
             if not (lessons_dir / name).is_dir():
                 continue  # the quiz that is read
-        elif name.endswith(QUIZ_SUFFIX) and not _lesson_of(meant(name), lesson_ids):
-            continue  # a quiz of no lesson: a warning of its own (sources.py)
+        elif name.endswith(QUIZ_SUFFIX) and not lesson:
+            lesson = _near_miss(name.removesuffix(QUIZ_SUFFIX), without_quiz)
+            if not lesson:
+                continue  # a quiz of no lesson: a warning of its own (sources.py)
         if not _looks_like_quiz(meant(name)):
             continue
-        lesson = _lesson_of(meant(name), lesson_ids)
         shown = f"{lesson}{QUIZ_SUFFIX}" if lesson else f"<lesson>{QUIZ_SUFFIX}"
         if meant(name) == "course.toml":
             message = _("the course settings are read from the course folder, not from lessons/")
@@ -640,6 +645,21 @@ def misnamed_quiz_files(lessons_dir: Path, lesson_ids: Sequence[str]) -> list[Pr
         message, fix = message.replace("{name}", shown), fix.replace("{name}", shown)
         problems.append(Problem("quiz-misnamed", "error", f"lessons/{name}", message, fix))
     return problems
+
+
+def _near_miss(stem: str, lesson_ids: Sequence[str]) -> str | None:
+    """The lesson (of those without a quiz) that `stem` was surely meant to name.
+
+    `llm_basics` for `llm-basics`: the quiz of no lesson it would otherwise be leaves a listed
+    lesson without a score in the LMS, so a near miss is the lesson's quiz misnamed.
+    """
+
+    def plain(name: str) -> str:
+        return re.sub(r"[-_. ]+", "-", name.casefold()).strip("-")
+
+    by_plain = {plain(lesson): lesson for lesson in lesson_ids}
+    close = difflib.get_close_matches(plain(stem), list(by_plain), n=1, cutoff=0.85)
+    return by_plain[close[0]] if close else None
 
 
 def _looks_like_quiz(name: str) -> bool:

@@ -6,7 +6,6 @@ import functools
 import math
 import tomllib
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from scorm_builder import answer_key
 from scorm_builder.content_version import content_version
 from scorm_builder.minify import minify
 from scorm_builder.model import Choice, CourseSettings, Lesson, Page, Question, Quiz
+from scorm_builder.numbers import plain_decimal
 
 # templates/ of the repository; `pip install .` puts it inside the package (pyproject.toml).
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -177,9 +177,9 @@ def _minified(name: str, data: bytes) -> bytes:
 def figure(value: float) -> str:
     """A score or pass mark as the run-time shows it: 80, 85.7 (rounded down to tenths)."""
     tenths = math.floor(round(value * 1000) / 100)
-    return str(tenths // 10) if tenths % 10 == 0 else str(tenths / 10)
+    return plain_decimal(tenths // 10 if tenths % 10 == 0 else tenths / 10)
 
 
 def _plain(value: float | str) -> str:
     """A number as plain decimal digits ("0.00001", not "1e-05"), as the run-time compares them."""
-    return format(Decimal(str(value)).normalize(), "f")
+    return plain_decimal(float(value))

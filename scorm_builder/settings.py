@@ -201,9 +201,10 @@ def _lessons(
                 name,
                 _("the lesson name '{name}' has characters that are not allowed").format(name=name),
                 _(
-                    "name lesson files with lowercase ASCII letters, digits, '-' and '_' "
-                    "(for example 02-infection-control.md) and list that name"
-                ),
+                    "rename the file {file} to a name of lowercase ASCII letters, digits, '-' "
+                    "and '_' (for example 02-infection-control.md), and list that name here "
+                    "instead"
+                ).format(file=f"{LESSONS_DIR}/{name}{LESSON_SUFFIX}"),
             )
         elif name in RESERVED_NAMES:
             problem(

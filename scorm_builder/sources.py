@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,11 +22,10 @@ from scorm_builder.i18n import _
 from scorm_builder.lesson import read_lesson
 from scorm_builder.model import Course, CourseSettings, Lesson
 from scorm_builder.problems import BuildError, Problem, errors
+from scorm_builder.quiz import QUIZ_SUFFIX as QUIZ_SUFFIX  # record_sheet.py imports it here
 from scorm_builder.quiz import misnamed_quiz_files, read_quiz
 from scorm_builder.settings import LESSONS_DIR, RESERVED_NAMES, SETTINGS_FILE, read_settings
 from scorm_builder.suspend_data import budget_problems
-
-QUIZ_SUFFIX = ".quiz.toml"
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,7 @@ def read_sources(folder: Path) -> Sources:
     if settings is None:
         raise BuildError(problems)
     lessons_dir = folder / LESSONS_DIR
+    misnamed = misnamed_quiz_files(lessons_dir, settings.lessons)
     lessons = []
     for lesson_id in settings.lessons:
         markdown = lessons_dir / f"{lesson_id}.md"
@@ -77,8 +78,7 @@ def read_sources(folder: Path) -> Sources:
         lessons=tuple(lessons),
         settings_problems=tuple(problems),
         folder_problems=tuple(
-            _unused_files(lessons_dir, settings.lessons)
-            + misnamed_quiz_files(lessons_dir, settings.lessons)
+            _unused_files(lessons_dir, settings.lessons, {p.file for p in misnamed}) + misnamed
         ),
     )
 
@@ -140,9 +140,13 @@ def _read_lesson(
 
 
 def _digest(*paths: Path) -> str:
+    """Of regular files only: a FIFO or device would block or never end here, before the
+    reader (which reports it) sees it; it digests as absent."""
     digest = hashlib.sha256()
     for path in paths:
         try:
+            if not stat.S_ISREG(path.stat().st_mode):
+                raise IsADirectoryError(path)
             data = path.read_bytes()
         except OSError:
             digest.update(b"absent")
@@ -152,8 +156,9 @@ def _digest(*paths: Path) -> str:
     return digest.hexdigest()
 
 
-def _unused_files(lessons_dir: Path, listed: tuple[str, ...]) -> list[Problem]:
-    """Lessons and quizzes that will not be in the package: usually a forgotten or typo'd name."""
+def _unused_files(lessons_dir: Path, listed: tuple[str, ...], reported: set[str]) -> list[Problem]:
+    """Lessons and quizzes that will not be in the package: usually a forgotten or typo'd name.
+    A quiz already `reported` (shown as lessons/<name>) as misnamed gets no second warning."""
     unused = []
     for path in sorted(lessons_dir.glob("*.md")):
         # A reserved name is reported where it is listed; unlisted, it could not be added.
@@ -173,7 +178,7 @@ def _unused_files(lessons_dir: Path, listed: tuple[str, ...]) -> list[Problem]:
             )
     for path in sorted(lessons_dir.glob(f"*{QUIZ_SUFFIX}")):
         lesson_id = path.name.removesuffix(QUIZ_SUFFIX)
-        if (lessons_dir / f"{lesson_id}.md").is_file():
+        if (lessons_dir / f"{lesson_id}.md").is_file() or f"{LESSONS_DIR}/{path.name}" in reported:
             continue
         unused.append(
             Problem(

@@ -16,8 +16,25 @@ CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufffe\uffff]")
 WORD_BREAKS = {0x0B: " ", 0x0C: " "}
 
 
-def read_text(path: Path, shown_as: str, problems: list[Problem]) -> str | None:
-    """The file's text with '\\n' line ends, or None after adding a problem."""
+def read_text(
+    path: Path, shown_as: str, problems: list[Problem], *, course_dir: Path | None = None
+) -> str | None:
+    """The file's text with '\\n' line ends, or None after adding a problem.
+
+    With `course_dir`, a file that resolves outside it (a link to /etc/passwd, say) is refused
+    unread, as the lessons' media files are: the package holds the course folder only.
+    """
+    if course_dir is not None and not _inside(path, course_dir):
+        problems.append(
+            Problem(
+                "file-outside-course",
+                "error",
+                shown_as,
+                _("this file is a link to a file outside the course folder"),
+                _("copy the file itself into the course folder in place of the link"),
+            )
+        )
+        return None
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -68,6 +85,13 @@ def read_text(path: Path, shown_as: str, problems: list[Problem]) -> str | None:
         )
     problems.append(Problem(rule, "error", shown_as, message, fix, line))
     return None
+
+
+def _inside(path: Path, course_dir: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(course_dir.resolve())
+    except (OSError, RuntimeError):  # a loop of links: read_bytes says so
+        return True
 
 
 def _looks_like(data: bytes) -> str:

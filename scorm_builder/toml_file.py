@@ -136,12 +136,15 @@ class SourceLines:
         return bounds
 
     def key(self, key: str, start: int = 1, end: int | None = None) -> int | None:
-        """The first line in [start, end) that assigns `key`."""
+        """The first line in [start, end) that assigns `key`; at the top level, a table header
+        that makes it ([key] or [key.sub...], many levels deep at times) counts as well."""
         for number, line in self._numbered(start, end):
             found = _KEY_LINE.match(line)
             if found and found.group(1).strip("\"'") == key:
                 return number
-        return None
+        if start > 1:
+            return None
+        return next((h.line for h in self.headers if h.name.split(".")[0] == key), None)
 
     def span(self, key: str, start: int = 1, end: int | None = None) -> tuple[int, int | None]:
         """The lines of `key`'s value in [start, end): from its line to the next key's.
@@ -186,8 +189,12 @@ class SourceLines:
 _SHORT_ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r"}
 
 
-def read_toml(path: Path, shown_as: str, problems: list[Problem]) -> TomlFile | None:
-    """Parse a TOML file; on a syntax error add a problem with its line and return None."""
+def read_toml(
+    path: Path, shown_as: str, problems: list[Problem], *, course_dir: Path | None = None
+) -> TomlFile | None:
+    """Parse a TOML file; on a syntax error add a problem with its line and return None.
+
+    With `course_dir`, a file resolving outside it is refused (see read_text)."""
     try:
         size = path.stat().st_size
     except OSError:
@@ -205,7 +212,7 @@ def read_toml(path: Path, shown_as: str, problems: list[Problem]) -> TomlFile | 
             )
         )
         return None
-    text = read_text(path, shown_as, problems)
+    text = read_text(path, shown_as, problems, course_dir=course_dir)
     if text is None:
         return None
     try:
@@ -214,7 +221,7 @@ def read_toml(path: Path, shown_as: str, problems: list[Problem]) -> TomlFile | 
         reason, fix, line = _explain(str(error), text)
     except RecursionError:
         reason = _("lists [ ] or tables { } are nested hundreds of levels deep")
-        fix = _("a quiz needs at most a list inside a list: remove the extra brackets")
+        fix = _("no setting needs more than a list inside a list: remove the extra brackets")
         line = _Scan(text).deepest
     problems.append(
         Problem(

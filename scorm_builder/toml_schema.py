@@ -34,7 +34,11 @@ TextKind = Literal["line", "text", "lines"] | None
 _INVISIBLE = re.compile(
     r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
 )
-_UNWANTED_IN_LINE = re.compile(rf"{_INVISIBLE.pattern}|[\t\n\r\u2028\u2029]")
+# Zero-width characters in a title or an id (often copied in from a web page) make two that
+# look the same differ, in the LMS's lists as here: an error too. Not in longer texts,
+# where the zero-width joiner builds emoji such as 👩‍⚕️; nor the joiners in titles, for that.
+_ZERO_WIDTH = "\u200b\u2060\ufeff"
+_UNWANTED_IN_LINE = re.compile(rf"{_INVISIBLE.pattern}|[\t\n\r\u2028\u2029{_ZERO_WIDTH}]")
 _SHORT_ESCAPED = re.compile(r"[\t\n\r]")
 _ESCAPE_NAMES = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
 
@@ -223,6 +227,8 @@ def _escape_rule(
         has = _("a line break")
     elif character == "\t":
         has = _("a tab")
+    elif character in _ZERO_WIDTH:
+        has = _("the invisible zero-width character {code}").format(code=f"U+{ord(character):04X}")
     else:
         has = _("the invisible control character {code}").format(code=f"U+{ord(character):04X}")
     if character in _ESCAPE_NAMES and written:  # \n, \t, \b: a Windows path, most likely
@@ -231,6 +237,11 @@ def _escape_rule(
     elif written:
         fix = _("remove the {code} (in double quotes a backslash starts an escape code)").format(
             code=code
+        )
+    elif character in _ZERO_WIDTH:  # typed (pasted) as it is: nothing shows where
+        fix = _(
+            "retype the text without pasting it (the character comes with text copied from a "
+            "web page or another program)"
         )
     else:
         fix = _("remove it; in double quotes a backslash starts an escape code")

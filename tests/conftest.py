@@ -45,15 +45,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session", autouse=True)
 def build_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The tests' builds keep their cache here, never in the user's own cache folder."""
+    """The tests' builds keep their cache here, never in the user's own cache folder, and
+    sign it with a key of their own (not one made in the user's config folder). Messages are
+    in English whatever the developer's locale (tests of the language choice set their own)."""
     folder = tmp_path_factory.mktemp("build-cache")
-    previous = os.environ.get("SCORM_BUILDER_CACHE_DIR")
-    os.environ["SCORM_BUILDER_CACHE_DIR"] = str(folder)  # subprocesses inherit it too
+    ours = {
+        "SCORM_BUILDER_CACHE_DIR": str(folder),
+        "SCORM_BUILDER_CACHE_KEY": "tests' own key",
+        "SCORM_BUILDER_LANG": "en",
+    }
+    previous = {name: os.environ.get(name) for name in ours}
+    os.environ.update(ours)  # subprocesses inherit them too
     yield folder
-    if previous is None:
-        del os.environ["SCORM_BUILDER_CACHE_DIR"]
-    else:
-        os.environ["SCORM_BUILDER_CACHE_DIR"] = previous
+    for name, value in previous.items():
+        if value is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(scope="session")

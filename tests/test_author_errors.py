@@ -448,8 +448,9 @@ class Built:
         return main(["build", str(self.source), "-o", str(self.output), *options])
 
     def assert_previous_zip_intact(self) -> None:
-        # No temporary file left; the ledger of the last good build stays.
-        assert sorted(set(os.listdir(self.output)) - {LEDGER_FILE}) == [ZIP]
+        # No temporary file left; the ledger and the record sheets of the last good build stay.
+        sheets = {ZIP.replace(".zip", ".record.csv"), ZIP.replace(".zip", ".record.html")}
+        assert sorted(set(os.listdir(self.output)) - {LEDGER_FILE} - sheets) == [ZIP]
         assert (self.output / ZIP).read_bytes() == self.zip_bytes
 
 

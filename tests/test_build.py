@@ -360,3 +360,146 @@ def test_a_quiz_whose_saved_progress_cannot_fit_stops_the_build(tmp_path, capsys
     error = capsys.readouterr().err
     assert "llm-basics.quiz.toml: error: a learner's saved progress in this quiz could" in error
     assert not (tmp_path / "dist").exists()
+
+
+def test_a_near_miss_quiz_name_is_one_error_not_also_a_quiz_of_no_lesson(tmp_path: Path) -> None:
+    from scorm_builder.sources import read_sources
+
+    source = copy_default_course(tmp_path / "source")
+    lessons = source / "lessons"
+    (lessons / "llm-basics-v2.quiz.toml").write_bytes(
+        (lessons / "llm-basics.quiz.toml").read_bytes()
+    )
+    problems = read_sources(source).folder_problems
+    assert [(p.rule, p.severity, p.file) for p in problems] == [
+        ("quiz-misnamed", "error", "lessons/llm-basics-v2.quiz.toml")
+    ]
+    assert "the quiz read is llm-basics.quiz.toml" in problems[0].message
+
+
+def test_a_lesson_file_that_is_a_pipe_is_reported_not_a_hang(tmp_path: Path) -> None:
+    """The build digests the lesson's files before the reader sees them: a FIFO must not
+    be read there (it would wait forever) but reach the reader, which reports it."""
+    import os
+    import subprocess
+    import sys
+
+    source = copy_default_course(tmp_path / "source")
+    lesson = source / "lessons" / "llm-basics.md"
+    lesson.unlink()
+    os.mkfifo(lesson)
+    command = [sys.executable, "-m", "scorm_builder", "build", str(source)]
+    command += ["-o", str(tmp_path / "dist")]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "this is not a plain file (a folder, a pipe or a device)" in done.stderr
+    assert not (tmp_path / "dist").exists() or not list((tmp_path / "dist").iterdir())
+
+
+def test_the_cache_digests_only_plain_files(tmp_path: Path) -> None:
+    import os
+
+    from scorm_builder.cache import file_digest
+
+    os.mkfifo(tmp_path / "pipe.png")  # read, it would wait forever
+    assert file_digest(tmp_path / "pipe.png") == ""
+    (tmp_path / "a.png").write_bytes(PNG)
+    assert file_digest(tmp_path / "a.png") == hashlib.sha256(PNG).hexdigest()
+
+
+def test_control_characters_in_a_problem_are_printed_as_escapes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A link decoded to ESC ]0;… BEL would retitle the author's terminal if printed raw."""
+    source = copy_default_course(tmp_path / "source")
+    lesson = source / "lessons" / "llm-basics.md"
+    text = lesson.read_text(encoding="utf-8")
+    lesson.write_text(text + "\n![図](a%1b]0;pwned%07b%E2%80%AE.png)\n", encoding="utf-8")
+    assert main(["build", str(source), "-o", str(tmp_path / "dist")]) == 1
+    stderr = capsys.readouterr().err
+    assert "\x1b" not in stderr and "\x07" not in stderr and "\u202e" not in stderr
+    assert "a\\x1b]0;pwned\\x07b\\u202e.png" in stderr
+
+
+def test_a_quiz_with_an_objective_pass_mark_ships_without_a_mastery_score(tmp_path: Path) -> None:
+    """Moodle's "mastery score overrides status" recomputes passed from score.raw alone:
+    with it, 83 points overall would pass a learner who failed an objective set at 100."""
+    source = two_lesson_course(tmp_path / "source")
+    quiz = source / "lessons" / "infection-control.quiz.toml"
+    text = quiz.read_text(encoding="utf-8")
+    objective = '[[objectives]]\nid = "hands"\ntitle = "手指衛生"\npass_mark = 100\n\n'
+    quiz.write_text(
+        objective + text.replace("[[questions]]", '[[questions]]\nobjective = "hands"'),
+        encoding="utf-8",
+    )
+    [(path, _, _)] = build(source, tmp_path / "dist").written
+    items = manifest_of(read_zip(path)).findall(".//cp:item", NS)
+    scores = {
+        i.findtext("cp:title", namespaces=NS): i.find("adlcp:masteryscore", NS) for i in items
+    }
+    [(_, first), (_, second)] = scores.items()
+    assert first is not None and first.text == "80"  # llm-basics: no objectives
+    assert second is None  # infection-control: an objective with its own pass mark
+
+
+def test_numbers_in_the_manifest_and_the_page_are_never_written_with_an_exponent() -> None:
+    from scorm_builder.manifest import ScoEntry, write_manifest
+    from scorm_builder.render import _plain, figure
+    from scorm_builder.sources import read_course
+
+    settings = read_course(DEFAULT_SOURCE)[0].settings
+    sco = ScoEntry("llm-basics", "LLM", "llm-basics/index.html", ("llm-basics/index.html",), 1e-05)
+    manifest = etree.fromstring(write_manifest(settings, "course", "Course", [sco], []))
+    assert manifest.findtext(".//adlcp:masteryscore", namespaces=NS) == "0.00001"
+    assert [_plain(1e-07), _plain("2.50"), _plain(1e16)] == [
+        "0.0000001",
+        "2.5",
+        "10000000000000000",
+    ]
+    assert [figure(80), figure(85.71), figure(1e16)] == ["80", "85.7", "10000000000000000"]
+
+
+def test_a_checker_note_is_no_warning_and_does_not_fail_strict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The checker's notes ("info", such as a file the manifest does not list) are for a
+    reviewer: the build shows them but counts them as nothing."""
+    from scorm_builder import build as build_module
+    from scorm_builder.problems import Problem
+
+    real = build_module.check_files
+
+    def with_a_note(files, **kwargs):  # noqa: ANN001, ANN202
+        note = Problem("manifest-unlisted-file", "info", "notes.txt", "not listed")
+        return [*real(files, **kwargs), note]
+
+    monkeypatch.setattr(build_module, "check_files", with_a_note)
+    source = copy_default_course(tmp_path / "source")
+    assert main(["build", str(source), "-o", str(tmp_path / "dist"), "--strict"]) == 0
+    stderr = capsys.readouterr().err
+    assert "notes.txt: info: not listed" in stderr
+    assert stderr.endswith("0 warning(s)\n")
+
+
+def test_a_rebuild_over_the_previous_zip_says_what_the_upload_does_to_records(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With last build's zip in dist/, the build compares: a question removed leaves the
+    learners' answers to it with nothing to compare them with. Said, but not failing the
+    build, even with --strict (the revision may well be meant)."""
+    source = copy_default_course(tmp_path / "source")
+    out = tmp_path / "dist"
+    assert main(["build", str(source), "-o", str(out), "--strict"]) == 0
+    capsys.readouterr()
+    quiz = source / "lessons" / "llm-basics.quiz.toml"
+    quiz.write_text(
+        quiz.read_text(encoding="utf-8").replace('id = "llm-definition"', 'id = "llm-what"'),
+        encoding="utf-8",
+    )
+    assert main(["build", str(source), "-o", str(out), "--strict"]) == 0
+    stderr = capsys.readouterr().err
+    zip_path = out / "ai-basics-for-clinicians.zip"
+    assert f"{zip_path}/llm-basics/index.html: warning: SCO " in stderr
+    assert "1 question(s) are gone ('llm-definition')" in stderr
+    assert "attempts in progress cannot resume" in stderr
+    assert stderr.endswith("2 warning(s)\n")

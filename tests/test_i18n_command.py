@@ -228,7 +228,8 @@ def test_redirected_cp932_output_never_fails_on_an_emoji_or_a_rare_kanji(tmp_pat
     )
     (source / "lessons" / "chart.png").write_bytes(PNG)
     output = tmp_path / "output.txt"
-    environ = {**os.environ, "PYTHONIOENCODING": "cp932", "PYTHONUTF8": "0", "LANG": "ja_JP.UTF-8",
+    inherited = {k: v for k, v in os.environ.items() if k != "SCORM_BUILDER_LANG"}
+    environ = {**inherited, "PYTHONIOENCODING": "cp932", "PYTHONUTF8": "0", "LANG": "ja_JP.UTF-8",
                "SCORM_BUILDER_CACHE_DIR": str(tmp_path / "cache")}  # fmt: skip
     with output.open("wb") as file:
         result = subprocess.run(

@@ -181,10 +181,6 @@ def test_a_sample_of_the_areas_mistakes_in_japanese(
     assert japanese != english
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the build cache's key does not hold the interface language (a request to build.py)",
-)
 def test_a_cached_lesson_speaks_the_language_of_the_build_that_reads_it(
     built: Built, capsys, monkeypatch
 ):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import random
 import unicodedata
 import zlib
 from pathlib import Path
@@ -205,7 +206,7 @@ def test_a_bmp_named_png_is_to_be_saved_as_png(tmp_path: Path) -> None:
 
 
 def test_a_large_video_gets_a_warning_with_the_format_to_use(tmp_path: Path) -> None:
-    video = bytes(4) + b"ftypisom" + bytes(6_000_000)
+    video = bytes(4) + b"ftypisom" + random.Random(0).randbytes(6_000_000)  # packs 1:1
     lesson, problems = read(
         tmp_path, HEAD + '<video controls src="talk.mp4"></video>\n', {"talk.mp4": video}
     )
@@ -214,6 +215,101 @@ def test_a_large_video_gets_a_warning_with_the_format_to_use(tmp_path: Path) -> 
         "lessons/llm-basics.md:5: warning: section 'LLMとは': the file 'talk.mp4' is 6.0 MB: "
         "every learner downloads it, which is slow on hospital networks\n"
         "    fix: save it as MP4 (H.264) at 720p, or shorten it"
+    ]
+
+
+def wav(data: bytes) -> bytes:
+    """A WAV file's RIFF header (16-bit mono, 44.1 kHz) around the samples `data`."""
+    fmt = (
+        b"fmt "
+        + (16).to_bytes(4, "little")
+        + bytes.fromhex("0100010044ac000088580100020010 00".replace(" ", ""))
+    )
+    body = b"WAVE" + fmt + b"data" + len(data).to_bytes(4, "little") + data
+    return b"RIFF" + len(body).to_bytes(4, "little") + body
+
+
+@pytest.mark.parametrize(
+    ("markdown", "name", "data", "expected"),
+    [
+        (
+            '<audio controls src="silence.wav"></audio>',
+            "silence.wav",
+            wav(bytes(10_600_000)),  # built with a warning, then `check` refused the zip
+            [
+                "lessons/llm-basics.md:5: error: section 'LLMとは': the file 'silence.wav' is "
+                "10.6 MB but packs 1,023:1 (the limit is 100:1): it is mostly silence or empty "
+                "space, and the package checker would refuse the package as a zip bomb",
+                "    fix: cut the silent or empty part out, or save the file again from the "
+                "program that made it",
+            ],
+        ),
+        (
+            "![図](chart.png)",
+            "chart.png",
+            PNG + bytes(8_000_000),
+            [
+                "lessons/llm-basics.md:5: error: section 'LLMとは': the file 'chart.png' is "
+                "8.0 MB but packs 1,018:1 (the limit is 100:1): it is mostly silence or empty "
+                "space, and the package checker would refuse the package as a zip bomb",
+                "    fix: cut the silent or empty part out, or save the file again from the "
+                "program that made it",
+            ],
+        ),
+        (
+            "![図](chart.png)",
+            "chart.png",
+            PNG[:20],  # built silently before
+            [
+                "lessons/llm-basics.md:5: error: section 'LLMとは': the image 'chart.png' is cut "
+                "short: it is 20 bytes, too few for even the start of a picture",
+                "    fix: copy or save the image again from the original",
+            ],
+        ),
+    ],
+    ids=["silent-wav", "png-and-zeros", "cut-short-png"],
+)
+def test_media_the_package_checker_would_refuse_are_refused_when_read(
+    tmp_path: Path, markdown: str, name: str, data: bytes, expected: list[str]
+) -> None:
+    assert first_problem(tmp_path, HEAD + markdown + "\n", {name: data}) == expected
+
+
+def test_a_large_recording_that_packs_like_real_media_is_only_a_warning(tmp_path: Path) -> None:
+    lesson, problems = read(
+        tmp_path,
+        HEAD + '<audio controls src="talk.wav"></audio>\n',
+        {"talk.wav": wav(random.Random(1).randbytes(6_000_000))},
+    )
+    assert lesson is not None
+    assert [p.rule for p in problems] == ["lesson-large-file"]
+
+
+def test_a_linked_svg_is_refused_in_a_sentence_that_says_why(tmp_path: Path) -> None:
+    assert first_problem(tmp_path, HEAD + "[図](notes.svg)\n", {"notes.svg": b"<svg/>"}) == [
+        "lessons/llm-basics.md:5: error: section 'LLMとは': the file 'notes.svg' is an SVG "
+        "drawing, which can run scripts: a lesson may not link, frame or embed it",
+        "    fix: show an SVG drawing as an image (![説明](file.svg)); put the text of a page into "
+        "the lesson itself, or export it as PDF",
+    ]
+
+
+def test_a_pipe_named_like_a_picture_is_not_a_plain_file(tmp_path: Path) -> None:
+    (tmp_path / "lessons").mkdir()
+    os.mkfifo(tmp_path / "lessons" / "pic.png")
+    assert first_problem(tmp_path, HEAD + "![図](pic.png)\n") == [
+        "lessons/llm-basics.md:5: error: section 'LLMとは': 'pic.png' is not a plain file (a "
+        "folder, a pipe or a device)",
+        "    fix: use the name of a picture, sound, video or document file",
+    ]
+
+
+def test_a_file_without_an_extension_is_named_so(tmp_path: Path) -> None:
+    assert first_problem(tmp_path, HEAD + "![図](nul)\n", {"nul": PNG}) == [
+        "lessons/llm-basics.md:5: error: section 'LLMとは': a lesson may not ship a file without "
+        "an extension ('nul')",
+        "    fix: give the file the extension of its format (.png, .jpg, .mp3, .mp4, .pdf) and use "
+        "that name",
     ]
 
 
@@ -288,6 +384,11 @@ def test_a_program_cannot_ship_under_a_lesson(tmp_path: Path) -> None:
             "a data: address (a file written into the page) is not allowed",
         ),
         ("[次へ](&#106;avascript:next())", "a javascript: link runs code"),  # browsers decode it
+        ("[次へ](vbscript:next)", "a vbscript: link runs code"),
+        (
+            '<p style="color: expression(alert(1))">x</p>',
+            "the style= of <p> uses 'expression(', which runs code",
+        ),
     ],
 )
 def test_raw_html_the_allowlist_does_not_hold_is_an_error_at_its_line(
@@ -455,8 +556,15 @@ def test_comments_are_notes_for_authors_and_are_not_shipped(tmp_path: Path) -> N
         ),
     ],
     ids=[
-        "size", "nested-list", "nested-quote", "line", "sections", "brackets", "link-parens",
-        "angles", "marks",
+        "size",
+        "nested-list",
+        "nested-quote",
+        "line",
+        "sections",
+        "brackets",
+        "link-parens",
+        "angles",
+        "marks",
     ],  # fmt: skip
 )
 def test_a_pathological_lesson_is_refused_before_markdown_runs(
@@ -566,3 +674,19 @@ def test_the_readme_lists_the_html_a_lesson_may_use() -> None:
     for tag, names in ATTRIBUTES.items():
         assert listed(f"on `{tag}`") == set(names)
     assert listed("in `style=`") == set(STYLE_PROPERTIES)
+
+
+def test_a_lesson_that_links_to_a_file_outside_the_course_is_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.md"
+    outside.write_text(HEAD + "外のファイル。\n", encoding="utf-8")
+    (tmp_path / "course" / "lessons").mkdir(parents=True)
+    path = tmp_path / "course" / "lessons" / "llm-basics.md"
+    path.symlink_to(outside)
+    problems: list[Problem] = []
+    assert (
+        read_lesson(path, "llm-basics", "lessons/llm-basics.md", problems, table_label="表") is None
+    )
+    assert [p.describe() for p in problems] == [
+        "lessons/llm-basics.md: error: this file is a link to a file outside the course folder\n"
+        "    fix: copy the file itself into the course folder in place of the link"
+    ]

@@ -61,13 +61,18 @@ def cache_entries(cache: Path) -> list[Path]:
 
 
 def read_entry(path: Path) -> tuple[dict, bytes]:
-    """A cache entry: its JSON line, and the page's deflate stream after it."""
-    line, _, page = path.read_bytes().partition(b"\n")
+    """A cache entry: its JSON line (after the signature line), then the page's deflate
+    stream."""
+    _signature, _, rest = path.read_bytes().partition(b"\n")
+    line, _, page = rest.partition(b"\n")
     return json.loads(line), page
 
 
 def write_entry(path: Path, entry: dict, page: bytes) -> None:
-    path.write_bytes(json.dumps(entry, ensure_ascii=False).encode() + b"\n" + page)
+    """What a forger with write access to the cache folder can do: everything but sign."""
+    signature = path.read_bytes().partition(b"\n")[0]
+    line = json.dumps(entry, ensure_ascii=False).encode()
+    path.write_bytes(signature + b"\n" + line + b"\n" + page)
 
 
 def test_a_rebuild_reads_only_the_changed_lesson_and_gives_clean_build_bytes(
@@ -77,7 +82,12 @@ def test_a_rebuild_reads_only_the_changed_lesson_and_gives_clean_build_bytes(
     zip_of(source, tmp_path / "dist")
     assert lessons_read == ["llm-basics", "infection-control"]
     assert len(cache_entries(cache)) == 2
-    assert sorted(os.listdir(tmp_path / "dist")) == [LEDGER_FILE, "ai-basics-for-clinicians.zip"]
+    assert sorted(os.listdir(tmp_path / "dist")) == [
+        LEDGER_FILE,
+        "ai-basics-for-clinicians.record.csv",
+        "ai-basics-for-clinicians.record.html",
+        "ai-basics-for-clinicians.zip",
+    ]
 
     lesson = source / "lessons" / "infection-control.md"
     lesson.write_text(lesson.read_text(encoding="utf-8") + "\n追記です。\n", encoding="utf-8")
@@ -202,6 +212,57 @@ def test_an_edited_cached_page_is_not_shipped(
     assert lessons_read == ["llm-basics", "infection-control"]
 
 
+def test_a_forged_cache_entry_with_recomputed_digests_is_not_shipped(
+    tmp_path: Path, lessons_read: list[str], cache: Path
+) -> None:
+    """A cache folder shared by CI can be written by others: a page edited there, with its
+    digest recomputed, is still not the builder's, and the lessons are made again."""
+    import zlib
+
+    source = two_lesson_course(tmp_path / "source")
+    first = zip_of(source, tmp_path / "dist")
+    for path in cache_entries(cache):
+        entry, deflated = read_entry(path)
+        forged = zlib.decompress(deflated, -15).replace(
+            b"</body>", b'<script>alert("forged")</script></body>'
+        )
+        entry["page"] = hashlib.sha256(forged).hexdigest()
+        compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+        write_entry(path, entry, compressor.compress(forged) + compressor.flush())
+    lessons_read.clear()
+    rebuilt = zip_of(source, tmp_path / "dist")
+    assert b"forged" not in rebuilt and rebuilt == first
+    assert lessons_read == ["llm-basics", "infection-control"]
+
+
+def test_a_page_taken_from_the_cache_goes_through_the_content_rules(tmp_path: Path) -> None:
+    """Only the pages this run rendered are vouched for: a cached page that links outside
+    the package is judged as `scorm-builder check` would judge it."""
+    from scorm_builder.build import build_package, check_package
+
+    package = build_package(two_lesson_course(tmp_path / "source"))
+    page = "llm-basics/index.html"
+    package.files[page] = package.files[page].replace(
+        b"</body>", b'<script src="https://cdn.example.com/x.js"></script></body>'
+    )
+    assert not check_package(package, tmp_path / "course.zip")  # rendered now: vouched for
+    problems = check_package(package, tmp_path / "course.zip", unvouched=frozenset({page}))
+    assert [p.file for p in problems if p.severity == "error"] == [
+        f"{tmp_path / 'course.zip'}/{page}"
+    ]
+
+
+def test_cache_entries_are_signed_with_a_key_kept_outside_the_cache_folder(
+    tmp_path: Path,
+) -> None:
+    from scorm_builder.cache import cache_key_file, signing_key
+
+    environ = {"XDG_CONFIG_HOME": str(tmp_path / "config")}
+    key = signing_key(environ)
+    assert key is not None and len(key) == 32 and signing_key(environ) == key
+    assert cache_key_file(environ).stat().st_mode & 0o077 == 0
+
+
 def test_the_cache_lives_outside_the_output_folder(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SCORM_BUILDER_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", "/var/cache/me")
@@ -234,7 +295,10 @@ def test_zips_the_course_no_longer_makes_are_removed(tmp_path: Path) -> None:
         "ai-basics-for-clinicians.zip",
         "other-course.zip",  # never touched: this build did not write it
     ]
-    assert sorted(whole.removed) == sorted(path for path, _, _ in split.written)
+    # Each zip goes with its record sheets.
+    old_zips = [path for path, _, _ in split.written]
+    sheets = [zip.with_suffix(f".record.{kind}") for zip in old_zips for kind in ("csv", "html")]
+    assert sorted(whole.removed) == sorted([*old_zips, *sheets])
 
 
 def test_a_split_build_that_fails_halfway_replaces_no_zip(
@@ -269,7 +333,9 @@ def test_deleting_the_cache_keeps_removing_stale_zips(tmp_path: Path, cache: Pat
     for path in sorted(cache.rglob("*"), reverse=True):
         path.rmdir() if path.is_dir() else path.unlink()
     whole = build(source, out)
-    assert sorted(whole.removed) == sorted(path for path, _, _ in split.written)
+    assert sorted(p for p in whole.removed if p.suffix == ".zip") == sorted(
+        path for path, _, _ in split.written
+    )
     assert sorted(p.name for p in out.glob("*.zip")) == ["ai-basics-for-clinicians.zip"]
 
 
@@ -344,10 +410,12 @@ def test_a_build_removes_the_temporary_files_an_interrupted_build_left(tmp_path:
     assert not left.exists() and someone_elses.exists()
 
 
-def test_a_build_stopped_by_sigterm_while_writing_leaves_no_temporary_file(
-    tmp_path: Path,
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP], ids=lambda s: s.name)
+def test_a_build_stopped_by_sigterm_or_sighup_while_writing_leaves_no_temporary_file(
+    tmp_path: Path, stop: signal.Signals
 ) -> None:
-    """CI timeouts send SIGTERM: the build ends as after Ctrl+C, the previous zip intact."""
+    """CI timeouts send SIGTERM, a closed terminal SIGHUP: the build ends as after Ctrl+C,
+    the previous zip intact."""
     source = two_lesson_course(tmp_path / "source")
     out = tmp_path / "dist"
     previous = zip_of(source, out)
@@ -360,9 +428,9 @@ def test_a_build_stopped_by_sigterm_while_writing_leaves_no_temporary_file(
         assert build_process.poll() is None, "the build ended before it wrote anything"
         assert time.monotonic() < deadline
         time.sleep(0.005)
-    build_process.send_signal(signal.SIGTERM)
+    build_process.send_signal(stop)
     _, stderr = build_process.communicate(timeout=60)
-    assert build_process.returncode == 128 + signal.SIGTERM
-    assert "stopped (SIGTERM); nothing was written" in stderr
+    assert build_process.returncode == 128 + stop
+    assert f"stopped ({stop.name}); nothing was written" in stderr
     assert not list(out.glob(".*.tmp"))
     assert (out / "ai-basics-for-clinicians.zip").read_bytes() == previous

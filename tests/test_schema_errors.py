@@ -9,6 +9,7 @@ what their names say.
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from scorm_builder import quiz as quiz_schema
 from scorm_builder.build import build_package
 from scorm_builder.cli import main
 from scorm_builder.model import Objective
-from scorm_builder.problems import Problem
+from scorm_builder.problems import BuildError, Problem
 from scorm_builder.quiz import misnamed_quiz_files, read_quiz
 from scorm_builder.settings import SETTINGS
 from tests.course_factory import ROOT, copy_default_course
@@ -45,6 +46,40 @@ COURSE_MISTAKES = [
         "{src}/course.toml:5: error: the version is 21 characters long; SCORM 1.2 allows at "
         "most 20\n"
         "    fix: shorten it to 20 characters or fewer\n" + failed(1),
+    ),
+    Mistake(
+        "title-zero-width-space-pasted",  # accepted silently before
+        "course.toml",
+        COURSE.replace('"医療従事者のためのAI基礎"', '"医療従事者の\u200bためのAI基礎"'),
+        "{src}/course.toml:1: error: the title has the invisible zero-width character U+200B\n"
+        "    fix: retype the text without pasting it (the character comes with text copied "
+        "from a web page or another program)\n" + failed(1),
+    ),
+    Mistake(
+        "title-byte-order-mark-escaped",  # accepted silently before
+        "course.toml",
+        COURSE.replace('"医療従事者のためのAI基礎"', '"\\uFEFF医療従事者のためのAI基礎"'),
+        "{src}/course.toml:1: error: the title has the invisible zero-width character U+FEFF, "
+        "written as \\uFEFF\n"
+        "    fix: remove the \\uFEFF (in double quotes a backslash starts an escape code)\n"
+        + failed(1),
+    ),
+    Mistake(
+        "settings-nested-5000-levels",  # the fix spoke of a quiz
+        "course.toml",
+        COURSE + "x = " + "[" * 5000 + "]" * 5000 + "\n",
+        "{src}/course.toml:5: error: this file is not valid TOML: lists [ ] or tables { } are "
+        "nested hundreds of levels deep\n"
+        "    fix: no setting needs more than a list inside a list: remove the extra brackets\n"
+        + failed(1),
+    ),
+    Mistake(
+        "settings-table-header-5000-deep",  # had no line
+        "course.toml",
+        COURSE + "[" + ".".join(["a"] * 5000) + "]\nb = 1\n",
+        "{src}/course.toml:5: error: unknown setting 'a'\n"
+        "    fix: the settings are: title, identifier, language, version, description, "
+        "pass_mark, lessons\n" + failed(1),
     ),
     Mistake(
         "title-201-characters",
@@ -137,7 +172,7 @@ COURSE_MISTAKES = [
         COURSE + "x = " + "[" * 5000 + "\n",
         "{src}/course.toml:5: error: this file is not valid TOML: lists [ ] or tables { } are "
         "nested hundreds of levels deep\n"
-        "    fix: a quiz needs at most a list inside a list: remove the extra brackets\n"
+        "    fix: no setting needs more than a list inside a list: remove the extra brackets\n"
         + failed(1),
     ),
     Mistake(
@@ -270,7 +305,7 @@ QUIZ_MISTAKES = [
         QUIZ.replace("answer = 2", "answer = " + "[" * 3000 + "2" + "]" * 3000),
         "{src}/lessons/llm-basics.quiz.toml:6: error: this file is not valid TOML: lists [ ] "
         "or tables { } are nested hundreds of levels deep\n"
-        "    fix: a quiz needs at most a list inside a list: remove the extra brackets\n"
+        "    fix: no setting needs more than a list inside a list: remove the extra brackets\n"
         + failed(1),
     ),
     Mistake(
@@ -585,6 +620,23 @@ def test_a_misnamed_quiz_is_an_error_naming_the_right_name(tmp_path, name, fix) 
     ]
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["llm_basics.quiz.toml", "LLM Basics.quiz.toml", "llm-basic.quiz.toml", "llmbasics.quiz.toml"],
+)
+def test_a_near_miss_of_a_quizless_lessons_quiz_name_is_an_error(tmp_path, name) -> None:
+    # Before, only "this quiz belongs to no lesson" warned, and the LMS got a lesson without
+    # a score.
+    assert _misnamed(tmp_path, name) == [
+        f"lessons/{name}: error: this looks like a quiz, but it is not read\n"
+        "    fix: rename it to llm-basics.quiz.toml"
+    ]
+
+
+def test_a_near_miss_of_a_lesson_that_has_its_quiz_is_left_to_the_warning(tmp_path) -> None:
+    assert _misnamed(tmp_path, "llm-basics.quiz.toml", "llm_basics.quiz.toml") == []
+
+
 def test_a_second_quiz_beside_the_one_read_and_a_quiz_folder(tmp_path) -> None:
     found = _misnamed(
         tmp_path, "llm-basics.quiz.toml", "llm-basics.quiz.toml.txt", "hand-hygiene.quiz.toml/"
@@ -620,6 +672,51 @@ def test_course_toml_in_the_lessons_folder(tmp_path) -> None:
         "lessons/course.toml: error: the course settings are read from the course folder, not "
         "from lessons/\n"
         "    fix: move course.toml up one folder, beside lessons/"
+    ]
+
+
+def _course_with_a_japanese_lesson_saved_nfd(tmp_path: Path) -> list[str]:
+    course = copy_default_course(tmp_path / "course")
+    name = "感染対策"
+    lesson = unicodedata.normalize("NFD", name) + ".md"  # as macOS saves names
+    (course / "lessons" / lesson).write_text("# 感染対策\n\n## 手洗い\n\n本文。\n", "utf-8")
+    toml = (course / "course.toml").read_text(encoding="utf-8")
+    (course / "course.toml").write_text(
+        toml.replace('lessons = ["llm-basics"]', f'lessons = ["llm-basics", "{name}"]'), "utf-8"
+    )
+    with pytest.raises(BuildError) as raised:
+        build_package(course)
+    return [p.describe() for p in raised.value.problems]
+
+
+def test_a_listed_lesson_named_in_japanese_is_to_be_renamed_to_ascii(tmp_path: Path) -> None:
+    assert _course_with_a_japanese_lesson_saved_nfd(tmp_path)[0] == (
+        "course.toml:9: error: the lesson name '感染対策' has characters that are not allowed\n"
+        "    fix: rename the file lessons/感染対策.md to a name of lowercase ASCII letters, "
+        "digits, '-' and '_' (for example 02-infection-control.md), and list that name here "
+        "instead"
+    )
+
+
+@pytest.mark.xfail(
+    strict=True, reason="sources.py warns 'not listed' for a listed name saved NFD (requested)"
+)
+def test_a_listed_lesson_named_in_japanese_is_not_also_said_to_be_unlisted(tmp_path) -> None:
+    assert len(_course_with_a_japanese_lesson_saved_nfd(tmp_path)) == 1
+
+
+def test_a_quiz_that_links_to_a_file_outside_the_course_is_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.toml"
+    outside.write_text(QUIZ, encoding="utf-8")
+    (tmp_path / "course" / "lessons").mkdir(parents=True)
+    path = tmp_path / "course" / "lessons" / "llm-basics.quiz.toml"
+    path.symlink_to(outside)
+    problems: list[Problem] = []
+    assert read_quiz(path, "lessons/llm-basics.quiz.toml", 80, problems) is None
+    assert [p.describe() for p in problems] == [
+        "lessons/llm-basics.quiz.toml: error: this file is a link to a file outside the course "
+        "folder\n"
+        "    fix: copy the file itself into the course folder in place of the link"
     ]
 
 
