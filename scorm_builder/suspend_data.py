@@ -41,6 +41,7 @@ def worst_case_length(quiz: Quiz | None, page_count: int) -> int:
         "b": LONGEST_SCORE,
         "r": LARGEST_SEED,
         "v": "x" * LONGEST_VERSION,
+        "d": "2026-12-31",  # the day the quiz was passed
     }
     return len(json.dumps(state, ensure_ascii=False, separators=(",", ":")))
 

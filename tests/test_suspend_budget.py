@@ -90,9 +90,10 @@ def test_the_largest_quiz_that_fits_plays_to_the_end_within_4096(
     assert state["a"] == [KEYS] * count  # nothing dropped to make it fit
     # Exactly the prediction, less the digits the counters and the seed do not use yet:
     # 0 tries of 9999, best -1 of 99.99; and the content version ("1.0+…") is shorter than
-    # the longest one course.toml allows.
+    # the longest one course.toml allows; the day of the pass ("d") is written once passed.
     assert state["v"] == content_version("1.0", lesson)
     unused = (4 - 1) + (5 - 2) + (10 - len(str(state["r"]))) + LONGEST_VERSION - len(state["v"])
+    unused += len(',"d":"2026-12-31"') if "d" not in state else 0
     print(
         f"\nlargest quiz: {count} questions, suspend_data {len(saved['suspend_data'])} "
         f"of worst case {worst} chars"
@@ -134,5 +135,7 @@ def test_the_default_course_is_far_inside_the_budget() -> None:
     lesson = course.lessons[0]
     assert worst_case_length(lesson.quiz, len(lesson.pages) + 1) < LIMIT // 10
     assert worst_case_length(None, 3) == len(
-        '{"s":"111","a":[],"t":0,"g":1,"b":99.99,"r":2147483646,"v":"' + "x" * 49 + '"}'
+        '{"s":"111","a":[],"t":0,"g":1,"b":99.99,"r":2147483646,"v":"'
+        + "x" * 49
+        + '","d":"2026-12-31"}'
     )

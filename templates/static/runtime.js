@@ -144,6 +144,7 @@
       b: state.best,
       r: state.seed,
       v: sco.version, // the content version this learner's data belongs to
+      d: state.day, // the day the quiz was passed (YYYY-MM-DD), for the certificate
     };
     let text = JSON.stringify(short);
     if (text.length > MAX_SUSPEND) { // answers in progress are the least valuable part
@@ -167,6 +168,7 @@
     if (Number.isInteger(saved.t) && saved.t >= 0) state.tries = saved.t;
     if (typeof saved.b === "number" && saved.b <= 100) state.best = saved.b;
     if (Number.isInteger(saved.r)) state.seed = saved.r;
+    if (/^[\d-]{10}$/.test(saved.d)) state.day = saved.d;
     const bookmark = parseInt(location, 10);
     if (bookmark >= 0 && bookmark < pages.length) state.page = bookmark;
     return true;
@@ -499,6 +501,7 @@
     const better = passed || value > state.best;
     if (better) state.best = value;
     showGraded(true);
+    showCertificate();
     if (!active) return;
     // One interaction per question, appended after what the LMS already holds.
     let n = parseInt(getValue("cmi.interactions._count"), 10) || 0;
@@ -568,6 +571,24 @@
     $$('input[type="text"]', form).forEach((input) => { input.maxLength = MAX_NUMERIC; });
   }
 
+  /* ---------- The certificate (修了証), once passed ---------- */
+
+  const certificate = $("[data-certificate]");
+  function showCertificate() {
+    if (!passed) return;
+    state.day ||= new Date().toLocaleDateString("sv"); // YYYY-MM-DD, local time
+    // Moodle sends "Family, Given"; other LMSs may send one name as it is.
+    const [family, given] = getValue("cmi.core.student_name").split(/, */);
+    const [n, , , d, p, v] = $$("dd", certificate); // name, course, lesson, day, score, version
+    n.textContent = given ? format(S.name_order, { family, given }) : family;
+    d.textContent = state.day;
+    p.textContent = format(S.score, { score: figure(Math.max(0, state.best)) });
+    v.textContent = sco.version;
+    certificate.hidden = false;
+  }
+  // Once shown, printing gives the certificate alone (course.css); its button only opens printing.
+  $("[data-print]")?.addEventListener("click", () => print());
+
   /* ---------- Start and finish ---------- */
 
   let finished = false;
@@ -611,6 +632,7 @@
         $$("input", form).forEach((input) => { input.disabled = true; });
         submitButton.hidden = true;
       }
+      showCertificate();
     }
     show(state.page, false);
     pager.hidden = false;
