@@ -33,7 +33,7 @@ from scorm_builder.problems import Problem
 
 from .manifest import parse, read
 from .pages import local_name, parse_if_cheap
-from .paths import MANIFEST
+from .paths import MANIFEST, first_few
 from .readers import CannotCheck, read_path
 
 # Question fields that change how a question is shown, grouped or weighted, not what an
@@ -308,6 +308,4 @@ def _compare_pages(old: Sco, new: Sco, where: str) -> list[Problem]:
 
 
 def _names(items: list[str], count: int = 3) -> str:
-    shown = ", ".join(f"'{item}'" for item in items[:count])
-    more = _(" and {count} more").format(count=len(items) - count)
-    return shown + (more if len(items) > count else "")
+    return first_few([f"'{item}'" for item in items], count)

@@ -29,7 +29,7 @@ from scorm_builder.problems import Problem
 from .manifest import CASE_TWIN, Manifest, external_hrefs
 from .pages import CSS, HTML, JS, PLUGIN_SUFFIXES, Reference, TooCostly, facts_of_file
 from .pages import FileFacts as Facts
-from .paths import MANIFEST, has_scheme, is_external, resolve
+from .paths import MANIFEST, first_few, has_scheme, is_external, resolve
 from .severity import INFO
 
 _TEMPLATE_MARKERS = ("{{", "${", "<%", "[[")
@@ -199,11 +199,9 @@ def _external_problem(file: str, url: str, line: int | None) -> Problem:
 
 def _first_few(items: list[tuple[str, int]], count: int = 3) -> str:
     at_line = _("{url} (line {line})")
-    shown = ", ".join(
-        at_line.format(url=url, line=line) if line else url for url, line in items[:count]
+    return first_few(
+        [at_line.format(url=url, line=line) if line else url for url, line in items], count
     )
-    more = _(" and {count} more").format(count=len(items) - count)
-    return shown + (more if len(items) > count else "")
 
 
 def _judge(package: Package, name: str, facts: Facts) -> list[Problem]:
@@ -326,9 +324,7 @@ def _unreached(package: Package, reached: set[str]) -> list[Problem]:
     )
     if not unreached:
         return []
-    shown = ", ".join(unreached[:5]) + (
-        _(" and {count} more").format(count=len(unreached) - 5) if len(unreached) > 5 else ""
-    )
+    shown = first_few(unreached, 5)
     return [
         Problem(
             "content-unreached",

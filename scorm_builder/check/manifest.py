@@ -19,7 +19,7 @@ from scorm_builder.i18n import N_, _
 from scorm_builder.problems import Problem, Severity
 from scorm_builder.schema import ADLCP_NS, validate_manifest
 
-from .paths import MANIFEST, has_scheme, is_external, resolve, unsafe_reason
+from .paths import MANIFEST, first_few, has_scheme, is_external, resolve, unsafe_reason
 from .severity import INFO
 
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
@@ -301,8 +301,7 @@ def check_identifiers(root: etree._Element, explained: set[tuple[int, str]]) -> 
     if misspelt:
         # GUIDs starting with a digit (iSpring), a comma from the title, spaces (Captivate):
         # the schema says xs:ID, but LMSs accept them and the packages run.
-        shown = ", ".join(f"'{identifier}'" for identifier, _ in misspelt[:3])
-        more = _(" and {count} more").format(count=len(misspelt) - 3) if len(misspelt) > 3 else ""
+        shown = first_few([f"'{identifier}'" for identifier, _line in misspelt], 3)
         problems.append(
             _problem(
                 "manifest-identifier-spelling",
@@ -310,7 +309,7 @@ def check_identifiers(root: etree._Element, explained: set[tuple[int, str]]) -> 
                 _(
                     "{count} identifier(s) break the XML ID rules of the schema ({identifiers}); "
                     "LMSs accept them, but a strict validator or a future import may not"
-                ).format(count=len(misspelt), identifiers=shown + more),
+                ).format(count=len(misspelt), identifiers=shown),
                 _(
                     "if you can, start identifiers with a letter and use only letters, digits,"
                     " '-', '_' and '.' (changing them on a course already in use drops its "
@@ -520,9 +519,7 @@ def check_unlisted(manifest: Manifest, names: set[str]) -> list[Problem]:
     ]
     if not unlisted:
         return []
-    shown = ", ".join(unlisted[:5]) + (
-        _(" and {count} more").format(count=len(unlisted) - 5) if len(unlisted) > 5 else ""
-    )
+    shown = first_few(unlisted, 5)
     return [
         Problem(
             "manifest-unlisted-file",

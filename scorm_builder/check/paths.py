@@ -91,3 +91,9 @@ def check_names(names: Iterable[str]) -> list[Problem]:
                 )
             )
     return problems
+
+
+def first_few(shown: list[str], count: int) -> str:
+    """The first `count` of `shown`, then how many more: a finding names a few, not hundreds."""
+    more = _(" and {count} more").format(count=len(shown) - count)
+    return ", ".join(shown[:count]) + (more if len(shown) > count else "")
