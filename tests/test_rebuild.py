@@ -235,23 +235,6 @@ def test_a_forged_cache_entry_with_recomputed_digests_is_not_shipped(
     assert lessons_read == ["llm-basics", "infection-control"]
 
 
-def test_a_page_taken_from_the_cache_goes_through_the_content_rules(tmp_path: Path) -> None:
-    """Only the pages this run rendered are vouched for: a cached page that links outside
-    the package is judged as `scorm-builder check` would judge it."""
-    from scorm_builder.build import build_package, check_package
-
-    package = build_package(two_lesson_course(tmp_path / "source"))
-    page = "llm-basics/index.html"
-    package.files[page] = package.files[page].replace(
-        b"</body>", b'<script src="https://cdn.example.com/x.js"></script></body>'
-    )
-    assert not check_package(package, tmp_path / "course.zip")  # rendered now: vouched for
-    problems = check_package(package, tmp_path / "course.zip", unvouched=frozenset({page}))
-    assert [p.file for p in problems if p.severity == "error"] == [
-        f"{tmp_path / 'course.zip'}/{page}"
-    ]
-
-
 def test_cache_entries_are_signed_with_a_key_kept_outside_the_cache_folder(
     tmp_path: Path,
 ) -> None:
