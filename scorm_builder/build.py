@@ -34,13 +34,12 @@ from scorm_builder.check import CannotCheck, check_files, compare_packages
 from scorm_builder.layout import (
     Package,
     generated_files,
-    launch_path,
     lay_out,
     zip_name,
 )
 from scorm_builder.model import Course, CourseSettings
 from scorm_builder.output import not_written, write_output
-from scorm_builder.package import Writer, deflate, write_zip
+from scorm_builder.package import Deflated, Writer, write_zip
 from scorm_builder.problems import BuildError, Problem, errors, warnings
 from scorm_builder.record_sheet import record_files
 from scorm_builder.render import TEMPLATES_DIR, LessonRenderer, Theme
@@ -97,7 +96,7 @@ def build(
         for path, package in zip(paths, packages, strict=True)
         for finding in upload_findings(path, package)
     ]
-    writers = output_files(course, packages, made)
+    writers = output_files(course, packages)
     try:
         removed = write_output(output_dir, source_dir, writers)
     except OSError as error:
@@ -174,7 +173,7 @@ def _make_lesson(
     if read.lesson is None:
         return MadeLesson(None, tuple(read.problems), key=key)
     page = _renderer(job.settings, theme, code).render_page(read.lesson)
-    made = MadeLesson(read.lesson, tuple(read.problems), key, page, deflate(page))
+    made = MadeLesson(read.lesson, tuple(read.problems), key, Deflated.of(page))
     cache.put(made)
     # The page holds the sections' HTML now: the lesson keeps their titles only, as one
     # from the cache does (less memory for a large course).
@@ -225,19 +224,12 @@ def upload_findings(previous: Path, package: Package) -> list[Problem]:
     ]
 
 
-def output_files(
-    course: Course, packages: Sequence[Package], made: Sequence[MadeLesson]
-) -> dict[str, Writer]:
+def output_files(course: Course, packages: Sequence[Package]) -> dict[str, Writer]:
     """What goes into the output folder: each zip, and its record sheet beside it."""
-    # The pages' deflate streams were made with them (or kept by the cache): not made again.
-    deflated = {
-        launch_path(m.lesson.id): m.deflated_page for m in made if m.lesson and m.deflated_page
-    }
     writers: dict[str, Writer] = {}
     for package in packages:
-        writers[zip_name(package)] = functools.partial(
-            write_zip, files=package.files, deflated=deflated
-        )
+        # The pages go in as their deflate streams, made with them (or kept by the cache).
+        writers[zip_name(package)] = functools.partial(write_zip, files=package.files.entries())
         for name, data in record_files(course, package.lessons, package.name).items():
             writers[name] = functools.partial(_write_bytes, data=data)
     return writers

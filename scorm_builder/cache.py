@@ -7,12 +7,11 @@ files); the files a lesson uses (images) are checked by content on every lookup.
 
 It lives in a cache folder of the user's (`$SCORM_BUILDER_CACHE_DIR`, else
 `$XDG_CACHE_HOME/scorm-builder`, else `~/.cache/scorm-builder`), never in dist/, and holds
-nothing the build trusts without checking: no check verdicts; each page is stored
-compressed under the digest of its content and verified against it when read; an entry
-that is damaged, forged or of other types than expected is ignored, so a damaged cache
-is only a slower build. The folder may be shared (a CI folder) and anyone who can write it
-can recompute a digest: so each entry is also signed (HMAC-SHA256) with a key kept outside
-the cache folder (`$SCORM_BUILDER_CACHE_KEY`, else a random key made once in
+nothing the build trusts without checking: no check verdicts; an entry that is damaged,
+forged or of other types than expected is ignored, so a damaged cache is only a slower
+build. The folder may be shared (a CI folder) and anyone who can write it can recompute a
+digest: so each entry (its JSON and its page's deflate stream) is signed (HMAC-SHA256) with
+a key kept outside the cache folder (`$SCORM_BUILDER_CACHE_KEY`, else a random key made once in
 `$XDG_CONFIG_HOME/scorm-builder/cache.key`, readable by the user only); an entry signed
 with another key is not used. Each entry is one file: a line of JSON (never pickle: reading it
 never runs code), then the page's deflate stream.
@@ -37,11 +36,12 @@ from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from scorm_builder.model import Lesson
+from scorm_builder.package import Deflated
 from scorm_builder.problems import Problem
 
 CACHE_DIR_VARIABLE = "SCORM_BUILDER_CACHE_DIR"
 CACHE_KEY_VARIABLE = "SCORM_BUILDER_CACHE_KEY"
-FORMAT = "v3"  # a folder per format: an older builder's entries are never read
+FORMAT = "v4"  # a folder per format: an older builder's entries are never read
 
 
 def default_cache_dir(environ: Mapping[str, str] = os.environ) -> Path:
@@ -95,8 +95,7 @@ class MadeLesson:
     lesson: Lesson | None
     problems: tuple[Problem, ...]
     key: str
-    page: bytes | None = None
-    deflated_page: bytes | None = None  # package.deflate(page): the zip entry's stream
+    page: Deflated | None = None  # as the zip entry holds it
 
 
 def without_html(lesson: Lesson | None) -> Lesson | None:
@@ -133,10 +132,10 @@ class Cache:
     def put(self, made: MadeLesson) -> None:
         """Remember a rendered lesson; a failure to write only makes the next build slower."""
         key = made.key
-        if made.lesson is None or made.page is None or made.deflated_page is None:
+        if made.lesson is None or made.page is None:
             return
         entry = json.dumps(_encode_entry(made), ensure_ascii=False).encode("utf-8")
-        page = made.deflated_page
+        page = made.page.stream
         if self.folder is None:
             self._memory[key] = (entry, page)
             return
@@ -180,7 +179,7 @@ def _resolved(folder: Path) -> Path:
 
 def _replace(path: Path, data: bytes) -> None:
     """Write through a temporary file, so a reader never sees half an entry. Not synced to
-    disk: after a crash an entry may be lost or torn, which its digests catch."""
+    disk: after a crash an entry may be lost or torn, which its signature catches."""
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(descriptor, "wb") as file:
@@ -243,7 +242,7 @@ def _encode_entry(made: MadeLesson) -> dict[str, Any]:
         "lesson": _encode(without_html(made.lesson)),
         "problems": [_encode(problem) for problem in made.problems],
         "media": {str(path): file_digest(path) for path in made.lesson.media.values()},
-        "page": hashlib.sha256(made.page).hexdigest(),
+        "page": {"crc": made.page.crc, "size": made.page.size},
     }
 
 
@@ -264,10 +263,10 @@ def _decode_entry(
         path = Path(name)
         if not path.resolve().is_relative_to(course) or file_digest(path) != digest:
             raise _Damaged
-    page = zlib.decompress(deflated_page, -15)
-    if hashlib.sha256(page).hexdigest() != _decode(str, entry["page"]):
-        raise _Damaged
-    return MadeLesson(lesson, problems, key, page, deflated_page)
+    # The page is not inflated to be checked: the signature covers its stream, and the zip
+    # takes the stream as it is.
+    page = _decode(dict[str, int], entry["page"])
+    return MadeLesson(lesson, problems, key, Deflated(deflated_page, page["crc"], page["size"]))
 
 
 def _encode(value: Any) -> Any:
