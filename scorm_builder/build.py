@@ -20,7 +20,6 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
 
 from scorm_builder.cache import (
     Cache,
@@ -41,7 +40,7 @@ from scorm_builder.model import Course, CourseSettings
 from scorm_builder.output import not_written, write_output
 from scorm_builder.package import Deflated, Writer, write_zip
 from scorm_builder.problems import BuildError, Problem, errors, warnings
-from scorm_builder.record_sheet import record_files
+from scorm_builder.record_sheet import lesson_part, record_writers
 from scorm_builder.render import TEMPLATES_DIR, LessonRenderer, Theme
 from scorm_builder.sources import (
     LessonFiles,
@@ -96,7 +95,7 @@ def build(
         for path, package in zip(paths, packages, strict=True)
         for finding in upload_findings(path, package)
     ]
-    writers = output_files(course, packages)
+    writers = output_files(course, packages, made)
     try:
         removed = write_output(output_dir, source_dir, writers)
     except OSError as error:
@@ -148,7 +147,9 @@ class MemoisedStages:
         # from a worker, and storing is shared out too.
         make = functools.partial(
             _make_lesson,
-            LessonJob(sources.settings, _table_label(self._theme, sources.settings)),
+            LessonJob(
+                sources.settings, _table_label(self._theme, sources.settings), sources.folder
+            ),
             self._theme,
             self._code,
             self._cache,
@@ -163,6 +164,7 @@ class MemoisedStages:
 class LessonJob:
     settings: CourseSettings
     table_label: str  # the name of a table's caption, in the course language
+    course_dir: Path  # the record sheet names the lesson's files from there
 
 
 def _make_lesson(
@@ -173,7 +175,8 @@ def _make_lesson(
     if read.lesson is None:
         return MadeLesson(None, tuple(read.problems), key=key)
     page = _renderer(job.settings, theme, code).render_page(read.lesson)
-    made = MadeLesson(read.lesson, tuple(read.problems), key, Deflated.of(page))
+    record = lesson_part(read.lesson, job.course_dir, job.settings.language)
+    made = MadeLesson(read.lesson, tuple(read.problems), key, Deflated.of(page), record)
     cache.put(made)
     # The page holds the sections' HTML now: the lesson keeps their titles only, as one
     # from the cache does (less memory for a large course).
@@ -224,16 +227,15 @@ def upload_findings(previous: Path, package: Package) -> list[Problem]:
     ]
 
 
-def output_files(course: Course, packages: Sequence[Package]) -> dict[str, Writer]:
-    """What goes into the output folder: each zip, and its record sheet beside it."""
+def output_files(
+    course: Course, packages: Sequence[Package], made: Sequence[MadeLesson]
+) -> dict[str, Writer]:
+    """What goes into the output folder: each zip, and its record sheets beside it."""
+    parts = {m.lesson.id: m.record for m in made if m.lesson and m.record}
     writers: dict[str, Writer] = {}
     for package in packages:
         # The pages go in as their deflate streams, made with them (or kept by the cache).
         writers[zip_name(package)] = functools.partial(write_zip, files=package.files.entries())
-        for name, data in record_files(course, package.lessons, package.name).items():
-            writers[name] = functools.partial(_write_bytes, data=data)
+        lesson_parts = [parts[lesson.id] for lesson in package.lessons]
+        writers |= record_writers(course, package.lessons, lesson_parts, package.name)
     return writers
-
-
-def _write_bytes(file: BinaryIO, data: bytes) -> None:
-    file.write(data)

@@ -19,6 +19,7 @@ never runs code), then the page's deflate stream.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import functools
 import hashlib
@@ -29,7 +30,6 @@ import stat
 import tempfile
 import types
 import typing
-import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +38,7 @@ from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 from scorm_builder.model import Lesson
 from scorm_builder.package import Deflated
 from scorm_builder.problems import Problem
+from scorm_builder.record_sheet import LessonPart
 
 CACHE_DIR_VARIABLE = "SCORM_BUILDER_CACHE_DIR"
 CACHE_KEY_VARIABLE = "SCORM_BUILDER_CACHE_KEY"
@@ -96,6 +97,7 @@ class MadeLesson:
     problems: tuple[Problem, ...]
     key: str
     page: Deflated | None = None  # as the zip entry holds it
+    record: LessonPart | None = None  # its part of the record sheets
 
 
 def without_html(lesson: Lesson | None) -> Lesson | None:
@@ -126,7 +128,7 @@ class Cache:
             return None
         try:
             return _decode_entry(key, *stored, _resolved(course_dir))
-        except (_Damaged, ValueError, TypeError, KeyError, zlib.error, RecursionError):
+        except (_Damaged, ValueError, TypeError, KeyError, RecursionError):
             return None  # damaged or forged: made again, and stored again
 
     def put(self, made: MadeLesson) -> None:
@@ -243,6 +245,7 @@ def _encode_entry(made: MadeLesson) -> dict[str, Any]:
         "problems": [_encode(problem) for problem in made.problems],
         "media": {str(path): file_digest(path) for path in made.lesson.media.values()},
         "page": {"crc": made.page.crc, "size": made.page.size},
+        "record": _encode(made.record),
     }
 
 
@@ -266,7 +269,9 @@ def _decode_entry(
     # The page is not inflated to be checked: the signature covers its stream, and the zip
     # takes the stream as it is.
     page = _decode(dict[str, int], entry["page"])
-    return MadeLesson(lesson, problems, key, Deflated(deflated_page, page["crc"], page["size"]))
+    record = _decode(LessonPart, entry["record"])
+    stored = Deflated(deflated_page, page["crc"], page["size"])
+    return MadeLesson(lesson, problems, key, stored, record)
 
 
 def _encode(value: Any) -> Any:
@@ -279,6 +284,8 @@ def _encode(value: Any) -> Any:
         return {str(key): _encode(item) for key, item in value.items()}
     if isinstance(value, Path):
         return str(value)
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
     return value
 
 
@@ -335,6 +342,10 @@ def _decoder(kind: Any) -> Decoder:
         return instance
     if kind is Path:
         return lambda value: Path(value) if type(value) is str else _damaged()
+    if kind is bytes:
+        return lambda value: (
+            base64.b64decode(value, validate=True) if type(value) is str else _damaged()
+        )
     if kind is float:
         return lambda value: float(value) if type(value) in (int, float) else _damaged()
     if kind in (str, int, bool):
