@@ -27,7 +27,7 @@ from scorm_builder.cache import (
     default_cache_dir,
     fingerprint,
     lesson_key,
-    without_html,
+    without_words,
 )
 from scorm_builder.check import CannotCheck, check_files, compare_packages
 from scorm_builder.layout import (
@@ -178,9 +178,9 @@ def _make_lesson(
     record = lesson_part(read.lesson, job.course_dir, job.settings.language)
     made = MadeLesson(read.lesson, tuple(read.problems), key, Deflated.of(page), record)
     cache.put(made)
-    # The page holds the sections' HTML now: the lesson keeps their titles only, as one
-    # from the cache does (less memory for a large course).
-    return dataclasses.replace(made, lesson=without_html(read.lesson))
+    # The page and the record part hold the lesson's words now: the lesson is kept without
+    # them, as one from the cache is (less memory for a large course).
+    return dataclasses.replace(made, lesson=without_words(read.lesson))
 
 
 @functools.lru_cache(maxsize=1)

@@ -90,8 +90,8 @@ def signing_key(environ: Mapping[str, str] = os.environ) -> bytes | None:
 @dataclass(frozen=True)
 class MadeLesson:
     """What a lesson's stages made: the lesson (None if it has errors), its problems, and
-    its page once rendered; `key` is the digest of their inputs. From the cache, the lesson's
-    sections carry no HTML: its page has it."""
+    its page once rendered; `key` is the digest of their inputs. Once its page is made, the
+    lesson is kept `without_words`."""
 
     lesson: Lesson | None
     problems: tuple[Problem, ...]
@@ -100,13 +100,21 @@ class MadeLesson:
     record: LessonPart | None = None  # its part of the record sheets
 
 
-def without_html(lesson: Lesson | None) -> Lesson | None:
-    """The lesson with its sections' HTML dropped (their titles kept): once its page is
-    rendered, nothing else needs the HTML."""
+def without_words(lesson: Lesson | None) -> Lesson | None:
+    """The lesson without the words its page and record part already hold: its sections'
+    HTML, its questions' texts, choices and explanations. What is left (ids, titles, pass
+    marks, objectives, how many questions) is all the rest of the build reads, and a course
+    of a thousand lessons keeps a thousand of these until the zip is written."""
     if lesson is None:
         return None
     pages = tuple(dataclasses.replace(page, html="") for page in lesson.pages)
-    return dataclasses.replace(lesson, pages=pages)
+    quiz = lesson.quiz
+    if quiz is not None:
+        questions = tuple(
+            dataclasses.replace(q, text="", explanation="", choices=()) for q in quiz.questions
+        )
+        quiz = dataclasses.replace(quiz, questions=questions)
+    return dataclasses.replace(lesson, pages=pages, quiz=quiz)
 
 
 class Cache:
@@ -241,7 +249,7 @@ class _Damaged(Exception):
 def _encode_entry(made: MadeLesson) -> dict[str, Any]:
     assert made.lesson is not None and made.page is not None
     return {
-        "lesson": _encode(without_html(made.lesson)),
+        "lesson": _encode(without_words(made.lesson)),
         "problems": [_encode(problem) for problem in made.problems],
         "media": {str(path): file_digest(path) for path in made.lesson.media.values()},
         "page": {"crc": made.page.crc, "size": made.page.size},
