@@ -268,9 +268,10 @@
   function revealed(q) {
     if (!q.open) {
       let x = fnv(q.salt + q.id) || 1;
-      const bytes = Uint8Array.from(atob(q.key), (c) => {
-        x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
-        return c.charCodeAt(0) ^ (x & 0xff);
+      // One xorshift32 step per four bytes, each byte of the state in turn.
+      const bytes = Uint8Array.from(atob(q.key), (c, i) => {
+        if (!(i & 3)) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; }
+        return c.charCodeAt(0) ^ (x >>> 8 * (i & 3) & 255);
       });
       q.open = JSON.parse(new TextDecoder().decode(bytes));
     }
