@@ -100,6 +100,30 @@ def test_a_rebuild_reads_only_the_changed_lesson_and_gives_clean_build_bytes(
     assert lessons_read == ["llm-basics", "infection-control"]
 
 
+def test_the_record_sheets_of_a_rebuild_are_those_of_a_clean_build(
+    tmp_path: Path, lessons_read: list[str]
+) -> None:
+    """Each lesson's part of the sheets is kept with its page: only the edited lesson's part
+    is made again, and the sheets come out byte for byte as a clean build writes them."""
+    source = two_lesson_course(tmp_path / "source")
+    zip_of(source, tmp_path / "dist")
+    names = [f"ai-basics-for-clinicians{suffix}" for suffix in (".record.html", ".record.csv")]
+    first = {name: (tmp_path / "dist" / name).read_bytes() for name in names}
+    lesson = source / "lessons" / "infection-control.md"
+    lesson.write_text(
+        lesson.read_text(encoding="utf-8").replace("手指衛生", "手洗い"), encoding="utf-8"
+    )
+    lessons_read.clear()
+    zip_of(source, tmp_path / "dist")
+    assert lessons_read == ["infection-control"]
+    clean_zip(source, tmp_path)
+    for name in names:  # the HTML shows the new page title, both the new digests
+        rebuilt = (tmp_path / "dist" / name).read_bytes()
+        assert rebuilt != first[name]
+        assert rebuilt == (tmp_path / "clean" / name).read_bytes()
+    assert "手洗い".encode() in (tmp_path / "dist" / names[0]).read_bytes()
+
+
 def test_nothing_changed_reads_nothing(tmp_path: Path, lessons_read: list[str]) -> None:
     source = two_lesson_course(tmp_path / "source")
     first = zip_of(source, tmp_path / "dist")
