@@ -1,16 +1,18 @@
 """The build, as the list of its stages; each takes and returns plain data.
 
     read_sources       course folder      -> Sources    (settings, each lesson's files)
-    read_lesson_files  LessonFiles        -> lesson     (model and quiz)     } per lesson, in
-    render_page        Lesson, settings   -> bytes      (its SCO page)       } one task, memoised
+    read_lesson_files  LessonFiles        -> lesson     (model and quiz)        } per lesson:
+    render_page        Lesson, settings   -> page       (its SCO page)          } one task in
+    lesson_part        Lesson             -> LessonPart (its record sheet part) } a worker
     course_model       Sources, lessons   -> Course     (or BuildError with every problem)
     lay_out            Course, pages      -> [Package]  (every path in the zip: layout.py)
     check_package      Package            -> [Problem]  (what `scorm-builder check` says)
-    output_files       Packages           -> zips and record sheets (record_sheet.py)
+    output_files       Packages, parts    -> zips and record sheets (record_sheet.py)
     write_output       those files        -> dist/, all or none
 
-Nothing is written to the output folder until every package exists in memory and has passed
-the checks. The cache (cache.py) wraps the per-lesson stages from here; no stage knows it.
+Nothing is written to the output folder until every package exists in memory (its pages
+compressed) and has passed the checks. The cache (cache.py) wraps the per-lesson stages from
+here, one entry per lesson; no stage knows it.
 """
 
 from __future__ import annotations
@@ -123,7 +125,7 @@ def build_package(
 
 
 class MemoisedStages:
-    """The per-lesson stages (read_lesson_files, then render_page), each lesson's results
+    """The per-lesson stages (read_lesson_files, render_page, lesson_part), each lesson's results
     taken from `cache` when the digest of everything they depend on is the same as before;
     the others made by `workers`, one task per lesson from its files to its stored entry."""
 
@@ -134,7 +136,7 @@ class MemoisedStages:
         self._code = fingerprint(theme.directory)
 
     def make_lessons(self, sources: Sources) -> list[MadeLesson]:
-        """Each lesson's model (without its sections' HTML), problems, page and deflated page."""
+        """Each lesson's model (without its words), problems, page and record sheet part."""
         folder = str(sources.folder.resolve())  # the same lesson elsewhere uses other images
         keys = [
             lesson_key(self._code, files.id, folder, sources.settings_digest, files.digest)
