@@ -87,7 +87,7 @@ def signing_key(environ: Mapping[str, str] = os.environ) -> bytes | None:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MadeLesson:
     """What a lesson's stages made: the lesson (None if it has errors), its problems, and
     its page once rendered; `key` is the digest of their inputs. Once its page is made, the
@@ -284,8 +284,8 @@ def _decode_entry(
 
 def _encode(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        # vars(), not dataclasses.asdict: asdict deep-copies, which costs far more.
-        return {name: _encode(item) for name, item in vars(value).items()}
+        # Field by field, not dataclasses.asdict: asdict deep-copies, which costs far more.
+        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, (tuple, list)):
         return [_encode(item) for item in value]
     if isinstance(value, dict):
