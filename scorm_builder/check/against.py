@@ -141,15 +141,13 @@ def _scos(
     return scos
 
 
-# Only the pages' titles and their `sco-data` are read here, never judged: libxml2's HTML
-# parser (C, forgiving, a bounded depth) reads a course's hundreds of pages in a blink, where
-# the HTML5 parser the content rules need would take seconds per hundred.
-_HTML = html.HTMLParser(recover=True, no_network=True, remove_comments=True, remove_pis=True)
-
-
 def _read_page(sco: Sco, page: bytes) -> None:
+    # Only the page's titles and its `sco-data` are read here, never judged: libxml2's HTML
+    # parser (C, forgiving, a bounded depth) reads a course's hundreds of pages in a blink,
+    # where the HTML5 parser the content rules need would take seconds per hundred.
+    parser = html.HTMLParser(recover=True, no_network=True, remove_comments=True, remove_pis=True)
     try:
-        document = html.document_fromstring(page, parser=_HTML)
+        document = html.document_fromstring(page, parser=parser)
     except (etree.ParserError, ValueError):
         return
     for element in document.iter(tag=etree.Element):
