@@ -86,6 +86,9 @@ class LessonRenderer:
         quiz = lesson.quiz
         lesson_pages = list(lesson.pages)
         pages = list(lesson_pages)
+        if lesson.attestation:
+            title = strings["attest_title"]
+            pages.append(Page(title=title, title_html=title, html=""))
         if quiz:
             pages.append(
                 Page(title=strings["quiz_title"], title_html=strings["quiz_title"], html="")
@@ -97,6 +100,8 @@ class LessonRenderer:
             pages=pages,
             quiz=quiz,
             quiz_intro=self._quiz_intro(quiz) if quiz else "",
+            attest_page=len(lesson_pages) + 1,  # its number (id="page-N"), after the lesson's
+            statement=lesson.attestation.split("\n"),
             strings=strings,
             hints={
                 "single": strings["single_hint"],
@@ -129,6 +134,8 @@ class LessonRenderer:
             # Saved with the learner's data, so a record names the content it was taken on.
             "version": content_version(self._settings.version, lesson),
             "pageCount": page_count,
+            # Milliseconds of reading on the lesson's pages before its quiz opens (0: none).
+            "minReading": self._settings.min_reading(lesson.id) * 60000,
             "strings": self._strings,
             "quiz": None,
         }

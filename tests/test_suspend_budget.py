@@ -137,5 +137,5 @@ def test_the_default_course_is_far_inside_the_budget() -> None:
     assert worst_case_length(None, 3) == len(
         '{"s":"111","a":[],"t":0,"g":1,"b":99.99,"r":2147483646,"v":"'
         + "x" * 49
-        + '","d":"2026-12-31"}'
+        + '","d":"2026-12-31","w":[9999,9999,9999],"e":"2026-12-31 23:59"}'
     )

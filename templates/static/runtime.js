@@ -82,6 +82,17 @@
       refused(element);
     }
   }
+  // Several elements under one prefix, in order; "" is left unwritten.
+  function write(prefix, fields) {
+    for (const key in fields) if (fields[key] !== "") setValue(prefix + key, fields[key]);
+  }
+  // Interactions are a journal (write-only, no gaps): each entry is appended after the last.
+  let entries = -1;
+  function journal(fields) {
+    if (entries < 0) entries = parseInt(getValue("cmi.interactions._count"), 10) || 0;
+    write("cmi.interactions." + entries + ".", fields);
+    entries += 1;
+  }
   // The time so far goes with every commit: an LMS that ends the session itself (or a crash)
   // keeps the last one. Each write replaces the session's value; the LMS adds it up once.
   function commit() {
@@ -131,6 +142,8 @@
     graded: false, // the answers on screen were submitted and are shown with feedback
     best: -1, // the best score of this LMS attempt (-1: none yet), the one the LMS holds
     seed: Math.floor(Math.random() * 0x7fffffff), // the draw, question and choice order
+    read: pages.map(() => 0), // milliseconds each page was read (the quiz's stays 0)
+    attest: "", // when the learner confirmed the attestation of this content version
   };
   let touched = false; // the learner moved or answered: only then is there a bookmark to write
 
@@ -145,6 +158,8 @@
       r: state.seed,
       v: sco.version, // the content version this learner's data belongs to
       d: state.day, // the day the quiz was passed (YYYY-MM-DD), for the certificate
+      w: state.read.map((ms) => Math.min(9999, Math.round(ms / 1000))), // seconds read per page
+      e: state.attest,
     };
     let text = JSON.stringify(short);
     if (text.length > MAX_SUSPEND) { // answers in progress are the least valuable part
@@ -160,7 +175,12 @@
     try { saved = JSON.parse(text); } catch (error) { return false; }
     if (!saved || typeof saved !== "object" || typeof saved.s !== "string") return false;
     // A new version of the lesson may have other pages or questions: keep only what still fits.
-    if (saved.s.length === pages.length) state.seen = saved.s.split("").map((bit) => bit === "1");
+    if (saved.s.length === pages.length) {
+      state.seen = saved.s.split("").map((bit) => bit === "1");
+      if (Array.isArray(saved.w)) state.read = pages.map((p, i) => saved.w[i] * 1000 || 0);
+    }
+    // An attestation is of one version of the content: a changed lesson is confirmed again.
+    if (saved.v === sco.version && typeof saved.e === "string") state.attest = saved.e;
     if (Array.isArray(saved.a) && saved.a.length === questions.length) {
       state.answers = saved.a.map((answer) => String(answer).slice(0, 26)); // 26 choice keys at most
       state.graded = saved.g === 1;
@@ -175,6 +195,12 @@
   }
 
   function save(andCommit) {
+    tally();
+    if (!quiz && status !== "completed" && state.seen.every(Boolean) && opened()) {
+      status = "completed"; // without a quiz: every page seen, read long enough, confirmed
+      setValue("cmi.core.lesson_status", "completed");
+      setValue("cmi.core.exit", "");
+    }
     if (touched) {
       setValue("cmi.core.lesson_location", state.page);
       setValue("cmi.suspend_data", serialize());
@@ -193,6 +219,7 @@
   let quizStarted = 0; // when the current try was first shown (for latency)
 
   function show(index, moveFocus) {
+    tally(); // the time so far belongs to the page being left
     index = Math.max(0, Math.min(pages.length - 1, index));
     state.page = index;
     state.seen[index] = true;
@@ -211,11 +238,11 @@
       $("h2", pages[index]).focus();
       window.scrollTo(0, 0);
     }
-    // Without a quiz the lesson is complete once every page was seen.
-    if (!quiz && status !== "completed" && state.seen.every(Boolean)) {
-      status = "completed";
-      setValue("cmi.core.lesson_status", "completed");
-      setValue("cmi.core.exit", "");
+    if (form) {
+      const open = opened();
+      form.hidden = !open;
+      gateNode.hidden = open;
+      gateNode.textContent = open ? "" : needs().join(" ");
     }
   }
   function go(index) {
@@ -224,6 +251,81 @@
     show(index, true);
     save(true); // the bookmark moved: one commit per page turn
   }
+
+  /* ---------- Reading time, and what opens the quiz ---------- */
+
+  // Time counts on the lesson's pages while this document is visible and the learner did
+  // something in the last 5 minutes: a tab left open or behind another is not reading.
+  const IDLE = 300000;
+  const quizPage = quiz ? pages.length - 1 : -1;
+  let mark = started;
+  let lastInput = started;
+  let visible = !document.hidden;
+  function tally() {
+    const now = Date.now();
+    if (visible && state.page !== quizPage) state.read[state.page] += Math.max(0, Math.min(now, lastInput + IDLE) - mark);
+    mark = now;
+  }
+  const readMs = () => state.read.reduce((sum, ms) => sum + ms, 0);
+  ["keydown", "pointerdown", "pointermove", "wheel", "scroll", "touchstart"].forEach((type) =>
+    window.addEventListener(type, () => { tally(); lastInput = mark; }, { capture: true, passive: true }));
+
+  // What the quiz (or, without one, completion) still waits for, in the learner's words.
+  const gateNode = $("[data-gate]");
+  const attestForm = $("form[data-attest]");
+  function needs() {
+    const left = Math.ceil((sco.minReading - readMs()) / 60000);
+    const list = left > 0 ? [format(S.gate_reading, { minutes: sco.minReading / 60000, left })] : [];
+    if (attestForm && !state.attest) list.push(format(S.gate_attest, { title: S.attest_title }));
+    return list;
+  }
+  // Once a try was made the quiz stays open: a new version never locks out a started attempt.
+  const opened = () => state.tries > 0 || passed || !needs().length;
+
+  // The total reading time joins the journal of interactions whenever it grew, so that Moodle's
+  // reports show it beside the answers: "00:12:34" as response and latency, and against the
+  // minimum (correct_responses) when there is one.
+  let readWritten = 0; // seconds last written
+  function recordReading() {
+    tally();
+    const seconds = Math.round(readMs() / 1000);
+    if (seconds === readWritten) return;
+    readWritten = seconds;
+    const span = (ms) => timespan(ms).slice(0, -3);
+    journal({
+      id: "reading",
+      type: "performance",
+      "correct_responses.0.pattern": sco.minReading ? span(sco.minReading) : "",
+      student_response: span(seconds * 1000),
+      result: !sco.minReading ? "neutral" : opened() ? "correct" : "wrong",
+      latency: span(seconds * 1000),
+      time: clock(new Date()),
+    });
+  }
+
+  /* ---------- The attestation: confirmed once per content version ---------- */
+
+  function showAttested(moveFocus) {
+    if (!state.attest) return;
+    const done = $("[data-attested]");
+    const box = $("input", attestForm);
+    box.checked = box.disabled = true;
+    $("button", attestForm).hidden = true;
+    done.textContent = format(S.attested, { when: state.attest, version: sco.version });
+    done.hidden = false;
+    if (moveFocus) done.focus();
+  }
+  // The box is `required`: the browser itself asks for the tick, in the learner's language.
+  attestForm?.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const now = new Date();
+    state.attest = now.toLocaleString("sv").slice(0, 16); // YYYY-MM-DD HH:MM, local time
+    touched = true;
+    journal({ id: "attest", type: "performance", student_response: state.attest + " " + sco.version, result: "neutral", time: clock(now) });
+    showAttested(true);
+    show(state.page, false);
+    save(true); // a record the hospital shows: committed the moment it exists
+  });
 
   previousButton.addEventListener("click", () => go(state.page - 1));
   nextButton.addEventListener("click", () => go(state.page + 1));
@@ -473,7 +575,7 @@
 
   function submit(event) {
     event.preventDefault();
-    if (state.graded || passed || attemptsLeft() === 0) return;
+    if (state.graded || passed || attemptsLeft() === 0 || !opened()) return;
     state.answers = questions.map((q, i) => (drawn.includes(i) ? readAnswer(q) : ""));
     const typed = (q, answer) => q.type === "numeric" && answer !== "" && parseNumber(answer) === "";
     const missing = asked().filter((q) => {
@@ -503,38 +605,34 @@
     showGraded(true);
     showCertificate();
     if (!active) return;
-    // One interaction per question, appended after what the LMS already holds.
-    let n = parseInt(getValue("cmi.interactions._count"), 10) || 0;
+    recordReading(); // the reading the answers were given after
+    // One interaction per question.
     drawn.forEach((i) => {
       const q = questions[i];
       const answer = state.answers[i];
-      const base = "cmi.interactions." + n + ".";
-      const type = q.type === "single" || q.type === "multiple" ? "choice" : q.type;
       const correct = revealed(q).correct;
-      setValue(base + "id", q.id);
-      if (q.objective) setValue(base + "objectives.0.id", q.objective);
-      setValue(base + "type", type);
-      setValue(base + "correct_responses.0.pattern", q.type === "numeric" ? correct[0] : correct.join(","));
-      setValue(base + "student_response", response(q, answer));
-      setValue(base + "result", isCorrect(q, answer) ? "correct" : "wrong");
-      setValue(base + "weighting", q.points);
-      setValue(base + "latency", timespan((answeredAt[i] || now.getTime()) - (quizStarted || now.getTime())));
-      setValue(base + "time", clock(now));
-      n += 1;
+      journal({
+        id: q.id,
+        "objectives.0.id": q.objective,
+        type: q.type === "single" || q.type === "multiple" ? "choice" : q.type,
+        "correct_responses.0.pattern": q.type === "numeric" ? correct[0] : correct.join(","),
+        student_response: response(q, answer),
+        result: isCorrect(q, answer) ? "correct" : "wrong",
+        weighting: q.points,
+        latency: timespan((answeredAt[i] || now.getTime()) - (quizStarted || now.getTime())),
+        time: clock(now),
+      });
     });
     // A worse try never replaces the best one of this attempt: the LMS keeps the best.
     if (better) {
-      setValue("cmi.core.score.min", "0");
-      setValue("cmi.core.score.max", "100");
-      setValue("cmi.core.score.raw", value);
-      objectives.forEach((o, index) => {
-        const base = "cmi.objectives." + index + ".";
-        setValue(base + "id", o.id);
-        setValue(base + "score.min", "0");
-        setValue(base + "score.max", "100");
-        setValue(base + "score.raw", score(o));
-        setValue(base + "status", o.passMark === null ? "completed" : objectivePassed(o) ? "passed" : "failed");
-      });
+      write("cmi.core.score.", { min: 0, max: 100, raw: value });
+      objectives.forEach((o, index) => write("cmi.objectives." + index + ".", {
+        id: o.id,
+        "score.min": 0,
+        "score.max": 100,
+        "score.raw": score(o),
+        status: o.passMark === null ? "completed" : objectivePassed(o) ? "passed" : "failed",
+      }));
     }
     const over = passed || attemptsLeft() === 0;
     status = passed ? "passed" : "failed";
@@ -612,6 +710,7 @@
         written["cmi.core.lesson_location"] = location;
         const raw = parseFloat(getValue("cmi.core.score.raw"));
         if (raw >= 0 && raw <= 100) state.best = Math.max(state.best, raw);
+        readWritten = Math.round(readMs() / 1000);
       }
       const mastery = parseFloat(getValue("cmi.student_data.mastery_score"));
       if (quiz && mastery >= 0 && mastery <= 100) masteryScore = mastery;
@@ -634,6 +733,7 @@
       }
       showCertificate();
     }
+    if (attestForm) showAttested(false);
     show(state.page, false);
     pager.hidden = false;
     if (!active) return;
@@ -657,11 +757,15 @@
   // The learner leaves: commit when hidden (the tab may never come back), finish on pagehide.
   // Never on unload: Chrome forbids it in the SCORM iframe, and sync calls there are dropped.
   document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "hidden") save(true);
+    tally();
+    visible = !document.hidden;
+    lastInput = mark; // coming back is doing something
+    if (!visible) save(true);
   });
   window.addEventListener("pagehide", () => {
     if (!active || finished) return;
     finished = true;
+    recordReading();
     save(false);
     setValue("cmi.core.session_time", timespan(Date.now() - started));
     active = false; // nothing after LMSFinish, whatever happens
