@@ -18,6 +18,7 @@ import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scorm_builder.content_version import pages_digest
 from scorm_builder.i18n import _
 from scorm_builder.lesson_attestation import take_attestation
 from scorm_builder.lesson_html import Finding, HtmlRules, sanitise_fragment
@@ -89,7 +90,10 @@ def read_lesson(
         ),
     )
     lesson = reader.lesson(converter, lesson_id, path)
-    return lesson and dataclasses.replace(lesson, attestation=taken.attestation)
+    if lesson is None:
+        return None
+    lesson = dataclasses.replace(lesson, attestation=taken.attestation)
+    return dataclasses.replace(lesson, pages_digest=pages_digest(lesson))
 
 
 def _plain_file_of_sane_size(path: Path, report: FileProblems) -> bool:

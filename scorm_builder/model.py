@@ -70,6 +70,9 @@ class Lesson:
     # The text of its `:::attest` block (paragraphs split by "\n"): what the learner
     # confirms before the quiz opens; "" when it has none.
     attestation: str = ""
+    # content_version.pages_digest of the lesson as read, with its HTML: the content version
+    # is the same once the HTML is dropped; "" when made without the reader (computed then).
+    pages_digest: str = ""
 
 
 @dataclass(frozen=True)

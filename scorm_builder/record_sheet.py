@@ -17,6 +17,7 @@ Like the zip, the files depend on the sources only: same sources, same bytes.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import hashlib
 import io
@@ -30,6 +31,7 @@ from typing import Any
 
 import jinja2
 
+from scorm_builder.content_version import content_version
 from scorm_builder.model import Course, Lesson, Question, Quiz
 from scorm_builder.render import TEMPLATES_DIR
 from scorm_builder.settings import SETTINGS_FILE
@@ -87,6 +89,10 @@ class LessonRecord:
     id: str
     title: str
     digest: str  # of this lesson's files
+    content_version: str  # the label the run-time saves with the learner's data
+    min_reading: int  # minutes of reading before the quiz opens; 0: none
+    min_reading_text: str  # the same in words ("10分（確認テストの前に）"); "" when none
+    attestation: tuple[str, ...]  # the paragraphs of the statement the learner confirms
     pages: tuple[str, ...]  # page titles, the quiz page not included
     quiz: Quiz | None
     pass_mark: str
@@ -131,7 +137,15 @@ def make_sheet(
         files = lesson_sources(lesson)
         digest = _digest(course.source_dir, files)
         lesson_digests.append(f"{lesson.id} {digest}")
-        records.append(_lesson_record(number, lesson, digest, strings))
+        record = _lesson_record(number, lesson, digest, strings)
+        records.append(
+            dataclasses.replace(
+                record,
+                content_version=content_version(settings.version, lesson),
+                min_reading=settings.min_reading(lesson.id),
+                min_reading_text=_minutes(settings.min_reading(lesson.id), strings),
+            )
+        )
     settings_digest = _digest(course.source_dir, [course.source_dir / SETTINGS_FILE])
     package_digest = hashlib.sha256(
         "\n".join([f"{SETTINGS_FILE} {settings_digest}", *lesson_digests]).encode()
@@ -199,6 +213,10 @@ def _lesson_record(
         id=lesson.id,
         title=lesson.title,
         digest=digest,
+        content_version="",
+        min_reading=0,
+        min_reading_text="",
+        attestation=tuple(lesson.attestation.split("\n")) if lesson.attestation else (),
         pages=tuple(page.title for page in lesson.pages),
         quiz=quiz,
         pass_mark=_number(quiz.pass_mark) if quiz else "",
@@ -207,6 +225,10 @@ def _lesson_record(
         objectives=objectives,
         questions=questions,
     )
+
+
+def _minutes(minutes: int, strings: dict[str, str]) -> str:
+    return strings["minutes"].format(minutes=minutes) if minutes else ""
 
 
 def _drawn(drawn: int, count: int, strings: dict[str, str]) -> str:
@@ -260,6 +282,12 @@ def render_csv(sheet: Sheet, strings: dict[str, str]) -> str:
     writer = csv.writer(out, dialect="excel")
     writer.writerow([strings[f"csv_{column}"] for column in CSV_COLUMNS])
     for lesson in sheet.lessons:
+        facts = [lesson.content_version, lesson.min_reading or "", "\n".join(lesson.attestation)]
+        if not lesson.questions:  # a row of its own: its version and attestation are records
+            writer.writerow(
+                [sheet.package, sheet.version, sheet.digest, lesson.id, lesson.title, *facts]
+                + [""] * (len(CSV_COLUMNS) - 8)
+            )
         for q in lesson.questions:
             writer.writerow(
                 [
@@ -268,6 +296,7 @@ def render_csv(sheet: Sheet, strings: dict[str, str]) -> str:
                     sheet.digest,
                     lesson.id,
                     lesson.title,
+                    *facts,
                     q.number,
                     q.id,
                     q.objective,
@@ -290,6 +319,9 @@ CSV_COLUMNS = (
     "digest",
     "lesson",
     "lesson_title",
+    "content_version",
+    "min_reading",
+    "attestation",
     "number",
     "interaction_id",
     "objective",

@@ -677,7 +677,7 @@ def test_hiding_the_page_commits_without_finishing(lms: Lms, default_course: Bui
     sco.evaluate(
         """() => {
           Object.defineProperty(document, "visibilityState", { value: "hidden" });
-          Object.defineProperty(document, "hidden", { value: true }); // both, as a browser sets them
+          Object.defineProperty(document, "hidden", { value: true }); // both, as browsers do
           document.dispatchEvent(new Event("visibilitychange"));
         }"""
     )

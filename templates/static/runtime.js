@@ -161,7 +161,7 @@
     // A new version of the lesson may have other pages or questions: keep only what still fits.
     if (saved.s.length === pages.length) {
       state.seen = saved.s.split("").map((bit) => bit === "1");
-      if (Array.isArray(saved.w)) state.read = pages.map((p, i) => saved.w[i] * 1000 || 0);
+      state.read = pages.map((p, i) => saved.w?.[i] * 1000 || 0);
     }
     // An attestation is of one version of the content: a changed lesson is confirmed again.
     if (saved.v === sco.version && typeof saved.e === "string") state.attest = saved.e;
@@ -248,7 +248,7 @@
   const readMs = () => state.read.reduce((sum, ms) => sum + ms),
     readSpan = () => timespan(Math.round(readMs() / 1000) * 1000);
   for (const type of ["keydown", "pointermove", "pointerdown", "scroll"]) {
-    addEventListener(type, () => { tally(); lastInput = mark; }, true);
+    addEventListener(type, () => { tally(); lastInput = mark; touched = true; }, true); // reading is progress to keep
   }
 
   // What the quiz (or, without one, completion) still waits for, in the learner's words.
