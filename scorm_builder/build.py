@@ -1,16 +1,18 @@
 """The build, as the list of its stages; each takes and returns plain data.
 
     read_sources       course folder      -> Sources    (settings, each lesson's files)
-    read_lesson_files  LessonFiles        -> lesson     (model and quiz; memoised per lesson)
+    read_lesson_files  LessonFiles        -> lesson     (model and quiz)        } per lesson:
+    render_page        Lesson, settings   -> page       (its SCO page)          } one task in
+    lesson_part        Lesson             -> LessonPart (its record sheet part) } a worker
     course_model       Sources, lessons   -> Course     (or BuildError with every problem)
-    render_page        Lesson             -> bytes      (its SCO page; memoised per lesson)
     lay_out            Course, pages      -> [Package]  (every path in the zip: layout.py)
     check_package      Package            -> [Problem]  (what `scorm-builder check` says)
-    output_files       Packages           -> zips and record sheets (record_sheet.py)
+    output_files       Packages, parts    -> zips and record sheets (record_sheet.py)
     write_output       those files        -> dist/, all or none
 
-Nothing is written to the output folder until every package exists in memory and has passed
-the checks. The cache (cache.py) wraps the per-lesson stages from here; no stage knows it.
+Nothing is written to the output folder until every package exists in memory (its pages
+compressed) and has passed the checks. The cache (cache.py) wraps the per-lesson stages from
+here, one entry per lesson; no stage knows it.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
 
 from scorm_builder.cache import (
     Cache,
@@ -28,24 +29,28 @@ from scorm_builder.cache import (
     default_cache_dir,
     fingerprint,
     lesson_key,
-    without_html,
+    without_words,
 )
 from scorm_builder.check import CannotCheck, check_files, compare_packages
 from scorm_builder.layout import (
-    SHARED_DIR,
     Package,
     generated_files,
-    launch_path,
     lay_out,
     zip_name,
 )
-from scorm_builder.model import Course, CourseSettings, Lesson
+from scorm_builder.model import Course, CourseSettings
 from scorm_builder.output import not_written, write_output
-from scorm_builder.package import Writer, deflate, write_zip
+from scorm_builder.package import Deflated, Writer, write_zip
 from scorm_builder.problems import BuildError, Problem, errors, warnings
-from scorm_builder.record_sheet import record_files
+from scorm_builder.record_sheet import lesson_part, record_writers
 from scorm_builder.render import TEMPLATES_DIR, LessonRenderer, Theme
-from scorm_builder.sources import Sources, course_model, read_lesson_files, read_sources
+from scorm_builder.sources import (
+    LessonFiles,
+    Sources,
+    course_model,
+    read_lesson_files,
+    read_sources,
+)
 from scorm_builder.workers import Workers, job_count
 
 
@@ -72,18 +77,16 @@ def build(
     with Workers(job_count(jobs)) as workers:
         stages = MemoisedStages(Cache(cache_dir or default_cache_dir()), theme, workers)
         sources = read_sources(source_dir)
-        made = stages.read_lessons(sources)
-        # A page from the cache was not made by this run: the cache folder may be shared
-        # (a CI folder), and a forger can recompute an entry's digests. Only the pages
-        # rendered now are vouched for; the others go through the checker's content rules.
-        from_cache = frozenset(launch_path(m.lesson.id) for m in made if m.lesson and m.page)
+        # A page from the cache is as much this builder's as one rendered now: its entry is
+        # signed with a key the cache folder does not hold (cache.py), so a page edited or
+        # forged there is never taken, and the lesson is made again.
+        made = stages.make_lessons(sources)
         course, problems = course_model(sources, made)
-        made = stages.render_pages(made, course)
     pages = {m.lesson.id: m.page for m in made if m.lesson and m.page}
     packages = lay_out(course, pages, theme.static_files(), split)
     paths = [output_dir / zip_name(package) for package in packages]
     for path, package in zip(paths, packages, strict=True):
-        problems += check_package(package, path, unvouched=from_cache)
+        problems += check_package(package, path)
     if errors(problems) or (strict and warnings(problems)):
         raise BuildError(problems)
     # Added after the verdict, so they never fail the build, --strict or not: they are about
@@ -114,18 +117,17 @@ def build_package(
     theme = theme or Theme(TEMPLATES_DIR)
     stages = MemoisedStages(cache or Cache(None), theme, Workers(1))
     sources = read_sources(source_dir)
-    made = stages.read_lessons(sources)
+    made = stages.make_lessons(sources)
     course, _ = course_model(sources, made)
-    made = stages.render_pages(made, course)
     pages = {m.lesson.id: m.page for m in made if m.lesson and m.page}
     [package] = lay_out(course, pages, theme.static_files(), split=False)
     return package
 
 
 class MemoisedStages:
-    """The per-lesson stages (read_lesson_files, render_page), each lesson's results taken
-    from `cache` when the digest of everything they depend on is the same as before; the
-    others done by `workers`."""
+    """The per-lesson stages (read_lesson_files, render_page, lesson_part), each lesson's results
+    taken from `cache` when the digest of everything they depend on is the same as before;
+    the others made by `workers`, one task per lesson from its files to its stored entry."""
 
     def __init__(self, cache: Cache, theme: Theme, workers: Workers) -> None:
         self._cache = cache
@@ -133,8 +135,8 @@ class MemoisedStages:
         self._workers = workers
         self._code = fingerprint(theme.directory)
 
-    def read_lessons(self, sources: Sources) -> list[MadeLesson]:
-        """Each lesson's model (with its page, when it comes from the cache)."""
+    def make_lessons(self, sources: Sources) -> list[MadeLesson]:
+        """Each lesson's model (without its words), problems, page and record sheet part."""
         folder = str(sources.folder.resolve())  # the same lesson elsewhere uses other images
         keys = [
             lesson_key(self._code, files.id, folder, sources.settings_digest, files.digest)
@@ -142,41 +144,45 @@ class MemoisedStages:
         ]
         made = [self._cache.get(key, sources.folder) for key in keys]
         missing = [index for index, lesson in enumerate(made) if lesson is None]
-        read = functools.partial(
-            read_lesson_files,
-            settings=sources.settings,
-            table_label=_table_label(self._theme, sources.settings),
+        # A page needs only its lesson and the course settings, so a lesson goes from its
+        # files to its cache entry in one task: the model with its HTML never travels back
+        # from a worker, and storing is shared out too.
+        make = functools.partial(
+            _make_lesson,
+            LessonJob(
+                sources.settings, _table_label(self._theme, sources.settings), sources.folder
+            ),
+            self._theme,
+            self._code,
+            self._cache,
         )
-        for index, result in zip(
-            missing, self._workers.map(read, [sources.lessons[i] for i in missing]), strict=True
-        ):
-            made[index] = MadeLesson(result.lesson, result.problems, key=keys[index])
+        tasks = [(sources.lessons[index], keys[index]) for index in missing]
+        for index, result in zip(missing, self._workers.map(make, tasks), strict=True):
+            made[index] = result
         return [lesson for lesson in made if lesson is not None]
 
-    def render_pages(self, made: Sequence[MadeLesson], course: Course) -> list[MadeLesson]:
-        """The lessons with their SCO pages (and their deflate streams, for the zip), rendered
-        only for those the cache did not have."""
-        unrendered = [m for m in made if m.lesson is not None and m.page is None]
-        render = functools.partial(_render_page, course.settings, self._theme, self._code)
-        rendered = self._workers.map(render, [m.lesson for m in unrendered])
-        new = {}
-        for lesson, (page, deflated) in zip(unrendered, rendered, strict=True):
-            self._cache.put(dataclasses.replace(lesson, page=page, deflated_page=deflated))
-            # The page holds the sections' HTML now: the lesson keeps their titles only, as
-            # one from the cache does (less memory for a large course).
-            new[lesson.key] = dataclasses.replace(
-                lesson, lesson=without_html(lesson.lesson), page=page, deflated_page=deflated
-            )
-        return [new.get(m.key, m) for m in made if m.lesson is not None]
+
+@dataclass(frozen=True)
+class LessonJob:
+    settings: CourseSettings
+    table_label: str  # the name of a table's caption, in the course language
+    course_dir: Path  # the record sheet names the lesson's files from there
 
 
-def _render_page(
-    settings: CourseSettings, theme: Theme, code: str, lesson: Lesson | None
-) -> tuple[bytes, bytes]:
-    """The page and its deflate stream: made in the worker, so compressing is shared out too."""
-    assert lesson is not None
-    page = _renderer(settings, theme, code).render_page(lesson)
-    return page, deflate(page)
+def _make_lesson(
+    job: LessonJob, theme: Theme, code: str, cache: Cache, task: tuple[LessonFiles, str]
+) -> MadeLesson:
+    files, key = task
+    read = read_lesson_files(files, job.settings, job.table_label)
+    if read.lesson is None:
+        return MadeLesson(None, tuple(read.problems), key=key)
+    page = _renderer(job.settings, theme, code).render_page(read.lesson)
+    record = lesson_part(read.lesson, job.course_dir, job.settings.language)
+    made = MadeLesson(read.lesson, tuple(read.problems), key, Deflated.of(page), record)
+    cache.put(made)
+    # The page and the record part hold the lesson's words now: the lesson is kept without
+    # them, as one from the cache is (less memory for a large course).
+    return dataclasses.replace(made, lesson=without_words(read.lesson))
 
 
 @functools.lru_cache(maxsize=1)
@@ -193,24 +199,17 @@ def _table_label(theme: Theme, settings: CourseSettings) -> str:
         return ""  # the settings name no language we have: an error already, nothing is built
 
 
-def check_package(
-    package: Package, path: Path, unvouched: frozenset[str] = frozenset()
-) -> list[Problem]:
+def check_package(package: Package, path: Path) -> list[Problem]:
     """The checks `scorm-builder check` makes, run on the package before it is written to
     `path`; its problems name their file inside that zip, not in the course folder.
 
-    The pages rendered by this run and the shared run-time are the builder's own (the lesson
-    reader refused whatever would load or run something); the manifest, the authors' media
-    files and the `unvouched` pages (taken from the cache) are parsed again.
+    The lessons' pages and the shared run-time are the builder's own (the lesson reader
+    refused whatever would load or run something) and are not parsed again; the manifest
+    and the authors' media files are.
     """
-    generated = generated_files(package) - unvouched
-    if unvouched & package.files.keys():
-        # The checker follows an unvouched page into the run-time it loads (does it reach
-        # LMSInitialize?): that needs the run-time's content too.
-        generated = frozenset(path for path in generated if not path.startswith(f"{SHARED_DIR}/"))
     return [
         dataclasses.replace(problem, file=f"{path.absolute()}/{problem.file}")
-        for problem in check_files(package.files, generated=generated)
+        for problem in check_files(package.files, generated=generated_files(package))
     ]
 
 
@@ -233,20 +232,12 @@ def upload_findings(previous: Path, package: Package) -> list[Problem]:
 def output_files(
     course: Course, packages: Sequence[Package], made: Sequence[MadeLesson]
 ) -> dict[str, Writer]:
-    """What goes into the output folder: each zip, and its record sheet beside it."""
-    # The pages' deflate streams were made with them (or kept by the cache): not made again.
-    deflated = {
-        launch_path(m.lesson.id): m.deflated_page for m in made if m.lesson and m.deflated_page
-    }
+    """What goes into the output folder: each zip, and its record sheets beside it."""
+    parts = {m.lesson.id: m.record for m in made if m.lesson and m.record}
     writers: dict[str, Writer] = {}
     for package in packages:
-        writers[zip_name(package)] = functools.partial(
-            write_zip, files=package.files, deflated=deflated
-        )
-        for name, data in record_files(course, package.lessons, package.name).items():
-            writers[name] = functools.partial(_write_bytes, data=data)
+        # The pages go in as their deflate streams, made with them (or kept by the cache).
+        writers[zip_name(package)] = functools.partial(write_zip, files=package.files.entries())
+        lesson_parts = [parts[lesson.id] for lesson in package.lessons]
+        writers |= record_writers(course, package.lessons, lesson_parts, package.name)
     return writers
-
-
-def _write_bytes(file: BinaryIO, data: bytes) -> None:
-    file.write(data)

@@ -7,12 +7,11 @@ files); the files a lesson uses (images) are checked by content on every lookup.
 
 It lives in a cache folder of the user's (`$SCORM_BUILDER_CACHE_DIR`, else
 `$XDG_CACHE_HOME/scorm-builder`, else `~/.cache/scorm-builder`), never in dist/, and holds
-nothing the build trusts without checking: no check verdicts; each page is stored
-compressed under the digest of its content and verified against it when read; an entry
-that is damaged, forged or of other types than expected is ignored, so a damaged cache
-is only a slower build. The folder may be shared (a CI folder) and anyone who can write it
-can recompute a digest: so each entry is also signed (HMAC-SHA256) with a key kept outside
-the cache folder (`$SCORM_BUILDER_CACHE_KEY`, else a random key made once in
+nothing the build trusts without checking: no check verdicts; an entry that is damaged,
+forged or of other types than expected is ignored, so a damaged cache is only a slower
+build. The folder may be shared (a CI folder) and anyone who can write it can recompute a
+digest: so each entry (its JSON and its page's deflate stream) is signed (HMAC-SHA256) with
+a key kept outside the cache folder (`$SCORM_BUILDER_CACHE_KEY`, else a random key made once in
 `$XDG_CONFIG_HOME/scorm-builder/cache.key`, readable by the user only); an entry signed
 with another key is not used. Each entry is one file: a line of JSON (never pickle: reading it
 never runs code), then the page's deflate stream.
@@ -20,6 +19,7 @@ never runs code), then the page's deflate stream.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import functools
 import hashlib
@@ -30,18 +30,19 @@ import stat
 import tempfile
 import types
 import typing
-import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from scorm_builder.model import Lesson
+from scorm_builder.package import Deflated
 from scorm_builder.problems import Problem
+from scorm_builder.record_sheet import LessonPart
 
 CACHE_DIR_VARIABLE = "SCORM_BUILDER_CACHE_DIR"
 CACHE_KEY_VARIABLE = "SCORM_BUILDER_CACHE_KEY"
-FORMAT = "v3"  # a folder per format: an older builder's entries are never read
+FORMAT = "v4"  # a folder per format: an older builder's entries are never read
 
 
 def default_cache_dir(environ: Mapping[str, str] = os.environ) -> Path:
@@ -89,23 +90,31 @@ def signing_key(environ: Mapping[str, str] = os.environ) -> bytes | None:
 @dataclass(frozen=True)
 class MadeLesson:
     """What a lesson's stages made: the lesson (None if it has errors), its problems, and
-    its page once rendered; `key` is the digest of their inputs. From the cache, the lesson's
-    sections carry no HTML: its page has it."""
+    its page once rendered; `key` is the digest of their inputs. Once its page is made, the
+    lesson is kept `without_words`."""
 
     lesson: Lesson | None
     problems: tuple[Problem, ...]
     key: str
-    page: bytes | None = None
-    deflated_page: bytes | None = None  # package.deflate(page): the zip entry's stream
+    page: Deflated | None = None  # as the zip entry holds it
+    record: LessonPart | None = None  # its part of the record sheets
 
 
-def without_html(lesson: Lesson | None) -> Lesson | None:
-    """The lesson with its sections' HTML dropped (their titles kept): once its page is
-    rendered, nothing else needs the HTML."""
+def without_words(lesson: Lesson | None) -> Lesson | None:
+    """The lesson without the words its page and record part already hold: its sections'
+    HTML, its questions' texts, choices and explanations. What is left (ids, titles, pass
+    marks, objectives, how many questions) is all the rest of the build reads, and a course
+    of a thousand lessons keeps a thousand of these until the zip is written."""
     if lesson is None:
         return None
     pages = tuple(dataclasses.replace(page, html="") for page in lesson.pages)
-    return dataclasses.replace(lesson, pages=pages)
+    quiz = lesson.quiz
+    if quiz is not None:
+        questions = tuple(
+            dataclasses.replace(q, text="", explanation="", choices=()) for q in quiz.questions
+        )
+        quiz = dataclasses.replace(quiz, questions=questions)
+    return dataclasses.replace(lesson, pages=pages, quiz=quiz)
 
 
 class Cache:
@@ -127,16 +136,16 @@ class Cache:
             return None
         try:
             return _decode_entry(key, *stored, _resolved(course_dir))
-        except (_Damaged, ValueError, TypeError, KeyError, zlib.error, RecursionError):
+        except (_Damaged, ValueError, TypeError, KeyError, RecursionError):
             return None  # damaged or forged: made again, and stored again
 
     def put(self, made: MadeLesson) -> None:
         """Remember a rendered lesson; a failure to write only makes the next build slower."""
         key = made.key
-        if made.lesson is None or made.page is None or made.deflated_page is None:
+        if made.lesson is None or made.page is None:
             return
         entry = json.dumps(_encode_entry(made), ensure_ascii=False).encode("utf-8")
-        page = made.deflated_page
+        page = made.page.stream
         if self.folder is None:
             self._memory[key] = (entry, page)
             return
@@ -180,7 +189,7 @@ def _resolved(folder: Path) -> Path:
 
 def _replace(path: Path, data: bytes) -> None:
     """Write through a temporary file, so a reader never sees half an entry. Not synced to
-    disk: after a crash an entry may be lost or torn, which its digests catch."""
+    disk: after a crash an entry may be lost or torn, which its signature catches."""
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(descriptor, "wb") as file:
@@ -240,10 +249,11 @@ class _Damaged(Exception):
 def _encode_entry(made: MadeLesson) -> dict[str, Any]:
     assert made.lesson is not None and made.page is not None
     return {
-        "lesson": _encode(without_html(made.lesson)),
+        "lesson": _encode(without_words(made.lesson)),
         "problems": [_encode(problem) for problem in made.problems],
         "media": {str(path): file_digest(path) for path in made.lesson.media.values()},
-        "page": hashlib.sha256(made.page).hexdigest(),
+        "page": {"crc": made.page.crc, "size": made.page.size},
+        "record": _encode(made.record),
     }
 
 
@@ -264,10 +274,12 @@ def _decode_entry(
         path = Path(name)
         if not path.resolve().is_relative_to(course) or file_digest(path) != digest:
             raise _Damaged
-    page = zlib.decompress(deflated_page, -15)
-    if hashlib.sha256(page).hexdigest() != _decode(str, entry["page"]):
-        raise _Damaged
-    return MadeLesson(lesson, problems, key, page, deflated_page)
+    # The page is not inflated to be checked: the signature covers its stream, and the zip
+    # takes the stream as it is.
+    page = _decode(dict[str, int], entry["page"])
+    record = _decode(LessonPart, entry["record"])
+    stored = Deflated(deflated_page, page["crc"], page["size"])
+    return MadeLesson(lesson, problems, key, stored, record)
 
 
 def _encode(value: Any) -> Any:
@@ -280,6 +292,8 @@ def _encode(value: Any) -> Any:
         return {str(key): _encode(item) for key, item in value.items()}
     if isinstance(value, Path):
         return str(value)
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
     return value
 
 
@@ -336,6 +350,10 @@ def _decoder(kind: Any) -> Decoder:
         return instance
     if kind is Path:
         return lambda value: Path(value) if type(value) is str else _damaged()
+    if kind is bytes:
+        return lambda value: (
+            base64.b64decode(value, validate=True) if type(value) is str else _damaged()
+        )
     if kind is float:
         return lambda value: float(value) if type(value) in (int, float) else _damaged()
     if kind in (str, int, bool):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from scorm_builder.manifest import ScoEntry, write_manifest
 from scorm_builder.model import Course, Lesson
+from scorm_builder.package import Deflated, PackageFiles
 from scorm_builder.schema import SCHEMA_DIR, SCHEMA_FILES
 
 MANIFEST = "imsmanifest.xml"
@@ -41,11 +42,11 @@ def shared_path(name: str) -> str:
 @dataclass(frozen=True)
 class Package:
     """One zip to be: its file name (without .zip), its title, its files (package path ->
-    bytes) and the lessons it holds."""
+    bytes; the pages kept compressed) and the lessons it holds."""
 
     name: str
     title: str
-    files: dict[str, bytes]
+    files: PackageFiles
     lessons: tuple[Lesson, ...]
 
     @property
@@ -59,13 +60,13 @@ class Package:
 
 def lay_out(
     course: Course,
-    pages: Mapping[str, bytes],
+    pages: Mapping[str, Deflated],
     static_files: Mapping[str, bytes],
     split: bool,
 ) -> list[Package]:
     """The packages of the course: one, or one per lesson with `split`.
 
-    `pages`: lesson id -> rendered SCO page; `static_files`: the theme's shared files.
+    `pages`: lesson id -> rendered SCO page, compressed; `static_files`: the theme's shared files.
     """
     groups = [(lesson,) for lesson in course.lessons] if split else [course.lessons]
     return [package_of(course, group, pages, static_files) for group in groups]
@@ -74,11 +75,11 @@ def lay_out(
 def package_of(
     course: Course,
     lessons: Sequence[Lesson],
-    pages: Mapping[str, bytes],
+    pages: Mapping[str, Deflated],
     static_files: Mapping[str, bytes],
 ) -> Package:
     settings = course.settings
-    files: dict[str, bytes] = {}
+    files: dict[str, bytes | Deflated] = {}
     scos = []
     for lesson in lessons:
         launch = launch_path(lesson.id)
@@ -104,7 +105,7 @@ def package_of(
     else:
         name, title = settings.identifier, settings.title
     files[MANIFEST] = write_manifest(settings, name, title, scos, sorted(shared))
-    return Package(name=name, title=title, files=files, lessons=tuple(lessons))
+    return Package(name=name, title=title, files=PackageFiles(files), lessons=tuple(lessons))
 
 
 def mastery_score(lesson: Lesson) -> float | None:

@@ -8,7 +8,8 @@ import struct
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -28,33 +29,75 @@ def deflate(data: bytes) -> bytes:
     return compressor.compress(data) + compressor.flush()
 
 
-def write_zip(
-    file: BinaryIO, files: Mapping[str, bytes], deflated: Mapping[str, bytes] | None = None
-) -> None:
+@dataclass(frozen=True)
+class Deflated:
+    """A file kept as the deflate stream of its zip entry, with what the entry's header
+    needs: a lesson's page made in a worker (or kept by the cache) is a quarter of its size
+    this way, and is never compressed again."""
+
+    stream: bytes
+    crc: int
+    size: int
+
+    @classmethod
+    def of(cls, data: bytes) -> Deflated:
+        return cls(deflate(data), zlib.crc32(data), len(data))
+
+    def inflate(self) -> bytes:
+        return zlib.decompress(self.stream, -15)
+
+
+class PackageFiles(MutableMapping[str, bytes]):
+    """Package path -> content. A file stored as `Deflated` is inflated each time it is
+    read (and dropped again): a course of a thousand lessons keeps only the compressed pages
+    in memory until the zip is written."""
+
+    def __init__(self, files: Mapping[str, bytes | Deflated] | None = None) -> None:
+        self._entries: dict[str, bytes | Deflated] = dict(files or {})
+
+    def __getitem__(self, name: str) -> bytes:
+        entry = self._entries[name]
+        return entry.inflate() if isinstance(entry, Deflated) else entry
+
+    def __setitem__(self, name: str, data: bytes) -> None:
+        self._entries[name] = data
+
+    def __delitem__(self, name: str) -> None:
+        del self._entries[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def entries(self) -> Mapping[str, bytes | Deflated]:
+        """The files as kept: bytes, or the deflate stream of their zip entry."""
+        return self._entries
+
+
+def write_zip(file: BinaryIO, files: Mapping[str, bytes | Deflated]) -> None:
     """Zip `files` (package path -> content) into `file`: manifest first, the rest sorted.
 
-    `deflated` may give an entry's deflate stream already made (`deflate(files[name])`, e.g.
-    kept by the cache): a rebuild then compresses only what changed, and its bytes are
-    those of a clean build, since every other entry is compressed the same way here.
+    A file given `Deflated` (a lesson's page, made in a worker or kept by the cache) is
+    written as it is: a rebuild then compresses only what changed, and its bytes are those
+    of a clean build, since every other entry is compressed the same way here.
     """
-    deflated = deflated or {}
     names = sorted(files, key=lambda name: (name != "imsmanifest.xml", name))
     central = []
     offset = 0
     for name in names:
-        data = files[name]
-        stream = deflated.get(name)
-        if stream is None:
-            stream = deflate(data)
+        entry = files[name]
+        stored = entry if isinstance(entry, Deflated) else Deflated.of(entry)
+        stream, crc, size = stored.stream, stored.crc, stored.size
         encoded = name.encode("utf-8")
         flags = 0 if encoded.isascii() else _UTF8_NAMES
-        crc = zlib.crc32(data)
-        if max(len(data), len(stream), offset) > _LIMIT:
+        if max(size, len(stream), offset) > _LIMIT:
             raise ValueError(f"{name}: too large for a zip without Zip64")
         common = struct.pack(
             "<HHHHHIIIH",
             _VERSION, flags, zipfile.ZIP_DEFLATED, _DOS_TIME, _DOS_DATE,
-            crc, len(stream), len(data), len(encoded),
+            crc, len(stream), size, len(encoded),
         )  # fmt: skip
         file.write(b"PK\x03\x04" + common + b"\0\0" + encoded)
         file.write(stream)

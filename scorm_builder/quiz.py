@@ -612,18 +612,20 @@ def misnamed_quiz_files(lessons_dir: Path, lesson_ids: Sequence[str]) -> list[Pr
     """
     problems = []
     names = entries(lessons_dir)
-    without_quiz = [lesson for lesson in lesson_ids if f"{lesson}{QUIZ_SUFFIX}" not in names]
+    present = frozenset(names)
+    without_quiz = [lesson for lesson in lesson_ids if f"{lesson}{QUIZ_SUFFIX}" not in present]
+    listed = frozenset(lesson_ids)
     for name in names:
+        read_as_quiz = name.endswith(QUIZ_SUFFIX) and name.removesuffix(QUIZ_SUFFIX) in listed
+        if read_as_quiz and not (lessons_dir / name).is_dir():
+            continue  # the quiz that is read
+        if not _looks_like_quiz(meant(name)):
+            continue  # before the lookup below, which goes through every lesson
         lesson = _lesson_of(meant(name), lesson_ids)
-        if name.endswith(QUIZ_SUFFIX) and name.removesuffix(QUIZ_SUFFIX) in lesson_ids:
-            if not (lessons_dir / name).is_dir():
-                continue  # the quiz that is read
-        elif name.endswith(QUIZ_SUFFIX) and not lesson:
+        if name.endswith(QUIZ_SUFFIX) and not read_as_quiz and not lesson:
             lesson = _near_miss(name.removesuffix(QUIZ_SUFFIX), without_quiz)
             if not lesson:
                 continue  # a quiz of no lesson: a warning of its own (sources.py)
-        if not _looks_like_quiz(meant(name)):
-            continue
         shown = f"{lesson}{QUIZ_SUFFIX}" if lesson else f"<lesson>{QUIZ_SUFFIX}"
         if meant(name) == "course.toml":
             message = _("the course settings are read from the course folder, not from lessons/")

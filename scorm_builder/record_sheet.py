@@ -11,27 +11,34 @@ matched to the package (and the sources) that made it.
     files["ai-basics.record.html"]   # one printable page
     files["ai-basics.record.csv"]    # one row per question, UTF-8 with BOM (Excel)
 
+The build makes each lesson's part (`lesson_part`: its section of the page, its CSV rows)
+with the lesson's page, in a worker, and the cache keeps it; `record_writers` then streams
+the sheets into the output folder from those parts, so a rebuild renders only the lesson
+that changed and a large course's sheet is never held in memory whole.
+
 Like the zip, the files depend on the sources only: same sources, same bytes.
 """
 
 from __future__ import annotations
 
 import csv
-import dataclasses
 import functools
 import hashlib
 import io
+import json
 import os
 import tomllib
 import types
-from collections.abc import Sequence
+import zlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import jinja2
+from markupsafe import Markup
 
-from scorm_builder.content_version import content_version
+from scorm_builder.content_version import lesson_digest
 from scorm_builder.model import Course, Lesson, Question, Quiz
 from scorm_builder.render import TEMPLATES_DIR
 from scorm_builder.settings import SETTINGS_FILE
@@ -85,21 +92,48 @@ class ObjectiveRow:
 
 @dataclass(frozen=True)
 class LessonRecord:
-    number: int
     id: str
     title: str
     digest: str  # of this lesson's files
-    content_version: str  # the label the run-time saves with the learner's data
-    min_reading: int  # minutes of reading before the quiz opens; 0: none
-    min_reading_text: str  # the same in words ("10分（確認テストの前に）"); "" when none
+    pages: tuple[str, ...]  # page titles, the attestation and quiz pages not included
     attestation: tuple[str, ...]  # the paragraphs of the statement the learner confirms
-    pages: tuple[str, ...]  # page titles, the quiz page not included
     quiz: Quiz | None
     pass_mark: str
     max_attempts: int
     drawn: str  # "5 per attempt (of 10)" in the course language; "" when every question is asked
     objectives: tuple[ObjectiveRow, ...]
     questions: tuple[QuestionRow, ...]
+
+
+@dataclass(frozen=True)
+class LessonPart:
+    """One lesson's part of the sheets, made with its page and kept by the cache; compressed,
+    since a course of a thousand lessons holds a thousand of them until they are written."""
+
+    digest: str  # of the lesson's source files
+    # The content version's digest (content_version.lesson_digest), taken here from the whole
+    # lesson: the build keeps the lesson without its words afterwards.
+    content_digest: str
+    attestation: str  # its statement, "" when it has none
+    question_count: int
+    html: bytes  # its section of the page (lesson.html), zlib
+    csv_rows: bytes  # its CSV rows, without the package's columns: JSON, zlib
+
+
+@dataclass(frozen=True)
+class SheetLesson:
+    number: int  # its place in this package
+    id: str
+    title: str
+    part: LessonPart
+    content_version: str  # the label the run-time saves with the learner's data
+    min_reading: int  # minutes of reading before its quiz opens; 0: none
+    min_reading_text: str  # the same in words, "" when none
+
+    @property
+    def html(self) -> Markup:
+        # Opened only while the sheet is written: one lesson's section at a time.
+        return Markup(zlib.decompress(self.part.html).decode("utf-8"))  # noqa: S704 - our own render
 
 
 @dataclass(frozen=True)
@@ -110,43 +144,63 @@ class Sheet:
     language: str
     version: str
     digest: str  # of all the package's sources
-    lessons: tuple[LessonRecord, ...]
+    lessons: tuple[SheetLesson, ...]
 
     @property
     def question_count(self) -> int:
-        return sum(len(lesson.questions) for lesson in self.lessons)
+        return sum(lesson.part.question_count for lesson in self.lessons)
 
 
-def record_files(course: Course, lessons: Sequence[Lesson], package_name: str) -> dict[str, bytes]:
-    """`<package>.record.html` and `<package>.record.csv` for the zip holding `lessons`."""
-    strings = _strings(course.settings.language)
-    sheet = make_sheet(course, lessons, package_name, strings)
+def lesson_part(lesson: Lesson, course_dir: Path, language: str) -> LessonPart:
+    """The lesson's section of the record sheet and its rows of the CSV."""
+    strings = _strings(language)
+    record = _lesson_record(lesson, _digest(course_dir, lesson_sources(lesson)), strings)
+    html = (
+        _environment().get_template("lesson.html").render(lesson=record, strings=_words(language))
+    )
+    rows = [_csv_row(record, q) for q in record.questions]
+    return LessonPart(
+        digest=record.digest,
+        content_digest=lesson_digest(lesson),
+        attestation=lesson.attestation,
+        question_count=len(record.questions),
+        html=zlib.compress(html.encode("utf-8")),
+        csv_rows=zlib.compress(json.dumps(rows, ensure_ascii=False).encode("utf-8")),
+    )
+
+
+def record_writers(
+    course: Course, lessons: Sequence[Lesson], parts: Sequence[LessonPart], package_name: str
+) -> dict[str, Callable[[BinaryIO], None]]:
+    """`<package>.record.html` and `.record.csv` for the zip holding `lessons` (with their
+    `parts`), each as a function that writes it into a file."""
+    sheet = make_sheet(course, lessons, parts, package_name)
     return {
-        f"{package_name}{HTML_SUFFIX}": render_html(sheet, strings).encode("utf-8"),
-        f"{package_name}{CSV_SUFFIX}": (BOM + render_csv(sheet, strings)).encode("utf-8"),
+        f"{package_name}{HTML_SUFFIX}": functools.partial(write_html, sheet=sheet),
+        f"{package_name}{CSV_SUFFIX}": functools.partial(write_csv, sheet=sheet),
     }
 
 
+def record_files(course: Course, lessons: Sequence[Lesson], package_name: str) -> dict[str, bytes]:
+    """The same two files as bytes, their parts made here (tests and tools)."""
+    language = course.settings.language
+    parts = [lesson_part(lesson, course.source_dir, language) for lesson in lessons]
+    files = {}
+    for name, write in record_writers(course, lessons, parts, package_name).items():
+        buffer = io.BytesIO()
+        write(buffer)
+        files[name] = buffer.getvalue()
+    return files
+
+
 def make_sheet(
-    course: Course, lessons: Sequence[Lesson], package_name: str, strings: dict[str, str]
+    course: Course, lessons: Sequence[Lesson], parts: Sequence[LessonPart], package_name: str
 ) -> Sheet:
     settings = course.settings
-    records = []
-    lesson_digests = []
-    for number, lesson in enumerate(lessons, start=1):
-        files = lesson_sources(lesson)
-        digest = _digest(course.source_dir, files)
-        lesson_digests.append(f"{lesson.id} {digest}")
-        record = _lesson_record(number, lesson, digest, strings)
-        records.append(
-            dataclasses.replace(
-                record,
-                content_version=content_version(settings.version, lesson),
-                min_reading=settings.min_reading(lesson.id),
-                min_reading_text=_minutes(settings.min_reading(lesson.id), strings),
-            )
-        )
     settings_digest = _digest(course.source_dir, [course.source_dir / SETTINGS_FILE])
+    lesson_digests = [
+        f"{lesson.id} {part.digest}" for lesson, part in zip(lessons, parts, strict=True)
+    ]
     package_digest = hashlib.sha256(
         "\n".join([f"{SETTINGS_FILE} {settings_digest}", *lesson_digests]).encode()
     ).hexdigest()
@@ -157,7 +211,20 @@ def make_sheet(
         language=settings.language,
         version=settings.version,
         digest=package_digest,
-        lessons=tuple(records),
+        lessons=tuple(
+            SheetLesson(
+                number,
+                lesson.id,
+                lesson.title,
+                part,
+                content_version=f"{settings.version}+{part.content_digest}",
+                min_reading=settings.min_reading(lesson.id),
+                min_reading_text=_minutes(
+                    settings.min_reading(lesson.id), _strings(course.settings.language)
+                ),
+            )
+            for number, (lesson, part) in enumerate(zip(lessons, parts, strict=True), start=1)
+        ),
     )
 
 
@@ -189,9 +256,7 @@ def _digest(root: Path, files: Sequence[Path]) -> str:
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
-def _lesson_record(
-    number: int, lesson: Lesson, digest: str, strings: dict[str, str]
-) -> LessonRecord:
+def _lesson_record(lesson: Lesson, digest: str, strings: dict[str, str]) -> LessonRecord:
     quiz = lesson.quiz
     objectives = tuple(
         ObjectiveRow(
@@ -209,15 +274,11 @@ def _lesson_record(
         else ()
     )
     return LessonRecord(
-        number=number,
         id=lesson.id,
         title=lesson.title,
         digest=digest,
-        content_version="",
-        min_reading=0,
-        min_reading_text="",
-        attestation=tuple(lesson.attestation.split("\n")) if lesson.attestation else (),
         pages=tuple(page.title for page in lesson.pages),
+        attestation=tuple(lesson.attestation.split("\n")) if lesson.attestation else (),
         quiz=quiz,
         pass_mark=_number(quiz.pass_mark) if quiz else "",
         max_attempts=quiz.max_attempts if quiz else 0,
@@ -268,49 +329,52 @@ def _question_row(
     )
 
 
-def render_html(sheet: Sheet, strings: dict[str, str]) -> str:
-    # As attributes: Jinja reads `strings.x` with getattr first, and a dict's miss costs an
-    # exception each time (a third of the time of a 200-lesson sheet).
-    words = types.SimpleNamespace(**strings)
-    return _environment().get_template("sheet.html").render(sheet=sheet, strings=words)
+def write_html(file: BinaryIO, sheet: Sheet) -> None:
+    template = _environment().get_template("sheet.html")
+    for piece in template.generate(
+        sheet=sheet, sections=sheet.lessons, strings=_words(sheet.language)
+    ):
+        file.write(piece.encode("utf-8"))
 
 
-def render_csv(sheet: Sheet, strings: dict[str, str]) -> str:
+def write_csv(file: BinaryIO, sheet: Sheet) -> None:
     """One row per question; the course-level columns repeat so that any row stands alone."""
-    out = io.StringIO()
-    # Excel's own CSV dialect: every field quoted where needed, CRLF line ends.
-    writer = csv.writer(out, dialect="excel")
-    writer.writerow([strings[f"csv_{column}"] for column in CSV_COLUMNS])
-    for lesson in sheet.lessons:
-        facts = [lesson.content_version, lesson.min_reading or "", "\n".join(lesson.attestation)]
-        if not lesson.questions:  # a row of its own: its version and attestation are records
-            writer.writerow(
-                [sheet.package, sheet.version, sheet.digest, lesson.id, lesson.title, *facts]
-                + [""] * (len(CSV_COLUMNS) - 8)
-            )
-        for q in lesson.questions:
-            writer.writerow(
-                [
-                    sheet.package,
-                    sheet.version,
-                    sheet.digest,
-                    lesson.id,
-                    lesson.title,
-                    *facts,
-                    q.number,
-                    q.id,
-                    q.objective,
-                    q.interaction_type,
-                    q.text,
-                    "\n".join(f"{c.key}: {c.text}" for c in q.choices),
-                    q.correct_response,
-                    q.correct_text,
-                    q.tolerance,
-                    q.points,
-                    q.explanation,
-                ]
-            )
-    return out.getvalue()
+    strings = _strings(sheet.language)
+    text = io.TextIOWrapper(file, encoding="utf-8", newline="", write_through=True)
+    try:
+        text.write(BOM)
+        # Excel's own CSV dialect: every field quoted where needed, CRLF line ends.
+        writer = csv.writer(text, dialect="excel")
+        writer.writerow([strings[f"csv_{column}"] for column in CSV_COLUMNS])
+        package_columns = [sheet.package, sheet.version, sheet.digest]
+        for lesson in sheet.lessons:
+            rows = json.loads(zlib.decompress(lesson.part.csv_rows))
+            facts = [lesson.content_version, lesson.min_reading or "", lesson.part.attestation]
+            if not rows:  # a row of its own: its content version and attestation are records
+                rows = [[lesson.id, lesson.title] + [""] * (len(CSV_COLUMNS) - 8)]
+            for row in rows:
+                writer.writerow([*package_columns, *row[:2], *facts, *row[2:]])
+    finally:
+        text.detach()  # the file is the caller's to close
+
+
+def _csv_row(lesson: LessonRecord, q: QuestionRow) -> list[str | int]:
+    """A question's CSV columns after the package's (CSV_COLUMNS from "lesson" on)."""
+    return [
+        lesson.id,
+        lesson.title,
+        q.number,
+        q.id,
+        q.objective,
+        q.interaction_type,
+        q.text,
+        "\n".join(f"{c.key}: {c.text}" for c in q.choices),
+        q.correct_response,
+        q.correct_text,
+        q.tolerance,
+        q.points,
+        q.explanation,
+    ]
 
 
 CSV_COLUMNS = (
@@ -346,6 +410,14 @@ def _environment() -> jinja2.Environment:
     )
 
 
+@functools.cache
+def _words(language: str) -> types.SimpleNamespace:
+    # As attributes: Jinja reads `strings.x` with getattr first, and a dict's miss costs an
+    # exception each time (a third of the time of a 200-lesson sheet).
+    return types.SimpleNamespace(**_strings(language))
+
+
+@functools.cache
 def _strings(language: str) -> dict[str, str]:
     with (RECORD_DIR / f"{language}.toml").open("rb") as file:
         data: dict[str, Any] = tomllib.load(file)

@@ -64,7 +64,7 @@ class Workers:
             )
         # A few chunks per worker: big enough to keep the traffic low, small enough to
         # balance lessons of different lengths.
-        chunk = max(1, len(items) // (self.jobs * 4))
+        chunk = max(1, len(items) // (self.jobs * 16))
         return list(self._pool.map(function, items, chunksize=chunk))
 
     def __enter__(self) -> Workers:

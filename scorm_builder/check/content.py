@@ -59,11 +59,11 @@ def package_of(
 ) -> Package:
     facts: dict[str, Facts] = {}
     costly = []
-    for name, data in files.items():
+    for name in files:
         if name in generated or name == MANIFEST:
-            continue
+            continue  # not even read: the builder's pages are kept compressed until zipped
         try:
-            found = facts_of_file(name, data)
+            found = facts_of_file(name, files[name])
         except TooCostly as reason:
             costly.append(
                 Problem(

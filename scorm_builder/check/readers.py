@@ -231,7 +231,11 @@ def _special(name: str, why: str) -> Problem:
 # --- zips ---------------------------------------------------------------------------------
 
 
-def read_zip(path: Path, limits: Limits = DEFAULT_LIMITS) -> PackageContents:
+def read_zip(
+    path: Path, limits: Limits = DEFAULT_LIMITS, skip: frozenset[str] = frozenset()
+) -> PackageContents:
+    """The zip's members as the content rules need them; those named in `skip` are not
+    read at all (they count as present and unreadable)."""
     label = path.name
     try:
         archive = zipfile.ZipFile(path)
@@ -264,6 +268,8 @@ def read_zip(path: Path, limits: Limits = DEFAULT_LIMITS) -> PackageContents:
         files: dict[str, bytes] = {}
         budget = _TextBudget(limits)
         for info in members:
+            if info.filename in skip:
+                continue
             problem = _encrypted(info) or _method(info) or _bomb(info, limits)
             if problem is None:
                 keep = budget.admits(info.filename, info.file_size)

@@ -11,6 +11,7 @@ import mimetypes
 import threading
 import time
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -41,7 +42,7 @@ class PreviewState:
     source: Path
     theme: Theme = field(default_factory=lambda: Theme(TEMPLATES_DIR))
     version: int = 0
-    files: dict[str, bytes] = field(default_factory=dict)
+    files: Mapping[str, bytes] = field(default_factory=dict)
     course: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     # Kept between rebuilds, so that saving one lesson redoes only that lesson.
@@ -50,7 +51,7 @@ class PreviewState:
 
     def rebuild(self) -> None:
         """Build again; whatever goes wrong is shown in the page, and the loop goes on."""
-        files: dict[str, bytes] | None = None
+        files: Mapping[str, bytes] | None = None
         course: dict[str, Any] | None = None
         try:
             package = build_package(self.source, self.theme, self.cache)
@@ -81,7 +82,7 @@ def _unexpected(failure: Exception) -> str:
     return "\n".join(lines)
 
 
-def describe_course(files: dict[str, bytes]) -> dict[str, Any]:
+def describe_course(files: Mapping[str, bytes]) -> dict[str, Any]:
     """The SCOs in manifest order, as the LMS menu shows them."""
     manifest = etree.fromstring(files["imsmanifest.xml"])
     resources = {r.get("identifier"): r for r in manifest.iterfind(".//cp:resource", NS)}

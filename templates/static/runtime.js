@@ -52,7 +52,7 @@
     active = false, // initialized and not yet finished: no call outside this window
     dirty = false, // something accepted since the last commit
     soonTimer = 0, // a commit of answers in progress is due
-    lastSoon = -Infinity;
+    lastSoon = 0; // when the last of them was committed
 
   // Some LMSs answer String objects or numbers: compare as strings.
   function call(name, ...args) {
@@ -180,8 +180,8 @@
   function save(andCommit) {
     tally();
     if (!quiz && status !== "completed" && state.seen.every(Boolean) && opened()) {
-      status = "completed"; // without a quiz: every page seen, read long enough, confirmed
-      setValue("cmi.core.lesson_status", "completed");
+      // Without a quiz: every page seen, read long enough, confirmed.
+      setValue("cmi.core.lesson_status", (status = "completed"));
       setValue("cmi.core.exit", "");
     }
     if (touched) {
@@ -346,7 +346,11 @@
   function revealed(q) {
     if (!q.open) {
       let x = fnv(q.salt + q.id) || 1;
-      const bytes = Uint8Array.from(atob(q.key), (c) => c.charCodeAt(0) ^ ((x = xorshift(x)) & 0xff));
+      // One xorshift32 step per four bytes, each byte of the state in turn.
+      const bytes = Uint8Array.from(atob(q.key), (c, i) => {
+        if (!(i & 3)) x = xorshift(x);
+        return c.charCodeAt(0) ^ (x >>> 8 * (i & 3) & 255);
+      });
       q.open = JSON.parse(new TextDecoder().decode(bytes));
     }
     return q.open;
