@@ -236,3 +236,12 @@ def test_a_question_may_not_take_the_ids_of_the_reading_time_or_the_attestation(
         "record uses for the lesson's reading time",
         '    fix: give the question another id, for example: id = "reading-1"',
     ]
+
+
+def test_the_example_attestation_in_the_docs_reads_as_the_guide_says(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parent.parent / "docs" / "examples" / "attestation.md"
+    problems: list[Problem] = []
+    lesson = read_lesson(example, "attestation", "attestation.md", problems, table_label="表")
+    assert problems == [] and lesson is not None
+    assert lesson.attestation == "院内感染対策マニュアル第3版を読み、内容を理解しました。"
+    assert [page.title for page in lesson.pages] == ["マニュアルの要点", "外し方の順番"]
