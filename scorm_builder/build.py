@@ -178,11 +178,12 @@ def _make_lesson(
         return MadeLesson(None, tuple(read.problems), key=key)
     page = _renderer(job.settings, theme, code).render_page(read.lesson)
     record = lesson_part(read.lesson, job.course_dir, job.settings.language)
-    made = MadeLesson(read.lesson, tuple(read.problems), key, Deflated.of(page), record)
-    cache.put(made)
     # The page and the record part hold the lesson's words now: the lesson is kept without
-    # them, as one from the cache is (less memory for a large course).
-    return dataclasses.replace(made, lesson=without_words(read.lesson))
+    # them, here and in the cache (less memory for a large course).
+    lesson = without_words(read.lesson)
+    made = MadeLesson(lesson, tuple(read.problems), key, Deflated.of(page), record)
+    cache.put(made)
+    return made
 
 
 @functools.lru_cache(maxsize=1)

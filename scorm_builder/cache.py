@@ -87,7 +87,7 @@ def signing_key(environ: Mapping[str, str] = os.environ) -> bytes | None:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MadeLesson:
     """What a lesson's stages made: the lesson (None if it has errors), its problems, and
     its page once rendered; `key` is the digest of their inputs. Once its page is made, the
@@ -140,11 +140,13 @@ class Cache:
             return None  # damaged or forged: made again, and stored again
 
     def put(self, made: MadeLesson) -> None:
-        """Remember a rendered lesson; a failure to write only makes the next build slower."""
+        """Remember a rendered lesson (kept `without_words`); a failure to write only makes the
+        next build slower."""
         key = made.key
         if made.lesson is None or made.page is None:
             return
-        entry = json.dumps(_encode_entry(made), ensure_ascii=False).encode("utf-8")
+        text = json.dumps(_encode_entry(made), ensure_ascii=False, default=_json_value)
+        entry = text.encode("utf-8")
         page = made.page.stream
         if self.folder is None:
             self._memory[key] = (entry, page)
@@ -249,11 +251,11 @@ class _Damaged(Exception):
 def _encode_entry(made: MadeLesson) -> dict[str, Any]:
     assert made.lesson is not None and made.page is not None
     return {
-        "lesson": _encode(without_words(made.lesson)),
-        "problems": [_encode(problem) for problem in made.problems],
+        "lesson": made.lesson,
+        "problems": made.problems,
         "media": {str(path): file_digest(path) for path in made.lesson.media.values()},
         "page": {"crc": made.page.crc, "size": made.page.size},
-        "record": _encode(made.record),
+        "record": made.record,
     }
 
 
@@ -282,19 +284,17 @@ def _decode_entry(
     return MadeLesson(lesson, problems, key, stored, record)
 
 
-def _encode(value: Any) -> Any:
+def _json_value(value: Any) -> Any:
+    """What json.dumps cannot write by itself: the model's dataclasses, paths and bytes (its
+    C encoder calls this for each, and writes tuples as lists)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        # vars(), not dataclasses.asdict: asdict deep-copies, which costs far more.
-        return {name: _encode(item) for name, item in vars(value).items()}
-    if isinstance(value, (tuple, list)):
-        return [_encode(item) for item in value]
-    if isinstance(value, dict):
-        return {str(key): _encode(item) for key, item in value.items()}
+        # Field by field, not dataclasses.asdict: asdict deep-copies, which costs far more.
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
     if isinstance(value, Path):
         return str(value)
     if isinstance(value, bytes):
         return base64.b64encode(value).decode("ascii")
-    return value
+    raise TypeError(f"the cache cannot hold a {type(value).__name__}")  # extend this
 
 
 Decoder = Callable[[Any], Any]

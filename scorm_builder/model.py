@@ -9,13 +9,13 @@ from typing import Literal
 QuestionType = Literal["single", "multiple", "true-false", "numeric"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Choice:
     key: str  # one character a-z, the SCORM 1.2 "choice" response format
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Question:
     id: str  # ASCII, used as cmi.interactions.n.id
     type: QuestionType
@@ -28,7 +28,7 @@ class Question:
     objective: str = ""  # the id of its Objective, in a quiz that has objectives
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Objective:
     """A group of a quiz's questions that tests one thing, scored and reported on its own."""
 
@@ -38,7 +38,7 @@ class Objective:
     pass_mark: float | None  # None: only the quiz's own pass mark decides
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Quiz:
     questions: tuple[Question, ...]
     pass_mark: float
@@ -49,14 +49,14 @@ class Quiz:
     draw: int = 0  # a quiz without objectives: questions drawn for each attempt; 0: all
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Page:
     title: str  # plain text: the table of contents, <title>
     title_html: str  # the heading's inline Markdown, rendered (bold, code, links)
     html: str  # rendered body of the section (without its heading)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Lesson:
     id: str  # ASCII file stem, used in folder names and manifest identifiers
     title: str  # plain text: <title>, the manifest
@@ -75,7 +75,7 @@ class Lesson:
     pages_digest: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CourseSettings:
     title: str
     identifier: str
@@ -93,7 +93,7 @@ class CourseSettings:
         return dict(self.min_reading_minutes).get(lesson_id, 0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Course:
     settings: CourseSettings
     lessons: tuple[Lesson, ...]

@@ -29,7 +29,7 @@ def deflate(data: bytes) -> bytes:
     return compressor.compress(data) + compressor.flush()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Deflated:
     """A file kept as the deflate stream of its zip entry, with what the entry's header
     needs: a lesson's page made in a worker (or kept by the cache) is a quarter of its size

@@ -105,7 +105,7 @@ class LessonRecord:
     questions: tuple[QuestionRow, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LessonPart:
     """One lesson's part of the sheets, made with its page and kept by the cache; compressed,
     since a course of a thousand lessons holds a thousand of them until they are written."""
