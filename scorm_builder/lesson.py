@@ -4,19 +4,23 @@ The lesson is converted once by Python-Markdown (`markdown_html`); its tree is t
 pages: the first top-level `#` heading is the lesson title and every top-level `##` heading
 starts a page, so a `##` line inside a code fence or a footnote stays what it is. Horizontal
 rules at either end of a page merely separate sections and are dropped. The HTML is judged and
-adjusted by `lesson_html`, local files by `lesson_media`; limits come first (`lesson_limits`).
+adjusted by `lesson_html`, local files by `lesson_media`; limits come first (`lesson_limits`),
+then the `:::attest` block is taken out (`lesson_attestation`).
 """
 
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import stat
 import threading
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scorm_builder.content_version import pages_digest
 from scorm_builder.i18n import _
+from scorm_builder.lesson_attestation import take_attestation
 from scorm_builder.lesson_html import Finding, HtmlRules, sanitise_fragment
 from scorm_builder.lesson_limits import (
     MAX_FILE_BYTES,
@@ -62,6 +66,10 @@ def read_lesson(
         return None
     if not check_limits(text, report):
         return None
+    taken = take_attestation(text, report)
+    if taken is None:
+        return None
+    text = taken.markdown
     converter = _converter()
     try:
         parsed = converter.parse(text)
@@ -81,7 +89,11 @@ def read_lesson(
             table_label,
         ),
     )
-    return reader.lesson(converter, lesson_id, path)
+    lesson = reader.lesson(converter, lesson_id, path)
+    if lesson is None:
+        return None
+    lesson = dataclasses.replace(lesson, attestation=taken.attestation)
+    return dataclasses.replace(lesson, pages_digest=pages_digest(lesson))
 
 
 def _plain_file_of_sane_size(path: Path, report: FileProblems) -> bool:

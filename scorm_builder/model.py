@@ -67,6 +67,12 @@ class Lesson:
     # Files the lesson's pages use (images), as path from the lesson page (`media/…`) ->
     # source file; the package layout puts them in the lesson's folder.
     media: dict[str, Path] = field(default_factory=dict)
+    # The text of its `:::attest` block (paragraphs split by "\n"): what the learner
+    # confirms before the quiz opens; "" when it has none.
+    attestation: str = ""
+    # content_version.pages_digest of the lesson as read, with its HTML: the content version
+    # is the same once the HTML is dropped; "" when made without the reader (computed then).
+    pages_digest: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +84,13 @@ class CourseSettings:
     description: str
     pass_mark: float
     lessons: tuple[str, ...]
+    # (lesson, minutes) from [min_reading_minutes]: the reading time before its quiz opens.
+    # A tuple, not a dict: settings are hashed (one renderer per settings).
+    min_reading_minutes: tuple[tuple[str, int], ...] = ()
+
+    def min_reading(self, lesson_id: str) -> int:
+        """Minutes the lesson's pages must be read before its quiz opens; 0: no minimum."""
+        return dict(self.min_reading_minutes).get(lesson_id, 0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,7 @@ from typing import Any, BinaryIO
 import jinja2
 from markupsafe import Markup
 
+from scorm_builder.content_version import lesson_digest
 from scorm_builder.model import Course, Lesson, Question, Quiz
 from scorm_builder.render import TEMPLATES_DIR
 from scorm_builder.settings import SETTINGS_FILE
@@ -94,7 +95,8 @@ class LessonRecord:
     id: str
     title: str
     digest: str  # of this lesson's files
-    pages: tuple[str, ...]  # page titles, the quiz page not included
+    pages: tuple[str, ...]  # page titles, the attestation and quiz pages not included
+    attestation: tuple[str, ...]  # the paragraphs of the statement the learner confirms
     quiz: Quiz | None
     pass_mark: str
     max_attempts: int
@@ -109,6 +111,10 @@ class LessonPart:
     since a course of a thousand lessons holds a thousand of them until they are written."""
 
     digest: str  # of the lesson's source files
+    # The content version's digest (content_version.lesson_digest), taken here from the whole
+    # lesson: the build keeps the lesson without its words afterwards.
+    content_digest: str
+    attestation: str  # its statement, "" when it has none
     question_count: int
     html: bytes  # its section of the page (lesson.html), zlib
     csv_rows: bytes  # its CSV rows, without the package's columns: JSON, zlib
@@ -120,6 +126,9 @@ class SheetLesson:
     id: str
     title: str
     part: LessonPart
+    content_version: str  # the label the run-time saves with the learner's data
+    min_reading: int  # minutes of reading before its quiz opens; 0: none
+    min_reading_text: str  # the same in words, "" when none
 
     @property
     def html(self) -> Markup:
@@ -152,6 +161,8 @@ def lesson_part(lesson: Lesson, course_dir: Path, language: str) -> LessonPart:
     rows = [_csv_row(record, q) for q in record.questions]
     return LessonPart(
         digest=record.digest,
+        content_digest=lesson_digest(lesson),
+        attestation=lesson.attestation,
         question_count=len(record.questions),
         html=zlib.compress(html.encode("utf-8")),
         csv_rows=zlib.compress(json.dumps(rows, ensure_ascii=False).encode("utf-8")),
@@ -201,7 +212,17 @@ def make_sheet(
         version=settings.version,
         digest=package_digest,
         lessons=tuple(
-            SheetLesson(number, lesson.id, lesson.title, part)
+            SheetLesson(
+                number,
+                lesson.id,
+                lesson.title,
+                part,
+                content_version=f"{settings.version}+{part.content_digest}",
+                min_reading=settings.min_reading(lesson.id),
+                min_reading_text=_minutes(
+                    settings.min_reading(lesson.id), _strings(course.settings.language)
+                ),
+            )
             for number, (lesson, part) in enumerate(zip(lessons, parts, strict=True), start=1)
         ),
     )
@@ -257,6 +278,7 @@ def _lesson_record(lesson: Lesson, digest: str, strings: dict[str, str]) -> Less
         title=lesson.title,
         digest=digest,
         pages=tuple(page.title for page in lesson.pages),
+        attestation=tuple(lesson.attestation.split("\n")) if lesson.attestation else (),
         quiz=quiz,
         pass_mark=_number(quiz.pass_mark) if quiz else "",
         max_attempts=quiz.max_attempts if quiz else 0,
@@ -264,6 +286,10 @@ def _lesson_record(lesson: Lesson, digest: str, strings: dict[str, str]) -> Less
         objectives=objectives,
         questions=questions,
     )
+
+
+def _minutes(minutes: int, strings: dict[str, str]) -> str:
+    return strings["minutes"].format(minutes=minutes) if minutes else ""
 
 
 def _drawn(drawn: int, count: int, strings: dict[str, str]) -> str:
@@ -322,8 +348,12 @@ def write_csv(file: BinaryIO, sheet: Sheet) -> None:
         writer.writerow([strings[f"csv_{column}"] for column in CSV_COLUMNS])
         package_columns = [sheet.package, sheet.version, sheet.digest]
         for lesson in sheet.lessons:
-            for row in json.loads(zlib.decompress(lesson.part.csv_rows)):
-                writer.writerow([*package_columns, *row])
+            rows = json.loads(zlib.decompress(lesson.part.csv_rows))
+            facts = [lesson.content_version, lesson.min_reading or "", lesson.part.attestation]
+            if not rows:  # a row of its own: its content version and attestation are records
+                rows = [[lesson.id, lesson.title] + [""] * (len(CSV_COLUMNS) - 8)]
+            for row in rows:
+                writer.writerow([*package_columns, *row[:2], *facts, *row[2:]])
     finally:
         text.detach()  # the file is the caller's to close
 
@@ -353,6 +383,9 @@ CSV_COLUMNS = (
     "digest",
     "lesson",
     "lesson_title",
+    "content_version",
+    "min_reading",
+    "attestation",
     "number",
     "interaction_id",
     "objective",

@@ -84,8 +84,12 @@ class LessonRenderer:
     def render(self, lesson: Lesson) -> str:
         strings = self._strings
         quiz = lesson.quiz
+        version = content_version(self._settings.version, lesson)
         lesson_pages = list(lesson.pages)
         pages = list(lesson_pages)
+        if lesson.attestation:
+            title = strings["attest_title"]
+            pages.append(Page(title=title, title_html=title, html=""))
         if quiz:
             pages.append(
                 Page(title=strings["quiz_title"], title_html=strings["quiz_title"], html="")
@@ -97,6 +101,10 @@ class LessonRenderer:
             pages=pages,
             quiz=quiz,
             quiz_intro=self._quiz_intro(quiz) if quiz else "",
+            attest_page=len(lesson_pages) + 1,  # its number (id="page-N"), after the lesson's
+            statement=lesson.attestation.split("\n"),
+            version=version,
+            attested=strings["attested"].format(version=version),
             strings=strings,
             hints={
                 "single": strings["single_hint"],
@@ -129,6 +137,8 @@ class LessonRenderer:
             # Saved with the learner's data, so a record names the content it was taken on.
             "version": content_version(self._settings.version, lesson),
             "pageCount": page_count,
+            # Milliseconds of reading on the lesson's pages before its quiz opens (0: none).
+            "minReading": self._settings.min_reading(lesson.id) * 60000,
             "strings": self._strings,
             "quiz": None,
         }
@@ -144,6 +154,7 @@ class LessonRenderer:
                     for o in quiz.objectives
                 ],
                 "questions": [self._question_data(lesson.id, q) for q in quiz.questions],
+                "pools": _pools(quiz),
             }
         return data
 
@@ -160,6 +171,8 @@ class LessonRenderer:
             "id": question.id,
             "objective": question.objective,
             "type": question.type,
+            # cmi.interactions.n.type: SCORM 1.2 has one "choice" for one or several answers
+            "interaction": "choice" if question.type in ("single", "multiple") else question.type,
             "points": question.points,
             "choices": [c.key for c in self._choices(question)],
             "salt": salt,
@@ -167,6 +180,17 @@ class LessonRenderer:
             "digest": "" if numeric else answer_key.digest(salt, question.id, ",".join(correct)),
             "key": answer_key.encode(salt, question.id, key),
         }
+
+
+def _pools(quiz: Quiz) -> list[tuple[list[int], int]]:
+    """What each try draws from: each objective's questions (indices) and how many of them,
+    or the whole quiz and its `draw` (0: all)."""
+    if not quiz.objectives:
+        return [(list(range(len(quiz.questions))), quiz.draw)]
+    return [
+        ([i for i, q in enumerate(quiz.questions) if q.objective == o.id], o.draw)
+        for o in quiz.objectives
+    ]
 
 
 @functools.lru_cache(maxsize=16)  # the preview rebuilds with the same files again and again

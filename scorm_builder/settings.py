@@ -11,7 +11,7 @@ from scorm_builder.file_names import entries, hidden_ending_note, meant
 from scorm_builder.i18n import N_, _
 from scorm_builder.model import CourseSettings
 from scorm_builder.problems import FileProblems, Problem
-from scorm_builder.toml_file import TomlFile, closest, read_toml
+from scorm_builder.toml_file import TomlFile, as_written, closest, read_toml
 from scorm_builder.toml_schema import (
     PASS_MARK_RULES,
     Block,
@@ -40,6 +40,8 @@ LESSON_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 # the manifest's version attribute. Over them, an LMS refuses the whole package.
 MAX_TITLE = 200
 MAX_VERSION = 20
+# A minimum reading time past a working shift is a typing mistake (600 for 60, say).
+MAX_READING_MINUTES = 480
 # Other spellings of a lesson file that authors' editors produce.
 _LESSON_ENDINGS = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
 
@@ -112,6 +114,20 @@ SETTINGS = Schema(
                 N_('list the lesson files (without ".md") in order: lessons = ["llm-basics"]'),
             ),
         ),
+        Key(
+            "min_reading_minutes",
+            None,
+            (
+                Rule(
+                    lambda value: isinstance(value, dict),
+                    N_("min_reading_minutes must be a table of lessons and minutes"),
+                    N_(
+                        "write it at the end of the file as a table, one line per lesson: "
+                        "[min_reading_minutes] and below it llm-basics = 10"
+                    ),
+                ),
+            ),
+        ),
     ),
     listing=N_("the settings are: {keys}"),
 )
@@ -143,7 +159,58 @@ def read_settings(source_dir: Path, problems: list[Problem]) -> CourseSettings |
         description=values["description"],
         pass_mark=float(values["pass_mark"]),
         lessons=_lessons(values["lessons"], lessons_dir, toml, report),
+        min_reading_minutes=_min_reading(values, toml, report),
     )
+
+
+def _min_reading(
+    values: dict[str, Any], toml: TomlFile, report: FileProblems
+) -> tuple[tuple[str, int], ...]:
+    """The [min_reading_minutes] table: each key a listed lesson, each value whole minutes."""
+    table = values["min_reading_minutes"] or {}
+    listed = [name for name in values["lessons"] if isinstance(name, str)]
+    lines = toml.lines
+    header = next((h for h in lines.headers if h.name == "min_reading_minutes"), None)
+    start = header.line if header else 1
+    end = next((h.line for h in lines.headers if h.line > start), None) if header else None
+    kept = []
+    for name, minutes in table.items():
+        line = (lines.key(name, start + 1, end) if header else None) or lines.key(
+            "min_reading_minutes"
+        )
+        if name not in listed:
+            report.error(
+                "course-min-reading-lesson",
+                _(
+                    "[min_reading_minutes] names the lesson '{name}', which lessons = [...] "
+                    "does not list"
+                ).format(name=name),
+                closest(name, listed)
+                + _("use the name of a listed lesson, for example: {name} = 10").format(
+                    name=listed[0] if listed else "llm-basics"
+                ),
+                line,
+            )
+        elif (
+            isinstance(minutes, bool)
+            or not isinstance(minutes, int)
+            or not 1 <= minutes <= MAX_READING_MINUTES
+        ):
+            report.error(
+                "course-min-reading",
+                _(
+                    "the minimum reading time of '{name}' is {value}, not a whole number of "
+                    "minutes from 1 to {limit}"
+                ).format(name=name, value=as_written(minutes), limit=MAX_READING_MINUTES),
+                _(
+                    "write the minutes as a whole number without quotes, for example: "
+                    "{name} = 10 (or remove the line for no minimum)"
+                ).format(name=name),
+                line,
+            )
+        else:
+            kept.append((name, minutes))
+    return tuple(kept)
 
 
 def _missing_settings(source_dir: Path) -> Problem:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from scorm_builder.content_version import DIGEST_LENGTH
-from scorm_builder.i18n import _
+from scorm_builder.i18n import N_, _
 from scorm_builder.model import Lesson, Question, Quiz
 from scorm_builder.problems import Problem
 from scorm_builder.settings import MAX_VERSION  # characters of course.toml's version
@@ -23,6 +23,11 @@ LARGEST_SEED = 0x7FFFFFFF - 1  # Math.floor(Math.random() * 0x7fffffff)
 LONGEST_SCORE = 99.99  # a percentage with two decimals, as long as one can be written
 # The content version ("1.0+3f9a0c12"), every character of the version escaped in JSON at worst.
 LONGEST_VERSION = 2 * MAX_VERSION + 1 + DIGEST_LENGTH
+MAX_READ_SECONDS = 9999  # seconds of reading kept per page (runtime.js serialize)
+# When the attestation was confirmed, "YYYY-MM-DD HH:MM" (toLocaleString("sv")).
+ATTESTED_AT = "2026-12-31 23:59"
+# Interaction ids the run-time writes besides the questions' (runtime.js journal()).
+RESERVED_IDS = {"reading": N_("reading time"), "attest": N_("attestation")}
 
 
 def worst_case_length(quiz: Quiz | None, page_count: int) -> int:
@@ -42,16 +47,33 @@ def worst_case_length(quiz: Quiz | None, page_count: int) -> int:
         "r": LARGEST_SEED,
         "v": "x" * LONGEST_VERSION,
         "d": "2026-12-31",  # the day the quiz was passed
+        "w": [MAX_READ_SECONDS] * page_count,
+        "e": ATTESTED_AT,
     }
     return len(json.dumps(state, ensure_ascii=False, separators=(",", ":")))
 
 
 def budget_problems(lesson: Lesson) -> list[Problem]:
     """An author error when the lesson's saved progress could exceed what LMSs keep."""
-    page_count = len(lesson.pages) + (1 if lesson.quiz else 0)
+    page_count = len(lesson.pages) + (1 if lesson.attestation else 0) + (1 if lesson.quiz else 0)
     worst = worst_case_length(lesson.quiz, page_count)
-    if worst <= LIMIT or lesson.quiz is None:
+    if lesson.quiz is None:
         return []
+    reserved = [
+        Problem(
+            rule="quiz-reserved-id",
+            severity="error",
+            file=f"lessons/{lesson.id}.quiz.toml",
+            message=_(
+                "the question id '{id}' is the one the LMS record uses for the lesson's {what}"
+            ).format(id=q.id, what=_(RESERVED_IDS[q.id])),
+            fix=_('give the question another id, for example: id = "{id}-1"').format(id=q.id),
+        )
+        for q in lesson.quiz.questions
+        if q.id in RESERVED_IDS
+    ]
+    if worst <= LIMIT:
+        return reserved
     over = worst - LIMIT
     return [
         Problem(
@@ -67,7 +89,8 @@ def budget_problems(lesson: Lesson) -> list[Problem]:
                 "draw fewer questions per attempt (draw = ...), give multiple-choice "
                 "questions fewer choices, or split the quiz over two lessons"
             ),
-        )
+        ),
+        *reserved,
     ]
 
 

@@ -220,6 +220,17 @@ class Lms:
         return self.page.evaluate(script, element)
 
 
+# The run-time's own entries in the journal of interactions, beside the questions' (issue 17).
+RECORD_IDS = ("reading", "attest")
+
+
+def answer_interactions(cmi: dict[str, Any]) -> list[dict[str, Any]]:
+    """The interactions of questions answered, in the order written (the reading time and the
+    attestation left out)."""
+    stored = [cmi["interactions"][str(n)] for n in range(len(cmi["interactions"]))]
+    return [i for i in stored if i["id"] not in RECORD_IDS]
+
+
 def served_site() -> Iterator[Site]:
     """A started Site with the harness and the npm packages mounted (for a pytest fixture)."""
     site = Site()

@@ -102,7 +102,7 @@ COURSE_MISTAKES = [
         COURSE.replace("pass_mark", "pass_mrak"),
         "{src}/course.toml:3: error: unknown setting 'pass_mrak'\n"
         "    fix: did you mean 'pass_mark'? the settings are: title, identifier, language, "
-        "version, description, pass_mark, lessons\n" + failed(1),
+        "version, description, pass_mark, lessons, min_reading_minutes\n" + failed(1),
     ),
     Mistake(
         "course-no-title",
@@ -510,7 +510,7 @@ def test_several_mistakes_are_reported_together_errors_first_in_file_order(built
     assert capsys.readouterr().err.splitlines() == [
         f"{src}/course.toml:3: error: unknown setting 'passmark'",
         "    fix: did you mean 'pass_mark'? the settings are: title, identifier, language, "
-        "version, description, pass_mark, lessons",
+        "version, description, pass_mark, lessons, min_reading_minutes",
         f"{src}/lessons/llm-basics.md:7: error: section 'LLMとは': the file 'missing.png' does "
         "not exist",
         "    fix: put the file at lessons/missing.png in the course folder, or correct the name "

@@ -22,7 +22,14 @@ from playwright.sync_api import Browser, Frame, Page
 from scorm_builder import answer_key
 from scorm_builder.model import Question
 from scorm_builder.sources import read_course
-from tests.browser_support import SOURCE_DIR, BuiltCourse, Lms, Site, build_course
+from tests.browser_support import (
+    SOURCE_DIR,
+    BuiltCourse,
+    Lms,
+    Site,
+    answer_interactions,
+    build_course,
+)
 from tests.course_factory import copy_default_course
 from tests.test_runtime import (
     answer,
@@ -145,10 +152,8 @@ def test_explanations_appear_after_submitting_and_the_lms_gets_correct_responses
     shown = sco.locator("[data-question]:not([hidden]) [data-explanation]").all_inner_texts()
     assert shown == [f"解説: {q.explanation}" for q in sco_order(sco, questions)]
     lms.exit()
-    stored = lms.stored()["interactions"]
     patterns = {
-        stored[str(n)]["id"]: stored[str(n)]["correct_responses"]["0"]["pattern"]
-        for n in range(len(stored))
+        i["id"]: i["correct_responses"]["0"]["pattern"] for i in answer_interactions(lms.stored())
     }
     assert patterns == {q.id: ",".join(q.correct) for q in questions}
 

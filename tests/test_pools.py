@@ -16,7 +16,14 @@ import pytest
 from playwright.sync_api import Frame, Page, expect
 
 from scorm_builder.preview.server import PreviewServer
-from tests.browser_support import BuiltCourse, Lms, Site, build_course, correct_answers
+from tests.browser_support import (
+    BuiltCourse,
+    Lms,
+    Site,
+    answer_interactions,
+    build_course,
+    correct_answers,
+)
 from tests.course_factory import copy_default_course
 from tests.test_accessibility import run_axe
 from tests.test_runtime import (
@@ -151,7 +158,7 @@ def test_objectives_arrive_with_scores_and_statuses(lms: Lms, pool_course: Built
         ("training", "50", "0", "100", "completed"),
         ("limits", "100", "0", "100", "passed"),
     ]
-    interactions = [cmi["interactions"][str(n)] for n in range(len(cmi["interactions"]))]
+    interactions = answer_interactions(cmi)
     assert [i["objectives"]["0"]["id"] for i in interactions] == [
         i["id"].split("-")[0] for i in interactions
     ]
@@ -234,5 +241,4 @@ def test_a_quiz_without_objectives_draws_from_all_its_questions(
     second = drawn(sco)
     assert len(second) == 3 and set(first).isdisjoint(second)  # 10 in the pool: all new
     lms.exit()
-    interactions = lms.stored()["interactions"]
-    assert [interactions[str(n)]["id"] for n in range(len(interactions))] == first
+    assert [i["id"] for i in answer_interactions(lms.stored())] == first

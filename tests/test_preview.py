@@ -7,6 +7,7 @@ whole preview page with the default course.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -213,7 +214,15 @@ def test_passing_the_quiz_in_the_preview_shows_passed_and_the_score(
     pass_quiz(frame)
     expect(page.locator("[data-values] dd[data-value='lesson_status']")).to_have_text("passed")
     assert panel_value(page, "score.raw") == "100"
-    assert page.locator("[data-interactions] tr").count() == 6  # two of each pool
+    # The reading time first (issue 17), then two questions of each pool; the strict LMS
+    # took every value (no violation logged).
+    rows = page.locator("[data-interactions] tr")
+    assert rows.count() == 1 + 6
+    index, name, kind, response, correct, result, _, latency = rows.nth(0).locator("td").all()
+    assert (name.text_content(), kind.text_content()) == ("reading", "performance")
+    assert re.fullmatch(r"00:00:\d\d\.00", response.text_content() or "")
+    assert latency.text_content() == response.text_content()
+    assert (correct.text_content(), result.text_content()) == ("", "neutral")  # no minimum set
     assert page.locator(".log .violation").count() == 0
 
 

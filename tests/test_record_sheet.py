@@ -13,9 +13,12 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import json
+import re
 import string
 import struct
 import tomllib
+import zipfile
 import zlib
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,7 @@ from typing import Any
 import html5lib
 import pytest
 
+from scorm_builder.build import build
 from scorm_builder.model import Objective
 from scorm_builder.record_sheet import BOM, record_files
 from scorm_builder.sources import read_course
@@ -325,3 +329,72 @@ def test_objectives_and_drawn_questions_are_on_the_sheet(tmp_path):
     assert objectives == [["hygiene", "手指衛生", "1", "—"], ["ppe", "防護具", "すべて", "100%"]]
     first = facts_of(document.find(f".//{XHTML}article"))
     assert first["目標"] == "hygiene 手指衛生"
+
+
+# ---------- reading time and attestation (issue 17) ----------
+
+STATEMENT = "院内感染対策マニュアル第3版を読み、内容を理解しました。"
+
+
+def records_course(tmp_path: Path) -> Path:
+    """The default course with a minimum reading time and an attestation."""
+    source = copy_default_course(tmp_path / "source")
+    settings = source / "course.toml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8") + "\n[min_reading_minutes]\nllm-basics = 10\n",
+        encoding="utf-8",
+    )
+    lesson = source / "lessons" / "llm-basics.md"
+    lesson.write_text(
+        lesson.read_text(encoding="utf-8") + f"\n:::attest\n{STATEMENT}\n:::\n", encoding="utf-8"
+    )
+    return source
+
+
+def version_in_page(zip_path: Path) -> str:
+    """The content version the run-time saves, as the built page carries it."""
+    with zipfile.ZipFile(zip_path) as archive:
+        page = archive.read("llm-basics/index.html").decode("utf-8")
+    data = re.search(r'<script type="application/json" id="sco-data">(.*?)</script>', page, re.S)
+    assert data
+    return str(json.loads(data.group(1))["version"])
+
+
+def test_each_lesson_shows_its_content_version_minimum_reading_time_and_attestation(tmp_path):
+    source = records_course(tmp_path)
+    dist = tmp_path / "dist"
+    build(source, dist)
+    label = version_in_page(dist / f"{PACKAGE}.zip")
+    html = (dist / HTML).read_bytes()
+    document = parse_html(html)
+    section = document.find(f".//{XHTML}section")
+    facts = facts_of(section)
+    assert facts["教材の版（受講者の記録と同じ表記）"] == label  # the label of the learner's data
+    assert facts["最低学習時間"] == "10分（確認テストが開く前に、レッスンのページを合わせて）"
+    assert text_of(section.find(f"{XHTML}blockquote")) == STATEMENT
+    titles = [text_of(li) for li in section.find(f"{XHTML}ol").findall(f"{XHTML}li")]
+    assert titles[-2:] == ["内容の確認", "確認テスト"]  # the attestation page before the quiz
+    rows = read_csv((dist / CSV).read_bytes())
+    assert {(r["教材の版"], r["最低学習時間（分）"], r["内容の確認"]) for r in rows} == {
+        (label, "10", STATEMENT)
+    }
+    # A second build takes the lesson from the cache (its pages without their HTML): the
+    # sheet is the same, label included.
+    build(source, dist)
+    assert (dist / HTML).read_bytes() == html
+
+
+def test_a_lesson_without_a_quiz_still_has_its_row_in_the_csv(tmp_path):
+    source = records_course(tmp_path)
+    (source / "lessons" / "llm-basics.quiz.toml").unlink()
+    rows = read_csv(sheet_of(source)[CSV])
+    assert [(r["レッスン ID"], r["内容の確認"], r["問題番号"]) for r in rows] == [
+        ("llm-basics", STATEMENT, "")
+    ]
+
+
+def test_a_lesson_without_either_has_neither_on_the_sheet(default_sheet):
+    facts = facts_of(parse_html(default_sheet[HTML]).find(f".//{XHTML}section"))
+    assert "最低学習時間" not in facts
+    assert "内容の確認（受講者が確認する文）" not in default_sheet[HTML].decode("utf-8")
+    assert {r["最低学習時間（分）"] for r in read_csv(default_sheet[CSV])} == {""}

@@ -79,7 +79,7 @@ COURSE_MISTAKES = [
         COURSE + "[" + ".".join(["a"] * 5000) + "]\nb = 1\n",
         "{src}/course.toml:5: error: unknown setting 'a'\n"
         "    fix: the settings are: title, identifier, language, version, description, "
-        "pass_mark, lessons\n" + failed(1),
+        "pass_mark, lessons, min_reading_minutes\n" + failed(1),
     ),
     Mistake(
         "title-201-characters",
@@ -255,7 +255,7 @@ COURSE_MISTAKES = [
         COURSE.replace("pass_mark = 80", "pass.mark = 80"),
         "{src}/course.toml:3: error: unknown setting 'pass'\n"
         "    fix: did you mean 'pass_mark'? the settings are: title, identifier, language, "
-        "version, description, pass_mark, lessons\n" + failed(1),
+        "version, description, pass_mark, lessons, min_reading_minutes\n" + failed(1),
     ),
 ]
 

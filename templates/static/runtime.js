@@ -6,27 +6,26 @@
 
   const dataNode = document.getElementById("sco-data");
   if (!dataNode) return;
-  const sco = JSON.parse(dataNode.textContent);
-  const S = sco.strings;
-  const quiz = sco.quiz;
-  const $ = (selector, root) => (root || document).querySelector(selector);
-  const $$ = (selector, root) => Array.from((root || document).querySelectorAll(selector));
+  const sco = JSON.parse(dataNode.textContent),
+    S = sco.strings,
+    quiz = sco.quiz,
+    $ = (css, root = document) => root.querySelector(css),
+    $$ = (css, root = document) => Array.from(root.querySelectorAll(css)),
+    on = (target, type, handler) => target?.addEventListener(type, handler); // no target: nothing
   const format = (text, values) =>
     text.replace(/\{(\w+)\}/g, (all, key) => (key in values ? values[key] : all));
   // Scores as people read them: 80, 85.7 (never rounded up past what was earned).
-  const figure = (value) => String(Math.floor(Math.round(value * 1000) / 100) / 10);
-  const started = Date.now();
+  const figure = (value) => String(Math.floor(Math.round(value * 1000) / 100) / 10),
+    started = Date.now();
 
   // Strict SCORM 1.2 / Moodle limits.
-  const MAX_SUSPEND = 4096;
   const MAX_NUMERIC = 20; // characters kept of a numeric answer, so 100 questions fit in suspend_data
-  const STATUSES = ["passed", "completed", "failed", "incomplete", "browsed", "not attempted"];
+  const STATUSES = ["passed", "completed", "failed", "incomplete", "browsed"]; // "not attempted": ""
 
   /* ---------- The notice: quiet (no LMS) or a warning (a value may not be saved) ---------- */
 
   const noticeNode = $("[data-notice]");
   function notice(text, kind) {
-    if (noticeNode.dataset.kind === "error" && kind !== "error") return;
     noticeNode.textContent = text;
     noticeNode.dataset.kind = kind;
     noticeNode.hidden = false;
@@ -38,49 +37,55 @@
   // A cross-origin ancestor throws on access: skip it and keep climbing.
   function findApi() {
     for (let win of [window, window.opener]) {
-      for (let level = 0; win && level < 8; level += 1) {
+      for (let level = 0; win && level < 8; level++) {
         try {
-          if (win.API && typeof win.API.LMSInitialize === "function") return win.API;
-        } catch (error) { /* cross-origin frame */ }
+          if (win.API?.LMSInitialize) return win.API;
+        } catch { /* cross-origin frame */ }
         win = win.parent === win ? null : win.parent;
       }
     }
     return null;
   }
 
-  let api = null;
-  let active = false; // initialized and not yet finished: no call outside this window
   const written = {}; // element -> value the LMS accepted (dirty tracking)
-  let dirty = false; // something accepted since the last commit
-  let warned = false;
-  let soonTimer = 0; // a commit of answers in progress is due
-  let lastSoon = -Infinity;
+  let api = null,
+    active = false, // initialized and not yet finished: no call outside this window
+    dirty = false, // something accepted since the last commit
+    soonTimer = 0, // a commit of answers in progress is due
+    lastSoon = 0; // when the last of them was committed
 
   // Some LMSs answer String objects or numbers: compare as strings.
   function call(name, ...args) {
     try {
       return String(api[name](...args));
-    } catch (error) {
+    } catch {
       return "false"; // an LMS that throws is an LMS that refused
     }
   }
-  function refused(what) {
-    if (active) console.warn("SCORM: the LMS refused " + what + " (error " + call("LMSGetLastError") + ")");
-    if (!warned) notice(S.not_saved, "error");
-    warned = true;
-  }
+  // A refusal is tried once more, then the learner is told.
+  const accepted = (...args) => call(...args) === "true" || call(...args) === "true";
+  const refused = () => notice(S.not_saved, "error");
   // Reads are validated by their callers ("" when the LMS has nothing or fails).
   const getValue = (element) => (active ? call("LMSGetValue", element) : "");
-  // Write only what changed; on refusal retry once, then tell the learner.
+  // Write only what changed.
   function setValue(element, value) {
     value = String(value);
     if (!active || written[element] === value) return;
-    if (call("LMSSetValue", element, value) === "true" || call("LMSSetValue", element, value) === "true") {
+    if (accepted("LMSSetValue", element, value)) {
       written[element] = value;
       dirty = true;
-    } else {
-      refused(element);
-    }
+    } else refused();
+  }
+  // Several elements under one prefix, in order; "" is left unwritten.
+  function write(prefix, fields) {
+    for (const key in fields) if (fields[key] !== "") setValue(prefix + key, fields[key]);
+  }
+  // Interactions are a journal (write-only, no gaps): each entry is appended after the last.
+  let entries = -1;
+  function journal(fields) {
+    if (entries < 0) entries = +getValue("cmi.interactions._count") || 0;
+    write("cmi.interactions." + entries + ".", fields);
+    entries++;
   }
   // The time so far goes with every commit: an LMS that ends the session itself (or a crash)
   // keeps the last one. Each write replaces the session's value; the LMS adds it up once.
@@ -89,8 +94,8 @@
     soonTimer = 0;
     if (!active || !dirty) return;
     setValue("cmi.core.session_time", timespan(Date.now() - started));
-    if (call("LMSCommit", "") === "true" || call("LMSCommit", "") === "true") dirty = false;
-    else refused("LMSCommit");
+    if (accepted("LMSCommit", "")) dirty = false;
+    else refused();
   }
   // Answers in progress: committed shortly after a change, at most once every 30 s.
   function commitSoon() {
@@ -107,21 +112,17 @@
   // CMITimespan HHHH:MM:SS.SS with at least two hour digits (Moodle rejects "0:05:00").
   function timespan(ms) {
     const centis = Math.max(0, Math.round(ms / 10));
-    const hours = Math.min(9999, Math.floor(centis / 360000));
-    const minutes = Math.floor(centis / 6000) % 60;
-    const seconds = Math.floor(centis / 100) % 60;
-    return pad(hours) + ":" + pad(minutes) + ":" + pad(seconds) + "." + pad(centis % 100);
+    return [Math.min(9999, centis / 360000), centis / 6000 % 60, centis / 100 % 60]
+      .map((n) => pad(Math.floor(n))).join(":") + "." + pad(centis % 100);
   }
   // CMITime HH:MM:SS (time of day).
-  function clock(date) {
-    return pad(date.getHours()) + ":" + pad(date.getMinutes()) + ":" + pad(date.getSeconds());
-  }
+  const clock = (date) => date.toTimeString().slice(0, 8);
 
   /* ---------- State, and how it is kept in suspend_data ---------- */
 
-  const pages = $$("section.page[data-page]");
-  const questions = quiz ? quiz.questions : [];
-  const objectives = quiz ? quiz.objectives : [];
+  const pages = $$("section.page[data-page]"),
+    questions = quiz ? quiz.questions : [],
+    objectives = quiz ? quiz.objectives : [];
   const MAX_TRIES = 9999; // counted on past that with unlimited attempts: suspend_data stays bounded
   const state = {
     page: 0,
@@ -131,6 +132,8 @@
     graded: false, // the answers on screen were submitted and are shown with feedback
     best: -1, // the best score of this LMS attempt (-1: none yet), the one the LMS holds
     seed: Math.floor(Math.random() * 0x7fffffff), // the draw, question and choice order
+    read: pages.map(() => 0), // milliseconds each page was read (the quiz's stays 0)
+    attest: "", // when the learner confirmed the attestation of this content version
   };
   let touched = false; // the learner moved or answered: only then is there a bookmark to write
 
@@ -145,22 +148,23 @@
       r: state.seed,
       v: sco.version, // the content version this learner's data belongs to
       d: state.day, // the day the quiz was passed (YYYY-MM-DD), for the certificate
+      w: state.read.map((ms) => Math.min(9999, Math.round(ms / 1000))), // seconds read per page
+      e: state.attest,
     };
-    let text = JSON.stringify(short);
-    if (text.length > MAX_SUSPEND) { // answers in progress are the least valuable part
-      short.a = [];
-      short.g = 0;
-      text = JSON.stringify(short);
-    }
-    return text;
+    return JSON.stringify(short); // at most 4,096 characters: the build proves it
   }
   // All or nothing: the bookmark is used only with the state saved beside it.
   function restore(text, location) {
     let saved;
-    try { saved = JSON.parse(text); } catch (error) { return false; }
-    if (!saved || typeof saved !== "object" || typeof saved.s !== "string") return false;
+    try { saved = JSON.parse(text); } catch { return false; }
+    if (typeof saved?.s !== "string") return false;
     // A new version of the lesson may have other pages or questions: keep only what still fits.
-    if (saved.s.length === pages.length) state.seen = saved.s.split("").map((bit) => bit === "1");
+    if (saved.s.length === pages.length) {
+      state.seen = saved.s.split("").map((bit) => bit === "1");
+      state.read = pages.map((p, i) => saved.w?.[i] * 1000 || 0);
+    }
+    // An attestation is of one version of the content: a changed lesson is confirmed again.
+    if (saved.v === sco.version && typeof saved.e === "string") state.attest = saved.e;
     if (Array.isArray(saved.a) && saved.a.length === questions.length) {
       state.answers = saved.a.map((answer) => String(answer).slice(0, 26)); // 26 choice keys at most
       state.graded = saved.g === 1;
@@ -169,12 +173,17 @@
     if (typeof saved.b === "number" && saved.b <= 100) state.best = saved.b;
     if (Number.isInteger(saved.r)) state.seed = saved.r;
     if (/^[\d-]{10}$/.test(saved.d)) state.day = saved.d;
-    const bookmark = parseInt(location, 10);
-    if (bookmark >= 0 && bookmark < pages.length) state.page = bookmark;
+    if (pages[location]) state.page = +location; // written by us: "0", "1", ...
     return true;
   }
 
   function save(andCommit) {
+    tally();
+    if (!quiz && status !== "completed" && state.seen.every(Boolean) && opened()) {
+      // Without a quiz: every page seen, read long enough, confirmed.
+      setValue("cmi.core.lesson_status", (status = "completed"));
+      setValue("cmi.core.exit", "");
+    }
     if (touched) {
       setValue("cmi.core.lesson_location", state.page);
       setValue("cmi.suspend_data", serialize());
@@ -184,21 +193,21 @@
 
   /* ---------- Pages ---------- */
 
-  const pager = $("nav.pager");
-  const progress = $("[data-progress]");
-  const previousButton = $('[data-go="previous"]');
-  const nextButton = $('[data-go="next"]');
-  const tocLinks = $$("[data-page-link]");
+  const pager = $("nav.pager"),
+    progress = $("[data-progress]"),
+    previousButton = $('[data-go="previous"]'),
+    nextButton = $('[data-go="next"]'),
+    tocLinks = $$("[data-page-link]");
   let status = ""; // cmi.core.lesson_status as we know it
   let quizStarted = 0; // when the current try was first shown (for latency)
 
   function show(index, moveFocus) {
+    tally(); // the time so far belongs to the page being left
     index = Math.max(0, Math.min(pages.length - 1, index));
     state.page = index;
     state.seen[index] = true;
     pages.forEach((page, i) => { page.hidden = i !== index; });
-    tocLinks.forEach((link) => {
-      const i = Number(link.dataset.pageLink);
+    tocLinks.forEach((link, i) => { // one per page, in order
       if (i === index) link.setAttribute("aria-current", "page");
       else link.removeAttribute("aria-current");
       if (state.seen[i]) link.dataset.seen = "";
@@ -209,33 +218,100 @@
     if (quiz && index === pages.length - 1 && !quizStarted) quizStarted = Date.now();
     if (moveFocus) {
       $("h2", pages[index]).focus();
-      window.scrollTo(0, 0);
+      scrollTo(0, 0);
     }
-    // Without a quiz the lesson is complete once every page was seen.
-    if (!quiz && status !== "completed" && state.seen.every(Boolean)) {
-      status = "completed";
-      setValue("cmi.core.lesson_status", "completed");
-      setValue("cmi.core.exit", "");
+    if (form) {
+      gateNode.hidden = !(form.hidden = !opened());
+      gateNode.textContent = needs().join(" ");
     }
   }
   function go(index) {
-    if (pager.hidden || index === state.page || index < 0 || index >= pages.length) return;
+    if (pager.hidden || index === state.page || !pages[index]) return;
     touched = true;
     show(index, true);
     save(true); // the bookmark moved: one commit per page turn
   }
 
-  previousButton.addEventListener("click", () => go(state.page - 1));
-  nextButton.addEventListener("click", () => go(state.page + 1));
-  tocLinks.forEach((link) => link.addEventListener("click", (event) => {
+  /* ---------- Reading time, and what opens the quiz ---------- */
+
+  // Time counts on the lesson's pages while this document is visible and the learner did
+  // something in the last 5 minutes: a tab left open or behind another is not reading.
+  const IDLE = 3e5; // ms: 5 minutes
+  let mark = started,
+    lastInput = started,
+    visible = !document.hidden;
+  function tally() {
+    const now = Date.now();
+    if (visible && !(quiz && state.page === pages.length - 1)) state.read[state.page] += Math.max(0, Math.min(now, lastInput + IDLE) - mark);
+    mark = now;
+  }
+  const readMs = () => state.read.reduce((sum, ms) => sum + ms),
+    readSpan = () => timespan(Math.round(readMs() / 1000) * 1000);
+  for (const type of ["keydown", "pointermove", "pointerdown", "scroll"]) {
+    addEventListener(type, () => { tally(); lastInput = mark; touched = true; }, true); // reading is progress to keep
+  }
+
+  // What the quiz (or, without one, completion) still waits for, in the learner's words.
+  const gateNode = $("[data-gate]"),
+    attestForm = $("form[data-attest]");
+  function needs() {
+    const left = Math.ceil((sco.minReading - readMs()) / 60000);
+    return [left > 0 && format(S.gate_reading, { minutes: sco.minReading / 60000, left }), attestForm && !state.attest && S.gate_attest].filter(Boolean);
+  }
+  // Once a try was made the quiz stays open: a new version never locks out a started attempt.
+  const opened = () => state.tries > 0 || passed || !needs().length;
+
+  // The total reading time joins the journal of interactions whenever it grew, so that
+  // Moodle's reports show it beside the answers: "00:12:34.00" as response and latency,
+  // and against the minimum (correct_responses) when there is one.
+  let readWritten = "";
+  function recordReading() {
+    tally();
+    const span = readSpan(),
+      least = sco.minReading;
+    if (span === readWritten) return;
+    readWritten = span;
+    journal({
+      id: "reading",
+      type: "performance",
+      "correct_responses.0.pattern": least ? timespan(least) : "",
+      student_response: span,
+      result: !least ? "neutral" : readMs() < least ? "wrong" : "correct",
+      latency: span,
+      time: clock(new Date()),
+    });
+  }
+
+  /* ---------- The attestation: confirmed once per content version ---------- */
+
+  // Confirmed (now or before, on this version): the form gives way to what was recorded.
+  const attested = $("[data-attested]");
+  const showAttested = () => { attestForm.hidden = !(attested.hidden = !state.attest); };
+  // The box is `required`: the browser itself asks for the tick, in the learner's language.
+  on(attestForm, "submit", (event) => {
     event.preventDefault();
-    go(Number(link.dataset.pageLink));
+    const now = new Date();
+    state.attest = now.toLocaleString("sv").slice(0, 16); // YYYY-MM-DD HH:MM, local time
+    touched = true;
+    journal({ id: "attest", type: "performance", student_response: state.attest + " " + sco.version, time: clock(now) });
+    showAttested();
+    attested.focus();
+    save(true); // a record the hospital shows: committed the moment it exists
+  });
+
+  on(pager, "click", (event) => {
+    const way = event.target.dataset.go;
+    if (way) go(state.page + (way === "next" ? 1 : -1));
+  });
+  tocLinks.forEach((link, i) => on(link, "click", (event) => {
+    event.preventDefault();
+    go(i);
   }));
   // Arrow keys turn pages, except where they already mean something (inputs, radio groups,
   // a table or code scrolled sideways).
-  document.addEventListener("keydown", (event) => {
+  on(document, "keydown", (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey || event.defaultPrevented) return;
-    if (event.target.closest && event.target.closest("input, textarea, select, [contenteditable], .table-scroll, pre")) return;
+    if (event.target.closest?.("input, .table-scroll, pre")) return;
     if (event.key === "ArrowRight") go(state.page + 1);
     else if (event.key === "ArrowLeft") go(state.page - 1);
   });
@@ -252,15 +328,17 @@
       const below = entry.isIntersecting ? Math.max(0, window.innerHeight - entry.intersectionRect.bottom) : 0;
       document.documentElement.style.setProperty("--below", Math.floor(below) + "px");
     }, { threshold: steps }).observe(probe);
-    pager.addEventListener("focusin", (event) => event.target.scrollIntoView({ block: "nearest" }));
+    on(pager, "focusin", (event) => event.target.scrollIntoView({ block: "nearest" }));
   }
 
   /* ---------- The answer key: digests to grade against, the key itself encoded ---------- */
 
+  // xorshift32: the key's stream and the shuffles (mirrored by scorm_builder/answer_key.py).
+  const xorshift = (x) => { x ^= x << 13; x ^= x >>> 17; return x ^ (x << 5); };
   // FNV-1a (32 bits) over ASCII text; mirrored by scorm_builder/answer_key.py.
   function fnv(text) {
     let hash = 0x811c9dc5;
-    for (let i = 0; i < text.length; i += 1) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+    for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x1000193) >>> 0;
     return hash;
   }
   const digest = (q, pattern) => fnv(q.salt + ":" + q.id + ":" + pattern).toString(16).padStart(8, "0");
@@ -270,7 +348,7 @@
       let x = fnv(q.salt + q.id) || 1;
       // One xorshift32 step per four bytes, each byte of the state in turn.
       const bytes = Uint8Array.from(atob(q.key), (c, i) => {
-        if (!(i & 3)) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; }
+        if (!(i & 3)) x = xorshift(x);
         return c.charCodeAt(0) ^ (x >>> 8 * (i & 3) & 255);
       });
       q.open = JSON.parse(new TextDecoder().decode(bytes));
@@ -280,24 +358,25 @@
 
   /* ---------- Quiz ---------- */
 
-  const form = $("form[data-quiz]");
-  const resultNode = $("[data-result]");
-  const retryButton = $("[data-retry]");
-  const submitButton = form ? $('[type="submit"]', form) : null;
-  const formError = $("[data-form-error]");
-  const answeredAt = {}; // question index -> time of the last change in this try
-  let masteryScore = quiz ? quiz.passMark : 0;
-  let passed = false;
+  const form = $("form[data-quiz]"),
+    resultNode = $("[data-result]"),
+    retryButton = $("[data-retry]"),
+    submitButton = form ? $('[type="submit"]', form) : null,
+    formError = $("[data-form-error]");
+  let answeredAt = {}; // question index -> time of the last change in this try
+  let masteryScore = quiz ? quiz.passMark : 0,
+    passed = false;
 
-  const questionNode = (q) => form.querySelector('[data-question="' + CSS.escape(q.id) + '"]');
-  const inputs = (q) => $$("input", questionNode(q));
+  const lock = (on) => $$("input", form).forEach((input) => { input.disabled = on; }),
+    questionNode = (q) => form.querySelector('[data-question="' + CSS.escape(q.id) + '"]'),
+    inputs = (q) => $$("input", questionNode(q));
 
   // A small seeded generator, so a resumed learner sees the same order as before.
   function shuffled(items, seed) {
     let x = seed >>> 0 || 1;
-    const random = () => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return (x >>> 0) / 4294967296; };
-    const copy = items.slice();
-    for (let i = copy.length - 1; i > 0; i -= 1) {
+    const random = () => ((x = xorshift(x)) >>> 0) / 2 ** 32,
+      copy = items.slice();
+    for (let i = copy.length - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1));
       [copy[i], copy[j]] = [copy[j], copy[i]];
     }
@@ -305,20 +384,17 @@
   }
   // The try on screen: the one being answered, or the one just graded.
   const tryIndex = () => (state.graded ? state.tries - 1 : state.tries);
-  // Pools: each objective's questions (or the whole quiz) and how many to draw from it.
-  const pools = () => (objectives.length
-    ? objectives.map((o) => [questions.flatMap((q, i) => (q.objective === o.id ? [i] : [])), o.draw])
-    : [[questions.map((q, i) => i), quiz.draw]]);
+  // Pools (quiz.pools): each objective's questions (or the whole quiz) and how many to draw.
   // Each try draws afresh, avoiding the previous try's questions while a pool has enough others.
   // Only the seed and the try count are saved: the draws are replayed from them.
   function draw(index) {
-    let previous = new Set();
-    let chosen = questions.map((q, i) => i);
-    if (pools().every(([pool, count]) => !count || count >= pool.length)) return chosen;
-    for (let k = 0; k <= index; k += 1) {
-      chosen = pools().flatMap(([pool, count], g) => {
-        const seed = state.seed + k * 7919 + g * 104729;
-        const fresh = shuffled(pool.filter((i) => !previous.has(i)), seed);
+    let previous = new Set(),
+      chosen = questions.map((q, i) => i);
+    if (quiz.pools.every(([pool, count]) => !count || count >= pool.length)) return chosen;
+    for (let k = 0; k <= index; k++) {
+      chosen = quiz.pools.flatMap(([pool, count], g) => {
+        const seed = state.seed + k * 7919 + g * 104729,
+          fresh = shuffled(pool.filter((i) => !previous.has(i)), seed);
         return fresh.concat(shuffled(pool.filter((i) => previous.has(i)), seed + 1)).slice(0, count || pool.length);
       });
       previous = new Set(chosen);
@@ -353,16 +429,16 @@
       .replace(/^(約|およそ)/, "").replace(/[^\d.]+$/, "");
     const match = /^([+-]?)(\d*)\.?(\d*)$/.exec(ascii);
     if (!match || !(match[2] + match[3])) return "";
-    const whole = match[2].replace(/^0+(?=\d)/, "") || "0";
-    const fraction = match[3].replace(/0+$/, "");
-    const sign = match[1] === "-" && /[1-9]/.test(whole + fraction) ? "-" : "";
+    const whole = match[2].replace(/^0+(?=\d)/, "") || "0",
+      fraction = match[3].replace(/0+$/, ""),
+      sign = match[1] === "-" && /[1-9]/.test(whole + fraction) ? "-" : "";
     return sign + whole + (fraction ? "." + fraction : "");
   }
   // |given - answer| <= tolerance, exactly: the decimals as scaled whole numbers (BigInt).
   function within(given, answer, tolerance) {
-    const parts = [given, answer, tolerance].map((text) => text.split("."));
-    const scale = Math.max(...parts.map(([, fraction = ""]) => fraction.length));
-    const [g, a, t] = parts.map(([whole, fraction = ""]) => BigInt(whole + fraction.padEnd(scale, "0")));
+    const parts = [given, answer, tolerance].map((text) => text.split(".")),
+      scale = Math.max(...parts.map(([, fraction = ""]) => fraction.length)),
+      [g, a, t] = parts.map(([whole, fraction = ""]) => BigInt(whole + fraction.padEnd(scale, "0")));
     return (g > a ? g - a : a - g) <= t;
   }
   // Kept as typed, less what JSON would escape (so suspend_data.py can bound its length).
@@ -385,8 +461,8 @@
   }
   // The percentage of points, of the whole try or of one objective's questions in it.
   function score(objective) {
-    let total = 0;
-    let got = 0;
+    let total = 0,
+      got = 0;
     drawn.forEach((i) => {
       const q = questions[i];
       if (objective && q.objective !== objective.id) return;
@@ -401,8 +477,8 @@
   const attemptsLeft = () =>
     (quiz.maxAttempts ? Math.max(0, quiz.maxAttempts - state.tries) : Infinity);
   function choiceLabel(q, key) {
-    const input = inputs(q).find((node) => node.value === key);
-    const label = input && input.closest("label");
+    const input = inputs(q).find((node) => node.value === key),
+      label = input && input.closest("label");
     return label ? label.textContent.trim() : key;
   }
   function summary(value) {
@@ -414,10 +490,10 @@
   // Show the graded answers: verdicts, explanations, the result, and what the learner may do next.
   function showGraded(focusResult) {
     drawn.forEach((i) => {
-      const q = questions[i];
-      const node = questionNode(q);
-      const right = isCorrect(q, state.answers[i]);
-      const key = revealed(q);
+      const q = questions[i],
+        node = questionNode(q),
+        right = isCorrect(q, state.answers[i]),
+        key = revealed(q);
       node.dataset.outcome = right ? "correct" : "wrong";
       let text = right ? S.correct : S.wrong;
       if (!right) {
@@ -430,28 +506,21 @@
       explanation.hidden = !key.explanation;
       $("[data-feedback]", node).hidden = false;
     });
-    $$("input", form).forEach((input) => { input.disabled = true; });
-    const value = score();
-    const canRetry = !passed && attemptsLeft() > 0;
+    lock(true);
+    const value = score(),
+      canRetry = !passed && attemptsLeft() > 0;
     let text = summary(value);
     if (state.best > value) text += " " + format(S.best_kept, { score: figure(state.best) });
     if (!canRetry && !passed) text += " " + S.no_attempts_left;
     else if (canRetry && quiz.maxAttempts) text += " " + format(S.attempts_left, { count: attemptsLeft() });
     resultNode.textContent = text;
+    const element = (tag, text) => Object.assign(document.createElement(tag), { textContent: text });
     if (objectives.length) {
-      const list = document.createElement("ul");
-      objectives.forEach((o) => {
-        const item = document.createElement("li");
-        const values = { title: o.title, score: figure(score(o)) };
-        if (o.passMark !== null) {
-          Object.assign(values, { pass_mark: figure(o.passMark), status: objectivePassed(o) ? S.passed : S.failed });
-        }
-        item.textContent = format(o.passMark === null ? S.objective_score : S.objective_result, values);
-        list.append(item);
-      });
-      const rule = document.createElement("p");
-      rule.textContent = S.objectives_rule;
-      resultNode.append(list, rule);
+      const list = element("ul");
+      list.append(...objectives.map((o) => element("li", format(o.passMark === null ? S.objective_score : S.objective_result, {
+        title: o.title, score: figure(score(o)), pass_mark: figure(o.passMark), status: objectivePassed(o) ? S.passed : S.failed,
+      }))));
+      resultNode.append(list, element("p", S.objectives_rule));
     }
     resultNode.dataset.status = passed ? "passed" : "failed";
     submitButton.hidden = true;
@@ -465,7 +534,7 @@
       $("[data-feedback]", node).hidden = true;
       writeAnswer(q, "");
     });
-    $$("input", form).forEach((input) => { input.disabled = false; });
+    lock(false);
     resultNode.textContent = "";
     delete resultNode.dataset.status;
     submitButton.hidden = false;
@@ -474,21 +543,17 @@
 
   function submit(event) {
     event.preventDefault();
-    if (state.graded || passed || attemptsLeft() === 0) return;
+    if (state.graded || passed || attemptsLeft() === 0 || !opened()) return;
     state.answers = questions.map((q, i) => (drawn.includes(i) ? readAnswer(q) : ""));
-    const typed = (q, answer) => q.type === "numeric" && answer !== "" && parseNumber(answer) === "";
+    // Unanswered, or typed but no number.
     const missing = asked().filter((q) => {
       const answer = state.answers[questions.indexOf(q)];
-      return answer === "" || typed(q, answer);
+      return !answer || (q.type === "numeric" && parseNumber(answer) === "");
     });
-    asked().forEach((q) => {
-      const bad = missing.includes(q);
-      inputs(q).forEach((input) => input.setAttribute("aria-invalid", String(bad)));
-    });
-    formError.hidden = missing.length === 0;
+    asked().forEach((q) => inputs(q).forEach((input) => input.setAttribute("aria-invalid", missing.includes(q))));
+    formError.hidden = !missing.length;
     if (missing.length) {
-      formError.textContent = missing.some((q) => typed(q, state.answers[questions.indexOf(q)]))
-        ? S.not_a_number : S.answer_all;
+      formError.textContent = missing.some((q) => state.answers[questions.indexOf(q)]) ? S.not_a_number : S.answer_all;
       inputs(missing[0])[0].focus();
       return;
     }
@@ -504,43 +569,38 @@
     showGraded(true);
     showCertificate();
     if (!active) return;
-    // One interaction per question, appended after what the LMS already holds.
-    let n = parseInt(getValue("cmi.interactions._count"), 10) || 0;
+    recordReading(); // the reading the answers were given after
+    // One interaction per question.
     drawn.forEach((i) => {
-      const q = questions[i];
-      const answer = state.answers[i];
-      const base = "cmi.interactions." + n + ".";
-      const type = q.type === "single" || q.type === "multiple" ? "choice" : q.type;
-      const correct = revealed(q).correct;
-      setValue(base + "id", q.id);
-      if (q.objective) setValue(base + "objectives.0.id", q.objective);
-      setValue(base + "type", type);
-      setValue(base + "correct_responses.0.pattern", q.type === "numeric" ? correct[0] : correct.join(","));
-      setValue(base + "student_response", response(q, answer));
-      setValue(base + "result", isCorrect(q, answer) ? "correct" : "wrong");
-      setValue(base + "weighting", q.points);
-      setValue(base + "latency", timespan((answeredAt[i] || now.getTime()) - (quizStarted || now.getTime())));
-      setValue(base + "time", clock(now));
-      n += 1;
+      const q = questions[i],
+        answer = state.answers[i],
+        correct = revealed(q).correct;
+      journal({
+        id: q.id,
+        "objectives.0.id": q.objective,
+        type: q.interaction,
+        "correct_responses.0.pattern": q.type === "numeric" ? correct[0] : correct.join(","),
+        student_response: response(q, answer),
+        result: isCorrect(q, answer) ? "correct" : "wrong",
+        weighting: q.points,
+        latency: timespan((answeredAt[i] || now.getTime()) - (quizStarted || now.getTime())),
+        time: clock(now),
+      });
     });
     // A worse try never replaces the best one of this attempt: the LMS keeps the best.
     if (better) {
-      setValue("cmi.core.score.min", "0");
-      setValue("cmi.core.score.max", "100");
-      setValue("cmi.core.score.raw", value);
-      objectives.forEach((o, index) => {
-        const base = "cmi.objectives." + index + ".";
-        setValue(base + "id", o.id);
-        setValue(base + "score.min", "0");
-        setValue(base + "score.max", "100");
-        setValue(base + "score.raw", score(o));
-        setValue(base + "status", o.passMark === null ? "completed" : objectivePassed(o) ? "passed" : "failed");
-      });
+      write("cmi.core.score.", { min: 0, max: 100, raw: value });
+      objectives.forEach((o, index) => write("cmi.objectives." + index + ".", {
+        id: o.id,
+        "score.min": 0,
+        "score.max": 100,
+        "score.raw": score(o),
+        status: o.passMark === null ? "completed" : objectivePassed(o) ? "passed" : "failed",
+      }));
     }
-    const over = passed || attemptsLeft() === 0;
     status = passed ? "passed" : "failed";
     setValue("cmi.core.lesson_status", status);
-    setValue("cmi.core.exit", over ? "" : "suspend");
+    setValue("cmi.core.exit", passed || attemptsLeft() === 0 ? "" : "suspend"); // over: no resume
     save(true); // the result exists: commit it now, not at exit
   }
 
@@ -548,7 +608,7 @@
     if (passed || attemptsLeft() === 0) return;
     state.graded = false;
     state.answers = questions.map(() => "");
-    Object.keys(answeredAt).forEach((key) => delete answeredAt[key]);
+    answeredAt = {};
     quizStarted = Date.now();
     clearGraded();
     arrange();
@@ -557,8 +617,8 @@
   }
 
   if (form) {
-    form.addEventListener("submit", submit);
-    form.addEventListener("change", (event) => {
+    on(form, "submit", submit);
+    on(form, "change", (event) => {
       const node = event.target.closest("[data-question]");
       if (!node || state.graded) return;
       const i = questions.findIndex((q) => q.id === node.dataset.question);
@@ -568,8 +628,7 @@
       touched = true;
       commitSoon();
     });
-    retryButton.addEventListener("click", retry);
-    $$('input[type="text"]', form).forEach((input) => { input.maxLength = MAX_NUMERIC; });
+    on(retryButton, "click", retry);
   }
 
   /* ---------- The certificate (修了証), once passed ---------- */
@@ -580,46 +639,42 @@
     state.day ||= new Date().toLocaleDateString("sv"); // YYYY-MM-DD, local time
     // Moodle sends "Family, Given"; other LMSs may send one name as it is.
     const [family, given] = getValue("cmi.core.student_name").split(/, */);
-    const [n, , , d, p, v] = $$("dd", certificate); // name, course, lesson, day, score, version
+    const [n, , , d, p] = $$("dd", certificate); // name, course, lesson, day, score (, version)
     n.textContent = given ? format(S.name_order, { family, given }) : family;
     d.textContent = state.day;
     p.textContent = format(S.score, { score: figure(Math.max(0, state.best)) });
-    v.textContent = sco.version;
     certificate.hidden = false;
   }
   // Once shown, printing gives the certificate alone (course.css); its button only opens printing.
-  $("[data-print]")?.addEventListener("click", () => print());
+  on($("[data-print]"), "click", () => print());
 
   /* ---------- Start and finish ---------- */
 
   let finished = false;
 
   function start() {
-    if (api) {
-      active = call("LMSInitialize", "") === "true";
-      if (!active) notice(S.not_saved, "error");
-    } else {
-      notice(S.no_lms, "info");
-    }
+    active = !!api && call("LMSInitialize", "") === "true";
+    if (!active) notice(api ? S.not_saved : S.no_lms, api ? "error" : "info");
     if (active) {
       status = getValue("cmi.core.lesson_status");
       if (!STATUSES.includes(status)) status = "";
       // Resume whenever the LMS hands back our state, whatever `entry` says (an LMS may always
       // answer "ab-initio"); a new attempt comes with no suspend_data and starts afresh.
-      const location = getValue("cmi.core.lesson_location");
-      const suspended = getValue("cmi.suspend_data");
+      const location = getValue("cmi.core.lesson_location"),
+        suspended = getValue("cmi.suspend_data");
       if (restore(suspended, location)) {
         written["cmi.suspend_data"] = suspended;
         written["cmi.core.lesson_location"] = location;
         const raw = parseFloat(getValue("cmi.core.score.raw"));
         if (raw >= 0 && raw <= 100) state.best = Math.max(state.best, raw);
+        readWritten = readSpan();
       }
       const mastery = parseFloat(getValue("cmi.student_data.mastery_score"));
       if (quiz && mastery >= 0 && mastery <= 100) masteryScore = mastery;
       written["cmi.core.lesson_status"] = status;
     }
     if (quiz) {
-      $$("[data-pass-mark]").forEach((node) => { node.textContent = figure(masteryScore); });
+      $("[data-pass-mark]").textContent = figure(masteryScore);
       arrange();
       questions.forEach((q, i) => writeAnswer(q, state.answers[i]));
       // Once passed, the quiz stays passed: show it, never grade it worse.
@@ -630,15 +685,16 @@
         // suspend_data): show the recorded result, and no new attempt past the limit.
         resultNode.textContent = summary(Math.max(0, state.best)) + (passed ? "" : " " + S.no_attempts_left);
         resultNode.dataset.status = passed ? "passed" : "failed";
-        $$("input", form).forEach((input) => { input.disabled = true; });
+        lock(true);
         submitButton.hidden = true;
       }
       showCertificate();
     }
+    if (attestForm) showAttested();
     show(state.page, false);
     pager.hidden = false;
     if (!active) return;
-    if (status === "" || status === "not attempted") {
+    if (!status) {
       status = "incomplete";
       setValue("cmi.core.lesson_status", "incomplete");
     }
@@ -657,19 +713,23 @@
 
   // The learner leaves: commit when hidden (the tab may never come back), finish on pagehide.
   // Never on unload: Chrome forbids it in the SCORM iframe, and sync calls there are dropped.
-  document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "hidden") save(true);
+  on(document, "visibilitychange", () => {
+    tally();
+    visible = !document.hidden;
+    lastInput = mark; // coming back is doing something
+    if (!visible) save(true);
   });
-  window.addEventListener("pagehide", () => {
+  on(window, "pagehide", () => {
     if (!active || finished) return;
     finished = true;
+    recordReading();
     save(false);
     setValue("cmi.core.session_time", timespan(Date.now() - started));
     active = false; // nothing after LMSFinish, whatever happens
     if (call("LMSFinish", "") !== "true") notice(S.not_saved, "error");
   });
   // Back from the browser's page cache after LMSFinish: start a new session, as a new launch.
-  window.addEventListener("pageshow", (event) => {
+  on(window, "pageshow", (event) => {
     if (event.persisted && finished) window.location.reload();
   });
 

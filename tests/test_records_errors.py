@@ -1,0 +1,247 @@
+"""The author's mistakes with a minimum reading time (course.toml) and an attestation block
+(a lesson's Markdown), as the author reads them: file, line, message, fix (issue 17)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from scorm_builder.lesson import read_lesson
+from scorm_builder.problems import Problem
+from scorm_builder.settings import read_settings
+from scorm_builder.sources import read_course
+from scorm_builder.suspend_data import budget_problems
+from tests.course_factory import copy_default_course
+
+HEAD = "# 感染対策の基本\n\n## 手指衛生\n\n手指衛生は感染対策の基本です。\n\n"  # line 7 next
+
+
+def lesson_problems(tmp_path: Path, text: str) -> list[str]:
+    lessons = tmp_path / "lessons"
+    lessons.mkdir(parents=True, exist_ok=True)
+    path = lessons / "infection.md"
+    path.write_text(text, encoding="utf-8")
+    problems: list[Problem] = []
+    lesson = read_lesson(path, "infection", "lessons/infection.md", problems, table_label="表")
+    assert lesson is None, "the reader found nothing wrong"
+    return [line for p in problems for line in p.describe().split("\n")]
+
+
+ATTESTATION_MISTAKES = [
+    (
+        "unclosed",
+        HEAD + ":::attest\n院内感染対策マニュアルを読みました。\n",
+        [
+            "lessons/infection.md:7: error: the ':::attest' block is never closed",
+            "    fix: end the statement with a line that holds only ':::'",
+        ],
+    ),
+    (
+        "empty",
+        HEAD + ":::attest\n\n:::\n",
+        [
+            "lessons/infection.md:7: error: the ':::attest' block has no text",
+            "    fix: write what the learner confirms between ':::attest' and ':::', for "
+            "example: 院内感染対策マニュアル第3版を読み、内容を理解しました。",
+        ],
+    ),
+    (
+        "second",
+        HEAD + ":::attest\n読みました。\n:::\n\n:::attest\n理解しました。\n:::\n",
+        [
+            "lessons/infection.md:11: error: the lesson has a second ':::attest' block (the "
+            "first is at line 7)",
+            "    fix: a lesson has one attestation: merge the two statements into the first block",
+        ],
+    ),
+    (
+        "markup",
+        HEAD + ":::attest\nマニュアルを読み、\n**内容を理解しました**。\n:::\n",
+        [
+            "lessons/infection.md:9: error: the attestation is recorded as plain text, but "
+            "this line has markup ('**')",
+            "    fix: write the statement as plain sentences, without Markdown or HTML",
+        ],
+    ),
+    (
+        "html",
+        HEAD + ':::attest\n<a href="x.pdf">マニュアル</a>を読みました。\n:::\n',
+        [
+            "lessons/infection.md:8: error: the attestation is recorded as plain text, but "
+            "this line has markup ('<a')",
+            "    fix: write the statement as plain sentences, without Markdown or HTML",
+        ],
+    ),
+    (
+        "too-long",
+        HEAD + ":::attest\n" + "読" * 501 + "\n:::\n",
+        [
+            "lessons/infection.md:7: error: the attestation is 501 characters long; at most "
+            "500 are allowed",
+            "    fix: keep it to the statement the learner confirms; explain in the lesson's pages",
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [case[1:] for case in ATTESTATION_MISTAKES],
+    ids=[case[0] for case in ATTESTATION_MISTAKES],
+)
+def test_attestation_mistakes_say_where_and_how_to_fix_them(
+    tmp_path: Path, text: str, expected: list[str]
+) -> None:
+    assert lesson_problems(tmp_path, text) == expected
+
+
+def test_an_attestation_in_a_code_block_is_code_and_the_lines_keep_their_numbers(
+    tmp_path: Path,
+) -> None:
+    text = HEAD + ":::attest\n読みました。\n:::\n\n```\n:::attest\n```\n\n<script>x</script>\n"
+    lessons = tmp_path / "lessons"
+    lessons.mkdir()
+    (lessons / "infection.md").write_text(text, encoding="utf-8")
+    problems: list[Problem] = []
+    read_lesson(
+        lessons / "infection.md", "infection", "lessons/infection.md", problems, table_label="表"
+    )
+    # The block's lines were left blank, not removed: the <script> is still at line 15.
+    assert [(p.rule, p.line) for p in problems] == [("lesson-script", 15)]
+
+
+def test_an_attestation_becomes_the_lessons_statement(tmp_path: Path) -> None:
+    lessons = tmp_path / "lessons"
+    lessons.mkdir()
+    text = (
+        HEAD
+        + ":::attest\n院内感染対策マニュアル第3版を読み、\n内容を理解しました。\n\nThe end.\n:::\n"
+    )
+    (lessons / "infection.md").write_text(text, encoding="utf-8")
+    problems: list[Problem] = []
+    lesson = read_lesson(lessons / "infection.md", "infection", "x.md", problems, table_label="表")
+    assert problems == [] and lesson is not None
+    # Japanese lines join without a space, as in the lesson's paragraphs.
+    assert lesson.attestation == "院内感染対策マニュアル第3版を読み、内容を理解しました。\nThe end."
+    assert [page.title for page in lesson.pages] == ["手指衛生"]
+    assert ":::" not in lesson.pages[0].html
+
+
+SETTINGS_MISTAKES = [
+    (
+        "unknown-lesson",
+        "[min_reading_minutes]\nllm-basic = 5\n",
+        [
+            "course.toml:12: error: [min_reading_minutes] names the lesson 'llm-basic', which "
+            "lessons = [...] does not list",
+            "    fix: did you mean 'llm-basics'? use the name of a listed lesson, for example: "
+            "llm-basics = 10",
+        ],
+    ),
+    (
+        "quoted",
+        '[min_reading_minutes]\nllm-basics = "5"\n',
+        [
+            "course.toml:12: error: the minimum reading time of 'llm-basics' is \"5\", not a "
+            "whole number of minutes from 1 to 480",
+            "    fix: write the minutes as a whole number without quotes, for example: "
+            "llm-basics = 10 (or remove the line for no minimum)",
+        ],
+    ),
+    (
+        "fraction",
+        "[min_reading_minutes]\nllm-basics = 2.5\n",
+        [
+            "course.toml:12: error: the minimum reading time of 'llm-basics' is 2.5, not a "
+            "whole number of minutes from 1 to 480",
+            "    fix: write the minutes as a whole number without quotes, for example: "
+            "llm-basics = 10 (or remove the line for no minimum)",
+        ],
+    ),
+    (
+        "zero",
+        "[min_reading_minutes]\nllm-basics = 0\n",
+        [
+            "course.toml:12: error: the minimum reading time of 'llm-basics' is 0, not a "
+            "whole number of minutes from 1 to 480",
+            "    fix: write the minutes as a whole number without quotes, for example: "
+            "llm-basics = 10 (or remove the line for no minimum)",
+        ],
+    ),
+    (
+        "not-a-table",
+        "",  # written at the top, below
+        [
+            "course.toml:1: error: min_reading_minutes must be a table of lessons and minutes",
+            "    fix: write it at the end of the file as a table, one line per lesson: "
+            "[min_reading_minutes] and below it llm-basics = 10",
+        ],
+    ),
+    (
+        "misspelt",
+        "[min_reading_minute]\nllm-basics = 5\n",
+        [
+            "course.toml:11: error: unknown setting 'min_reading_minute'",
+            "    fix: did you mean 'min_reading_minutes'? the settings are: title, identifier, "
+            "language, version, description, pass_mark, lessons, min_reading_minutes",
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [case[1:] for case in SETTINGS_MISTAKES],
+    ids=[case[0] for case in SETTINGS_MISTAKES],
+)
+def test_minimum_reading_time_mistakes_say_where_and_how_to_fix_them(
+    tmp_path: Path, table: str, expected: list[str]
+) -> None:
+    source = copy_default_course(tmp_path / "source")
+    settings = source / "course.toml"
+    text = settings.read_text(encoding="utf-8")
+    if not table:
+        text = "min_reading_minutes = 5\n" + text
+    settings.write_text(text.rstrip("\n") + "\n\n" + table, encoding="utf-8")
+    problems: list[Problem] = []
+    read_settings(source, problems)
+    assert [line for p in problems for line in p.describe().split("\n")] == expected
+
+
+def test_a_minimum_reading_time_is_kept_per_lesson(tmp_path: Path) -> None:
+    source = copy_default_course(tmp_path / "source")
+    with (source / "course.toml").open("a", encoding="utf-8") as file:
+        file.write("\n[min_reading_minutes]\nllm-basics = 15\n")
+    problems: list[Problem] = []
+    settings = read_settings(source, problems)
+    assert problems == [] and settings is not None
+    assert settings.min_reading("llm-basics") == 15
+    assert settings.min_reading("other") == 0
+
+
+def test_a_question_may_not_take_the_ids_of_the_reading_time_or_the_attestation(
+    tmp_path: Path,
+) -> None:
+    course, _ = read_course(copy_default_course(tmp_path / "source"))
+    lesson = course.lessons[0]
+    assert lesson.quiz is not None
+    first = dataclasses.replace(lesson.quiz.questions[0], id="reading")
+    quiz = dataclasses.replace(lesson.quiz, questions=(first, *lesson.quiz.questions[1:]))
+    lesson = dataclasses.replace(lesson, quiz=quiz)
+    [problem] = budget_problems(lesson)
+    assert problem.describe().split("\n") == [
+        "lessons/llm-basics.quiz.toml: error: the question id 'reading' is the one the LMS "
+        "record uses for the lesson's reading time",
+        '    fix: give the question another id, for example: id = "reading-1"',
+    ]
+
+
+def test_the_example_attestation_in_the_docs_reads_as_the_guide_says(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parent.parent / "docs" / "examples" / "attestation.md"
+    problems: list[Problem] = []
+    lesson = read_lesson(example, "attestation", "attestation.md", problems, table_label="表")
+    assert problems == [] and lesson is not None
+    assert lesson.attestation == "院内感染対策マニュアル第3版を読み、内容を理解しました。"
+    assert [page.title for page in lesson.pages] == ["マニュアルの要点", "外し方の順番"]
