@@ -42,7 +42,7 @@ from scorm_builder.record_sheet import LessonPart
 
 CACHE_DIR_VARIABLE = "SCORM_BUILDER_CACHE_DIR"
 CACHE_KEY_VARIABLE = "SCORM_BUILDER_CACHE_KEY"
-FORMAT = "v4"  # a folder per format: an older builder's entries are never read
+FORMAT = "v5"  # a folder per format: an older builder's entries are never read
 
 
 def default_cache_dir(environ: Mapping[str, str] = os.environ) -> Path:

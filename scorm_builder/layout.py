@@ -51,7 +51,10 @@ class Package:
 
     @property
     def page_count(self) -> int:
-        return sum(len(lesson.pages) + (1 if lesson.quiz else 0) for lesson in self.lessons)
+        return sum(
+            len(lesson.pages) + (1 if lesson.attestation else 0) + (1 if lesson.quiz else 0)
+            for lesson in self.lessons
+        )
 
     @property
     def question_count(self) -> int:

@@ -354,6 +354,9 @@ def _read_objective(
 
 
 Error = Callable[[str, str, str, str], None]  # (rule, key, message, fix) of one question
+# The ids of the run-time's own interactions (runtime.js): a question of that id would be
+# mixed up with them in the LMS's report.
+RESERVED_IDS = {"reading": N_("reading time"), "attest": N_("attestation")}
 
 
 def _read_question(
@@ -367,6 +370,16 @@ def _read_question(
     def error(rule: str, key: str, message: str, fix: str) -> None:
         text = _("{place}: {message}").format(place=block.place, message=message)
         report.error(rule, text, fix, block.line(key))
+
+    if values["id"] in RESERVED_IDS:
+        error(
+            "quiz-reserved-id",
+            "id",
+            _(
+                "the question id '{id}' is the one the LMS record uses for the lesson's {what}"
+            ).format(id=values["id"], what=_(RESERVED_IDS[values["id"]])),
+            _('give the question another id, for example: id = "{id}-1"').format(id=values["id"]),
+        )
 
     qtype, answer = values["type"], values["answer"]
     choices: tuple[Choice, ...] = ()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from scorm_builder.content_version import DIGEST_LENGTH
-from scorm_builder.i18n import N_, _
+from scorm_builder.i18n import _
 from scorm_builder.model import Lesson, Question, Quiz
 from scorm_builder.problems import Problem
 from scorm_builder.settings import MAX_VERSION  # characters of course.toml's version
@@ -27,7 +27,6 @@ MAX_READ_SECONDS = 9999  # seconds of reading kept per page (runtime.js serializ
 # When the attestation was confirmed, "YYYY-MM-DD HH:MM" (toLocaleString("sv")).
 ATTESTED_AT = "2026-12-31 23:59"
 # Interaction ids the run-time writes besides the questions' (runtime.js journal()).
-RESERVED_IDS = {"reading": N_("reading time"), "attest": N_("attestation")}
 
 
 def worst_case_length(quiz: Quiz | None, page_count: int) -> int:
@@ -59,21 +58,8 @@ def budget_problems(lesson: Lesson) -> list[Problem]:
     worst = worst_case_length(lesson.quiz, page_count)
     if lesson.quiz is None:
         return []
-    reserved = [
-        Problem(
-            rule="quiz-reserved-id",
-            severity="error",
-            file=f"lessons/{lesson.id}.quiz.toml",
-            message=_(
-                "the question id '{id}' is the one the LMS record uses for the lesson's {what}"
-            ).format(id=q.id, what=_(RESERVED_IDS[q.id])),
-            fix=_('give the question another id, for example: id = "{id}-1"').format(id=q.id),
-        )
-        for q in lesson.quiz.questions
-        if q.id in RESERVED_IDS
-    ]
     if worst <= LIMIT:
-        return reserved
+        return []
     over = worst - LIMIT
     return [
         Problem(
@@ -90,7 +76,6 @@ def budget_problems(lesson: Lesson) -> list[Problem]:
                 "questions fewer choices, or split the quiz over two lessons"
             ),
         ),
-        *reserved,
     ]
 
 

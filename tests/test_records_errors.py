@@ -3,16 +3,14 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
 
 from scorm_builder.lesson import read_lesson
-from scorm_builder.problems import Problem
+from scorm_builder.problems import BuildError, Problem
 from scorm_builder.settings import read_settings
 from scorm_builder.sources import read_course
-from scorm_builder.suspend_data import budget_problems
 from tests.course_factory import copy_default_course
 
 HEAD = "# 感染対策の基本\n\n## 手指衛生\n\n手指衛生は感染対策の基本です。\n\n"  # line 7 next
@@ -224,16 +222,18 @@ def test_a_minimum_reading_time_is_kept_per_lesson(tmp_path: Path) -> None:
 def test_a_question_may_not_take_the_ids_of_the_reading_time_or_the_attestation(
     tmp_path: Path,
 ) -> None:
-    course, _ = read_course(copy_default_course(tmp_path / "source"))
-    lesson = course.lessons[0]
-    assert lesson.quiz is not None
-    first = dataclasses.replace(lesson.quiz.questions[0], id="reading")
-    quiz = dataclasses.replace(lesson.quiz, questions=(first, *lesson.quiz.questions[1:]))
-    lesson = dataclasses.replace(lesson, quiz=quiz)
-    [problem] = budget_problems(lesson)
+    source = copy_default_course(tmp_path / "source")
+    quiz = source / "lessons" / "llm-basics.quiz.toml"
+    text = quiz.read_text(encoding="utf-8")
+    first = text.index('id = "', text.index("[[questions]]"))
+    line = text[:first].count("\n") + 1
+    quiz.write_text(text[:first] + 'id = "reading"' + text[text.index("\n", first) :])
+    with pytest.raises(BuildError) as raised:
+        read_course(source)
+    [problem] = [p for p in raised.value.problems if p.rule == "quiz-reserved-id"]
     assert problem.describe().split("\n") == [
-        "lessons/llm-basics.quiz.toml: error: the question id 'reading' is the one the LMS "
-        "record uses for the lesson's reading time",
+        f"lessons/llm-basics.quiz.toml:{line}: error: question 1: the question id 'reading' is "
+        "the one the LMS record uses for the lesson's reading time",
         '    fix: give the question another id, for example: id = "reading-1"',
     ]
 
@@ -245,3 +245,16 @@ def test_the_example_attestation_in_the_docs_reads_as_the_guide_says(tmp_path: P
     assert problems == [] and lesson is not None
     assert lesson.attestation == "院内感染対策マニュアル第3版を読み、内容を理解しました。"
     assert [page.title for page in lesson.pages] == ["マニュアルの要点", "外し方の順番"]
+
+
+def test_the_build_counts_the_attestation_page(tmp_path: Path) -> None:
+    """The build's "N pages" line counts the attestation page the learner sees."""
+    from scorm_builder.build import build
+
+    source = copy_default_course(tmp_path / "source")
+    lesson = source / "lessons" / "llm-basics.md"
+    text = lesson.read_text(encoding="utf-8")
+    lesson.write_text(text + "\n:::attest\nLLMの基礎を学びました。\n:::\n", encoding="utf-8")
+    [(_, package, _)] = build(source, tmp_path / "dist").written
+    assert package.lessons[0].attestation == "LLMの基礎を学びました。"
+    assert package.page_count == len(package.lessons[0].pages) + 2  # attestation, quiz
