@@ -158,9 +158,14 @@ def minify_css(source: str) -> str:
         # After a ':' a space is never needed: in a declaration it means nothing, and in a
         # selector a pseudo-class cannot be written with one (`a: hover` is not valid).
         tight = out and (out[-1][-1] in _CSS_TIGHT or out[-1][-1] == ":")
-        if pending and out and not tight and text[0] not in _CSS_TIGHT:
+        if pending and out and not tight and text[0] not in _CSS_TIGHT and text[0] != "!":
             out.append(" ")
         pending = False
+        if kind == "other":
+            # The last declaration of a block needs no ';' (outside strings, ';}' is only that).
+            text = text.replace(";}", "}")
+            if text[0] == "}" and out and out[-1].endswith(";") and out[-1][0] not in "\"'":
+                out[-1] = out[-1][:-1]
         out.append(text)
     return "".join(out) + "\n"
 

@@ -43,11 +43,13 @@ def test_css_keeps_the_spaces_that_mean_something() -> None:
     a :hover, b > c {
         margin: calc(100% - 2rem) 0;   content: "/* kept */";
     }
-    @media (min-width: 40em) and (max-width: 60em) { p { color: red } }
+    @media (min-width: 40em) and (max-width: 60em) { p { color: red !important; } }
+    q { content: ";}" }
     """
     assert minify_css(source) == (
-        'a :hover,b>c{margin:calc(100% - 2rem) 0;content:"/* kept */";}'
-        "@media (min-width:40em) and (max-width:60em){p{color:red}}\n"
+        'a :hover,b>c{margin:calc(100% - 2rem) 0;content:"/* kept */"}'
+        "@media (min-width:40em) and (max-width:60em){p{color:red!important}}"
+        'q{content:";}"}\n'
     )
 
 
