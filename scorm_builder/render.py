@@ -100,6 +100,7 @@ class LessonRenderer:
             lesson_pages=lesson_pages,
             pages=pages,
             quiz=quiz,
+            min_reading=self._settings.min_reading(lesson.id),
             quiz_intro=self._quiz_intro(quiz) if quiz else "",
             attest_page=len(lesson_pages) + 1,  # its number (id="page-N"), after the lesson's
             statement=lesson.attestation.split("\n"),

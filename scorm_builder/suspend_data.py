@@ -23,7 +23,7 @@ LARGEST_SEED = 0x7FFFFFFF - 1  # Math.floor(Math.random() * 0x7fffffff)
 LONGEST_SCORE = 99.99  # a percentage with two decimals, as long as one can be written
 # The content version ("1.0+3f9a0c12"), every character of the version escaped in JSON at worst.
 LONGEST_VERSION = 2 * MAX_VERSION + 1 + DIGEST_LENGTH
-MAX_READ_SECONDS = 9999  # seconds of reading kept per page (runtime.js serialize)
+MAX_READ_SECONDS = 99999  # seconds of reading kept per page (runtime.js serialize): 27 h
 # When the attestation was confirmed, "YYYY-MM-DD HH:MM" (toLocaleString("sv")).
 ATTESTED_AT = "2026-12-31 23:59"
 # Interaction ids the run-time writes besides the questions' (runtime.js journal()).

@@ -22,7 +22,7 @@ from scorm_builder.sources import read_course
 from tests.browser_support import SOURCE_DIR, BuiltCourse, Lms, Site, build_course
 from tests.course_factory import copy_default_course
 from tests.test_accessibility import run_axe
-from tests.test_runtime import answer, drawn_questions, right_answers, submit
+from tests.test_runtime import answer, drawn_questions, right_answers, submit, wrong_answer
 
 STATEMENT = "院内感染対策マニュアル第3版を読み、内容を理解しました。"
 
@@ -259,3 +259,80 @@ def test_the_reading_time_and_the_attestation_survive_resume_and_a_new_version_a
     go_to(sco, pages - 2)
     assert sco.locator("section.attest form").is_visible()
     assert sco.locator("section.attest [data-attested]").is_hidden()
+
+
+def new_version_of(course: BuiltCourse, site: Site, folder: Path) -> BuiltCourse:
+    """The strict course with its lesson changed (another content version)."""
+    source = copy_default_course(folder / "source")
+    old = strict_course_source(course)
+    (source / "course.toml").write_text(
+        (old / "course.toml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    lesson = (old / "lessons" / "llm-basics.md").read_text(encoding="utf-8")
+    (source / "lessons" / "llm-basics.md").write_text(
+        lesson.replace("第3版", "第4版"), encoding="utf-8"
+    )
+    return build_course(site, source, folder / "v2", "records-v2")
+
+
+def test_after_an_update_the_quiz_waits_for_the_new_attestation_even_after_a_try(
+    lms: Lms, site: Site, tmp_path: Path, strict_course: BuiltCourse
+) -> None:
+    """A try keeps the quiz open against the minimum reading time, never against the
+    attestation: "passed" always means "confirmed this version"."""
+    lms.page.clock.install()
+    sco = lms.launch(strict_course)
+    read_for(lms, sco, 130)
+    pages = sco.locator("section.page").count()
+    go_to(sco, pages - 2)
+    sco.locator("section.attest input[type=checkbox]").check()
+    sco.locator("section.attest button").click()
+    go_to(sco, pages - 1)
+    answer(sco, {q.id: wrong_answer(q) for q in drawn_questions(sco)})
+    submit(sco)
+    assert lms.stored()["core"]["lesson_status"] == "failed"
+    lms.exit()
+
+    changed = new_version_of(strict_course, site, tmp_path)
+    sco = lms.launch(changed, saved=lms.stored())
+    go_to(sco, pages - 1)
+    assert sco.locator("form[data-quiz]").is_hidden()
+    assert sco.locator("[data-gate]").text_content() == (
+        "確認テストは、「内容の確認」のページで確認を記録すると始められます。"
+    )  # the reading time no longer holds it: a try was made
+    go_to(sco, pages - 2)
+    sco.locator("section.attest input[type=checkbox]").check()
+    sco.locator("section.attest button").click()
+    go_to(sco, pages - 1)
+    assert sco.locator("form[data-quiz]").is_visible()
+    assert sco.locator("[data-gate]").is_hidden()
+
+
+def test_a_lesson_without_a_quiz_says_on_its_last_page_how_much_reading_is_left(
+    lms: Lms, site: Site, tmp_path: Path
+) -> None:
+    source = copy_default_course(tmp_path / "source")
+    (source / "lessons" / "llm-basics.quiz.toml").unlink()
+    settings = source / "course.toml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8") + "\n[min_reading_minutes]\nllm-basics = 2\n",
+        encoding="utf-8",
+    )
+    course = build_course(site, source, tmp_path, "reading-only")
+    lms.page.clock.install()
+    sco = lms.launch(course)
+    pages = sco.locator("section.page").count()
+    gate = sco.locator("[data-gate]")
+    assert gate.is_hidden()  # not on the first page
+    go_to(sco, pages - 1)
+    assert gate.is_visible() and gate.text_content() == (
+        "このレッスンは、ページを合わせて2分以上読むと修了になります（あと約2分）。"
+    )
+    assert run_axe(sco, site).problems() == ""
+    assert lms.stored()["core"]["lesson_status"] != "completed"
+    read_for(lms, sco, 130)
+    go_to(sco, 0)
+    for _ in range(pages - 1):  # every page seen, read long enough: complete
+        next_page(sco)
+    assert gate.is_hidden()
+    assert lms.stored()["core"]["lesson_status"] == "completed"

@@ -11,11 +11,12 @@
     quiz = sco.quiz,
     $ = (css, root = document) => root.querySelector(css),
     $$ = (css, root = document) => Array.from(root.querySelectorAll(css)),
-    on = (target, type, handler) => target?.addEventListener(type, handler); // no target: nothing
+    on = (target, type, handler) => target?.addEventListener(type, handler), // no target: nothing
+    { max, min, round, floor } = Math;
   const format = (text, values) =>
     text.replace(/\{(\w+)\}/g, (all, key) => (key in values ? values[key] : all));
   // Scores as people read them: 80, 85.7 (never rounded up past what was earned).
-  const figure = (value) => String(Math.floor(Math.round(value * 1000) / 100) / 10),
+  const figure = (value) => String(floor(round(value * 1000) / 100) / 10),
     started = Date.now();
 
   // Strict SCORM 1.2 / Moodle limits.
@@ -103,7 +104,7 @@
     soonTimer = setTimeout(() => {
       lastSoon = Date.now();
       save(true);
-    }, Math.max(2000, lastSoon + 30000 - Date.now()));
+    }, max(2000, lastSoon + 30000 - Date.now()));
   }
 
   /* ---------- Time formats ---------- */
@@ -111,9 +112,9 @@
   const pad = (n) => String(n).padStart(2, "0");
   // CMITimespan HHHH:MM:SS.SS with at least two hour digits (Moodle rejects "0:05:00").
   function timespan(ms) {
-    const centis = Math.max(0, Math.round(ms / 10));
-    return [Math.min(9999, centis / 360000), centis / 6000 % 60, centis / 100 % 60]
-      .map((n) => pad(Math.floor(n))).join(":") + "." + pad(centis % 100);
+    const centis = max(0, round(ms / 10));
+    return [min(9999, centis / 360000), centis / 6000 % 60, centis / 100 % 60]
+      .map((n) => pad(floor(n))).join(":") + "." + pad(centis % 100);
   }
   // CMITime HH:MM:SS (time of day).
   const clock = (date) => date.toTimeString().slice(0, 8);
@@ -121,6 +122,7 @@
   /* ---------- State, and how it is kept in suspend_data ---------- */
 
   const pages = $$("section.page[data-page]"),
+    last = pages.length - 1, // the quiz page, when there is a quiz
     questions = quiz ? quiz.questions : [],
     objectives = quiz ? quiz.objectives : [];
   const MAX_TRIES = 9999; // counted on past that with unlimited attempts: suspend_data stays bounded
@@ -131,7 +133,7 @@
     tries: 0, // submitted tries in this LMS attempt (each has its own draw of questions)
     graded: false, // the answers on screen were submitted and are shown with feedback
     best: -1, // the best score of this LMS attempt (-1: none yet), the one the LMS holds
-    seed: Math.floor(Math.random() * 0x7fffffff), // the draw, question and choice order
+    seed: floor(Math.random() * 0x7fffffff), // the draw, question and choice order
     read: pages.map(() => 0), // milliseconds each page was read (the quiz's stays 0)
     attest: "", // when the learner confirmed the attestation of this content version
   };
@@ -148,7 +150,7 @@
       r: state.seed,
       v: sco.version, // the content version this learner's data belongs to
       d: state.day, // the day the quiz was passed (YYYY-MM-DD), for the certificate
-      w: state.read.map((ms) => Math.min(9999, Math.round(ms / 1000))), // seconds read per page
+      w: state.read.map((ms) => min(99999, round(ms / 1000))), // seconds read per page
       e: state.attest,
     };
     return JSON.stringify(short); // at most 4,096 characters: the build proves it
@@ -203,7 +205,7 @@
 
   function show(index, moveFocus) {
     tally(); // the time so far belongs to the page being left
-    index = Math.max(0, Math.min(pages.length - 1, index));
+    index = max(0, min(last, index));
     state.page = index;
     state.seen[index] = true;
     pages.forEach((page, i) => { page.hidden = i !== index; });
@@ -214,14 +216,15 @@
     });
     progress.textContent = index + 1 + " / " + pages.length;
     previousButton.disabled = index === 0;
-    nextButton.disabled = index === pages.length - 1;
-    if (quiz && index === pages.length - 1 && !quizStarted) quizStarted = Date.now();
+    nextButton.disabled = index === last;
+    if (quiz && index === last && !quizStarted) quizStarted = Date.now();
     if (moveFocus) {
       $("h2", pages[index]).focus();
       scrollTo(0, 0);
     }
-    if (form) {
-      gateNode.hidden = !(form.hidden = !opened());
+    if (gateNode) { // on the quiz page, or (without a quiz) the last page
+      if (form) form.hidden = !opened();
+      gateNode.hidden = opened() || index < last;
       gateNode.textContent = needs().join(" ");
     }
   }
@@ -242,24 +245,26 @@
     visible = !document.hidden;
   function tally() {
     const now = Date.now();
-    if (visible && !(quiz && state.page === pages.length - 1)) state.read[state.page] += Math.max(0, Math.min(now, lastInput + IDLE) - mark);
+    if (visible && !(quiz && state.page === last)) state.read[state.page] += max(0, min(now, lastInput + IDLE) - mark);
     mark = now;
   }
   const readMs = () => state.read.reduce((sum, ms) => sum + ms),
-    readSpan = () => timespan(Math.round(readMs() / 1000) * 1000);
+    readSpan = () => timespan(round(readMs() / 1000) * 1000);
   for (const type of ["keydown", "pointermove", "pointerdown", "scroll"]) {
     addEventListener(type, () => { tally(); lastInput = mark; touched = true; }, true); // reading is progress to keep
   }
 
-  // What the quiz (or, without one, completion) still waits for, in the learner's words.
+  // What the quiz (or, without one, completion) still waits for: this version's attestation,
+  // and the minimum reading time, which never locks out a try once made.
   const gateNode = $("[data-gate]"),
-    attestForm = $("form[data-attest]");
-  function needs() {
-    const left = Math.ceil((sco.minReading - readMs()) / 60000);
-    return [left > 0 && format(S.gate_reading, { minutes: sco.minReading / 60000, left }), attestForm && !state.attest && S.gate_attest].filter(Boolean);
+    attestForm = $("form[data-attest]"),
+    readingLeft = () => state.tries || passed ? 0 : Math.ceil((sco.minReading - readMs()) / 60000),
+    attestLeft = () => attestForm && !state.attest,
+    opened = () => !attestLeft() && readingLeft() <= 0;
+  function needs() { // in the learner's words
+    const left = readingLeft();
+    return [left > 0 && format(quiz ? S.gate_reading : S.gate_complete, { minutes: sco.minReading / 60000, left }), quiz && attestLeft() && S.gate_attest].filter(Boolean);
   }
-  // Once a try was made the quiz stays open: a new version never locks out a started attempt.
-  const opened = () => state.tries > 0 || passed || !needs().length;
 
   // The total reading time joins the journal of interactions whenever it grew, so that
   // Moodle's reports show it beside the answers: "00:12:34.00" as response and latency,
@@ -325,8 +330,8 @@
     document.body.append(probe);
     const steps = Array.from({ length: 201 }, (_, i) => i / 200);
     new IntersectionObserver(([entry]) => {
-      const below = entry.isIntersecting ? Math.max(0, window.innerHeight - entry.intersectionRect.bottom) : 0;
-      document.documentElement.style.setProperty("--below", Math.floor(below) + "px");
+      const below = entry.isIntersecting ? max(0, window.innerHeight - entry.intersectionRect.bottom) : 0;
+      document.documentElement.style.setProperty("--below", floor(below) + "px");
     }, { threshold: steps }).observe(probe);
     on(pager, "focusin", (event) => event.target.scrollIntoView({ block: "nearest" }));
   }
@@ -377,7 +382,7 @@
     const random = () => ((x = xorshift(x)) >>> 0) / 2 ** 32,
       copy = items.slice();
     for (let i = copy.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
+      const j = floor(random() * (i + 1));
       [copy[i], copy[j]] = [copy[j], copy[i]];
     }
     return copy;
@@ -437,7 +442,7 @@
   // |given - answer| <= tolerance, exactly: the decimals as scaled whole numbers (BigInt).
   function within(given, answer, tolerance) {
     const parts = [given, answer, tolerance].map((text) => text.split(".")),
-      scale = Math.max(...parts.map(([, fraction = ""]) => fraction.length)),
+      scale = max(...parts.map(([, fraction = ""]) => fraction.length)),
       [g, a, t] = parts.map(([whole, fraction = ""]) => BigInt(whole + fraction.padEnd(scale, "0")));
     return (g > a ? g - a : a - g) <= t;
   }
@@ -469,13 +474,13 @@
       total += q.points;
       if (isCorrect(q, state.answers[i])) got += q.points;
     });
-    return total ? Math.round((10000 * got) / total) / 100 : 0;
+    return total ? round((10000 * got) / total) / 100 : 0;
   }
   const objectivePassed = (o) => o.passMark === null || score(o) >= o.passMark;
   // Passing needs the overall mark and the mark of every objective that has one.
   const tryPassed = () => score() >= masteryScore && objectives.every(objectivePassed);
   const attemptsLeft = () =>
-    (quiz.maxAttempts ? Math.max(0, quiz.maxAttempts - state.tries) : Infinity);
+    (quiz.maxAttempts ? max(0, quiz.maxAttempts - state.tries) : Infinity);
   function choiceLabel(q, key) {
     const input = inputs(q).find((node) => node.value === key),
       label = input && input.closest("label");
@@ -559,7 +564,7 @@
     }
     const now = new Date();
     touched = true;
-    state.tries = Math.min(state.tries + 1, MAX_TRIES);
+    state.tries = min(state.tries + 1, MAX_TRIES);
     state.graded = true;
     const value = score();
     passed = tryPassed();
@@ -613,7 +618,7 @@
     clearGraded();
     arrange();
     formError.hidden = true;
-    $("h2", pages[pages.length - 1]).focus();
+    $("h2", pages[last]).focus();
   }
 
   if (form) {
@@ -642,7 +647,7 @@
     const [n, , , d, p] = $$("dd", certificate); // name, course, lesson, day, score (, version)
     n.textContent = given ? format(S.name_order, { family, given }) : family;
     d.textContent = state.day;
-    p.textContent = format(S.score, { score: figure(Math.max(0, state.best)) });
+    p.textContent = format(S.score, { score: figure(max(0, state.best)) });
     certificate.hidden = false;
   }
   // Once shown, printing gives the certificate alone (course.css); its button only opens printing.
@@ -666,7 +671,7 @@
         written["cmi.suspend_data"] = suspended;
         written["cmi.core.lesson_location"] = location;
         const raw = parseFloat(getValue("cmi.core.score.raw"));
-        if (raw >= 0 && raw <= 100) state.best = Math.max(state.best, raw);
+        if (raw >= 0 && raw <= 100) state.best = max(state.best, raw);
         readWritten = readSpan();
       }
       const mastery = parseFloat(getValue("cmi.student_data.mastery_score"));
@@ -683,7 +688,7 @@
       else if (passed || attemptsLeft() === 0) {
         // Over, but the answers are gone (a new lesson version, or dropped to fit
         // suspend_data): show the recorded result, and no new attempt past the limit.
-        resultNode.textContent = summary(Math.max(0, state.best)) + (passed ? "" : " " + S.no_attempts_left);
+        resultNode.textContent = summary(max(0, state.best)) + (passed ? "" : " " + S.no_attempts_left);
         resultNode.dataset.status = passed ? "passed" : "failed";
         lock(true);
         submitButton.hidden = true;
