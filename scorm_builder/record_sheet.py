@@ -220,7 +220,9 @@ def make_sheet(
                 content_version=f"{settings.version}+{part.content_digest}",
                 min_reading=settings.min_reading(lesson.id),
                 min_reading_text=_minutes(
-                    settings.min_reading(lesson.id), _strings(course.settings.language)
+                    settings.min_reading(lesson.id),
+                    _strings(course.settings.language),
+                    has_quiz=lesson.quiz is not None,
                 ),
             )
             for number, (lesson, part) in enumerate(zip(lessons, parts, strict=True), start=1)
@@ -288,8 +290,10 @@ def _lesson_record(lesson: Lesson, digest: str, strings: dict[str, str]) -> Less
     )
 
 
-def _minutes(minutes: int, strings: dict[str, str]) -> str:
-    return strings["minutes"].format(minutes=minutes) if minutes else ""
+def _minutes(minutes: int, strings: dict[str, str], has_quiz: bool) -> str:
+    """The minimum in words: before the quiz opens, or (without a quiz) before completion."""
+    words = strings["minutes"] if has_quiz else strings["minutes_to_complete"]
+    return words.format(minutes=minutes) if minutes else ""
 
 
 def _drawn(drawn: int, count: int, strings: dict[str, str]) -> str:

@@ -148,8 +148,10 @@ def read_settings(source_dir: Path, problems: list[Problem]) -> CourseSettings |
     if toml is None:
         return None
     report = FileProblems(SETTINGS_FILE, problems)
-    block = Block(toml.lines, end=toml.lines.top_end())
-    values = read_block(toml.data, SETTINGS, block, report)
+    data = _settings_under_the_table(toml, report)
+    # Settings found below the table are looked for there too, for their lines.
+    block = Block(toml.lines, end=toml.lines.top_end() if data is toml.data else None)
+    values = read_block(data, SETTINGS, block, report)
     lessons_dir = source_dir / LESSONS_DIR
     return CourseSettings(
         title=values["title"],
@@ -161,6 +163,35 @@ def read_settings(source_dir: Path, problems: list[Problem]) -> CourseSettings |
         lessons=_lessons(values["lessons"], lessons_dir, toml, report),
         min_reading_minutes=_min_reading(values, toml, report),
     )
+
+
+def _settings_under_the_table(toml: TomlFile, report: FileProblems) -> dict[str, Any]:
+    """The settings as the author meant them. In TOML every line below a [table] header
+    belongs to that table: settings written below [min_reading_minutes] are not settings.
+    That is one error, at the header; the settings are then read where they were meant, so
+    that the other messages are about them and not about their place."""
+    table = toml.data.get("min_reading_minutes")
+    if not isinstance(table, dict):
+        return toml.data
+    below = [name for name in table if name in KNOWN_KEYS and name not in toml.data]
+    if not below:
+        return toml.data
+    header = next((h for h in toml.lines.headers if h.name == "min_reading_minutes"), None)
+    report.error(
+        "course-min-reading-order",
+        _(
+            "the settings below [min_reading_minutes] ({names}) are read as part of that "
+            "table: in TOML, every line after a [table] line belongs to the table"
+        ).format(names=", ".join(below)),
+        _("move [min_reading_minutes] and its lines to the end of {file}").format(
+            file=SETTINGS_FILE
+        ),
+        header.line if header else None,
+    )
+    data = dict(toml.data)
+    data["min_reading_minutes"] = {k: v for k, v in table.items() if k not in below}
+    data.update({name: table[name] for name in below})
+    return data
 
 
 def _min_reading(

@@ -169,3 +169,23 @@ def test_an_old_package_that_cannot_be_read_stops_the_check(tmp_path: Path, caps
     out, err = capsys.readouterr()
     assert out == ""
     assert "cannot compare: " in err and "old.zip is not a readable zip" in err
+
+
+def test_a_new_or_changed_attestation_is_a_warning(tmp_path: Path, old_zip: Path) -> None:
+    """Learners confirm a new statement again, and the quiz waits for it: the upload says so."""
+    new = course_copy(tmp_path, "new")
+    lesson = new / LESSON
+    lesson.write_text(
+        lesson.read_text(encoding="utf-8") + "\n:::attest\n第3版を読みました。\n:::\n",
+        encoding="utf-8",
+    )
+    assert ("against-attestation-changed", "warning") in findings(old_zip, new)
+    again = built_zip(new)
+    assert not any(rule == "against-attestation-changed" for rule, _ in findings(again, new))
+    edit(new, LESSON, "第3版", "第4版")
+    problems = compare_packages(again, build_package(new).files)
+    [changed] = [p for p in problems if p.rule == "against-attestation-changed"]
+    assert changed.message == (
+        "SCO 'ITEM-llm-basics': the attestation learners confirm is new or changed; every "
+        "learner confirms it again, and the quiz stays closed until they do"
+    )

@@ -398,3 +398,16 @@ def test_a_lesson_without_either_has_neither_on_the_sheet(default_sheet):
     assert "最低学習時間" not in facts
     assert "内容の確認（受講者が確認する文）" not in default_sheet[HTML].decode("utf-8")
     assert {r["最低学習時間（分）"] for r in read_csv(default_sheet[CSV])} == {""}
+
+
+def test_a_minimum_for_a_lesson_without_a_quiz_is_the_time_before_it_is_complete(
+    tmp_path: Path,
+) -> None:
+    source = copy_default_course(tmp_path / "source")
+    (source / "lessons" / "llm-basics.quiz.toml").unlink()
+    with (source / "course.toml").open("a", encoding="utf-8") as file:
+        file.write("\n[min_reading_minutes]\nllm-basics = 3\n")
+    course, _ = read_course(source)
+    sheet = record_files(course, course.lessons, "course")["course.record.html"].decode()
+    assert "3分（修了になる前に、レッスンのページを合わせて）" in sheet
+    assert "確認テストが開く前に" not in sheet

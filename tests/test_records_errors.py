@@ -219,6 +219,32 @@ def test_a_minimum_reading_time_is_kept_per_lesson(tmp_path: Path) -> None:
     assert settings.min_reading("other") == 0
 
 
+def test_settings_written_below_the_reading_table_are_one_error_at_the_table(
+    tmp_path: Path,
+) -> None:
+    """TOML reads every line below [min_reading_minutes] into it: the author is told that,
+    once, instead of "no lessons" and "pass_mark is not a lesson"."""
+    source = copy_default_course(tmp_path / "source")
+    settings = source / "course.toml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(
+        text.replace(
+            "pass_mark = 80\n", "[min_reading_minutes]\nllm-basics = 10\n\npass_mark = 80\n"
+        ),
+        encoding="utf-8",
+    )
+    problems: list[Problem] = []
+    read = read_settings(source, problems)
+    assert [line for p in problems for line in p.describe().split("\n")] == [
+        "course.toml:8: error: the settings below [min_reading_minutes] (pass_mark, lessons) "
+        "are read as part of that table: in TOML, every line after a [table] line belongs "
+        "to the table",
+        "    fix: move [min_reading_minutes] and its lines to the end of course.toml",
+    ]
+    assert read is not None and read.lessons == ("llm-basics",) and read.pass_mark == 80
+    assert read.min_reading("llm-basics") == 10
+
+
 def test_a_question_may_not_take_the_ids_of_the_reading_time_or_the_attestation(
     tmp_path: Path,
 ) -> None:

@@ -60,6 +60,7 @@ class Sco:
     question_order: list[str] = field(default_factory=list)
     state_format: Any = None
     has_data: bool = False
+    attestation: str = ""  # what the learner confirms on the attestation page (our run-time)
 
 
 def compare_packages(
@@ -156,6 +157,10 @@ def _read_page(sco: Sco, page: bytes) -> None:
             heading = next(element.iter("h1", "h2"), None)
             text = "" if heading is None else "".join(str(t) for t in heading.itertext())
             sco.pages.append(" ".join(text.split()))
+            if "attest" in (element.get("class") or "").split():
+                statement = next(element.iter("blockquote"), None)
+                words = "" if statement is None else " ".join(map(str, statement.itertext()))
+                sco.attestation = " ".join(words.split())
         if tag == "script" and element.get("id") == "sco-data":
             try:
                 data = json.loads(element.text or "")
@@ -225,6 +230,22 @@ def _removed_scos(old: Mapping[str, Sco], new: Mapping[str, Sco]) -> list[Proble
 def _compare_sco(old: Sco, new: Sco) -> list[Problem]:
     where = new.launch or MANIFEST
     problems = []
+    if new.attestation and new.attestation != old.attestation:
+        problems.append(
+            Problem(
+                "against-attestation-changed",
+                "warning",
+                where,
+                _(
+                    "SCO '{sco}': the attestation learners confirm is new or changed; every "
+                    "learner confirms it again, and the quiz stays closed until they do"
+                ).format(sco=old.identifier),
+                _(
+                    "expected for a new edition of what they confirm: tell the learners in "
+                    "progress; keep the statement as it was if its meaning did not change"
+                ),
+            )
+        )
     removed = [q for q in old.questions if q not in new.questions]
     if removed:
         problems.append(
@@ -340,8 +361,8 @@ def _compare_pages(old: Sco, new: Sco, where: str) -> list[Problem]:
                 where,
                 _(
                     "SCO '{sco}': {reasons}, so attempts in progress cannot resume: learners "
-                    "who left halfway start the lesson again (pages seen and unsubmitted answers "
-                    "are dropped; recorded scores stay)"
+                    "who left halfway start the lesson again (pages seen, reading time and "
+                    "unsubmitted answers are dropped; recorded scores stay)"
                 ).format(sco=old.identifier, reasons=_(" and ").join(reasons)),
                 _(
                     "upload when few attempts are in progress (after a deadline), or upload the"
