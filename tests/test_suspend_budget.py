@@ -94,8 +94,8 @@ def test_the_largest_quiz_that_fits_plays_to_the_end_within_4096(
     assert state["v"] == content_version("1.0", lesson)
     unused = (4 - 1) + (5 - 2) + (10 - len(str(state["r"]))) + LONGEST_VERSION - len(state["v"])
     unused += len(',"d":"2026-12-31"') if "d" not in state else 0
-    # Seconds read per page (at most 9999 each) and the attestation's time, empty here.
-    unused += sum(4 - len(str(seconds)) for seconds in state["w"]) + len("2026-12-31 23:59")
+    # Seconds read per page (at most 99999 each) and the attestation's time, empty here.
+    unused += sum(5 - len(str(seconds)) for seconds in state["w"]) + len("2026-12-31 23:59")
     print(
         f"\nlargest quiz: {count} questions, suspend_data {len(saved['suspend_data'])} "
         f"of worst case {worst} chars"
@@ -139,5 +139,5 @@ def test_the_default_course_is_far_inside_the_budget() -> None:
     assert worst_case_length(None, 3) == len(
         '{"s":"111","a":[],"t":0,"g":1,"b":99.99,"r":2147483646,"v":"'
         + "x" * 49
-        + '","d":"2026-12-31","w":[9999,9999,9999],"e":"2026-12-31 23:59"}'
+        + '","d":"2026-12-31","w":[99999,99999,99999],"e":"2026-12-31 23:59"}'
     )
