@@ -9,6 +9,14 @@ every other line keeps its number) and becomes the lesson's attestation page, ju
 the quiz, wherever it stands: one place learners and officers know to look. Its text is a
 statement recorded as it was shown, so it is plain text: markup inside is an error, not
 silently shown as asterisks or dropped.
+
+Code is tracked as CommonMark does, so a lesson may show the block as an example: a fenced
+code block (also one opened in a quote or on a list item's line) runs to a closing fence of
+the same character, at least as long, with nothing after it but spaces (or to the end of the
+lesson), and a line indented 4 spaces or more is code or a continuation, never an opening.
+Outside code, a line that looks like an opening but is not one (`:::ATTEST`, `::: attest`,
+`- :::attest`, the statement on the same line) is an error: it would be shown as text and
+nothing recorded.
 """
 
 from __future__ import annotations
@@ -22,7 +30,14 @@ from scorm_builder.problems import FileProblems
 OPENING = ":::attest"
 CLOSING = ":::"
 MAX_LENGTH = 500  # characters: a statement, not a page
-_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})(.*)")
+_CLOSING_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*")
+_QUOTE = re.compile(r" {0,3}> ?")
+# A list item's marker and the spaces after it (5 or more: the content starts after one).
+_LIST_ITEM = re.compile(r" {0,3}(?:[-*+]|\d{1,9}[.)])(?: {1,4}(?! )| )")
+# What an author may have meant as an opening: after quote or list markers, any case, spaced.
+_NEAR_OPENING = re.compile(r" {0,3}(?:(?:>|[-*+]|\d{1,9}[.)])[ \t]*)*:::[ \t]*attest", re.I)
+SHOWN = 40  # characters of the line quoted in a message
 # What would be Markdown or HTML in a lesson: a statement has none of it.
 _MARKUP = re.compile(
     r"<[A-Za-z/!?]|\*\*|__|`|!\[|\]\(|^\s*(?:#|>|[-*+]\s|\d+[.)]\s|\||:::)", re.MULTILINE
@@ -38,26 +53,51 @@ class Taken:
 def take_attestation(text: str, report: FileProblems) -> Taken | None:
     """The attestation out of the lesson's text, or None after reporting its mistakes."""
     lines = text.split("\n")
-    fence = ""
+    fence: _Fence | None = None
     blocks: list[tuple[int, int | None]] = []  # (opening index, closing index or None)
+    near: list[int] = []  # lines that look like an opening but are not one
     opened: int | None = None
     for index, line in enumerate(lines):
         stripped = line.strip()
-        if opened is None:
-            found = _FENCE.match(line)
-            if found and (not fence or found.group(1).startswith(fence)):
-                fence = "" if fence else found.group(1)[0] * 3
+        if opened is not None:
+            if stripped == CLOSING:
+                blocks.append((opened, index))
+                opened = None
+            continue
+        columns = line.expandtabs(4)
+        if fence is not None:
+            inside = fence.inside(columns)
+            if inside is not None:
+                if fence.closed_by(inside):
+                    fence = None
                 continue
-            if not fence and stripped == OPENING:
-                opened = index
-        elif stripped == CLOSING:
-            blocks.append((opened, index))
-            opened = None
+            fence = None  # its quote or list item ended before this line, and so did it
+        fence = _Fence.opened_by(columns)
+        if fence is not None or len(columns) - len(columns.lstrip(" ")) >= 4:
+            continue  # a line indented 4 spaces is code or a continuation: never an opening
+        if stripped == OPENING:
+            opened = index
+        elif _NEAR_OPENING.match(columns):
+            near.append(index)
     if opened is not None:
         blocks.append((opened, None))
-    if not blocks:
-        return Taken(text, "")
     errors = report.error_count()
+    for index in near:
+        shown = lines[index].strip()
+        report.error(
+            "lesson-attest-opening",
+            _(
+                "this line does not start an attestation block ('{text}'): it would be shown "
+                "as text, and nothing would be recorded"
+            ).format(text=shown if len(shown) <= SHOWN else shown[:SHOWN] + "…"),
+            _(
+                "the attestation block starts with a line that holds only ':::attest' (at the "
+                "start of the line, lowercase), then the statement, then a line ':::'"
+            ),
+            index + 1,
+        )
+    if not blocks:
+        return None if near else Taken(text, "")
     opening, closing = blocks[0]
     if closing is None:
         report.error(
@@ -116,6 +156,59 @@ def take_attestation(text: str, report: FileProblems) -> Taken | None:
     for index in range(opening, closing + 1):
         lines[index] = ""
     return Taken("\n".join(lines), statement)
+
+
+@dataclass(frozen=True)
+class _Fence:
+    """An open fenced code block, as CommonMark reads it."""
+
+    containers: tuple[int | None, ...]  # opened in: None a quote, a number a list item's width
+    character: str
+    length: int
+
+    @staticmethod
+    def opened_by(line: str) -> _Fence | None:
+        containers: list[int | None] = []
+        while True:
+            quote = _QUOTE.match(line)
+            if quote is not None:
+                containers.append(None)
+                line = line[quote.end() :]
+                continue
+            item = _LIST_ITEM.match(line)
+            if item is None:
+                break
+            containers.append(item.end())
+            line = line[item.end() :]
+        found = _FENCE.fullmatch(line)
+        # A backtick fence's info string has no backtick (```a`b` is inline code).
+        if found is None or (found.group(1)[0] == "`" and "`" in found.group(2)):
+            return None
+        return _Fence(tuple(containers), found.group(1)[0], len(found.group(1)))
+
+    def inside(self, line: str) -> str | None:
+        """The line within the block's quotes and list items, or None if they end before it."""
+        for width in self.containers:
+            if width is None:
+                quote = _QUOTE.match(line)
+                if quote is None:
+                    return None
+                line = line[quote.end() :]
+            elif not line.strip():
+                return ""
+            elif len(line) - len(line.lstrip(" ")) >= width:
+                line = line[width:]
+            else:
+                return None
+        return line
+
+    def closed_by(self, line: str) -> bool:
+        found = _CLOSING_FENCE.fullmatch(line)
+        return (
+            found is not None
+            and found.group(1)[0] == self.character
+            and len(found.group(1)) >= self.length
+        )
 
 
 def _paragraphs(lines: list[str]) -> list[str]:

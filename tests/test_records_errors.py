@@ -284,3 +284,118 @@ def test_the_build_counts_the_attestation_page(tmp_path: Path) -> None:
     [(_, package, _)] = build(source, tmp_path / "dist").written
     assert package.lessons[0].attestation == "LLMの基礎を学びました。"
     assert package.page_count == len(package.lessons[0].pages) + 2  # attestation, quiz
+
+
+NOT_AN_OPENING = (
+    "    fix: the attestation block starts with a line that holds only ':::attest' (at the "
+    "start of the line, lowercase), then the statement, then a line ':::'"
+)
+NEAR_OPENINGS = [
+    ("same-line", HEAD + ":::attest 読みました。\n", ":::attest 読みました。"),
+    ("spaced", HEAD + "::: attest\n読みました。\n:::\n", "::: attest"),
+    ("capitals", HEAD + ":::ATTEST\n読みました。\n:::\n", ":::ATTEST"),
+    ("capital", HEAD + ":::Attest\n読みました。\n:::\n", ":::Attest"),
+    ("list-item", HEAD + "- :::attest\n読みました。\n:::\n", "- :::attest"),
+    ("quote", HEAD + "> :::attest\n> 読みました。\n> :::\n", "> :::attest"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [case[1:] for case in NEAR_OPENINGS],
+    ids=[case[0] for case in NEAR_OPENINGS],
+)
+def test_a_line_that_almost_opens_an_attestation_is_an_error_not_text(
+    tmp_path: Path, text: str, shown: str
+) -> None:
+    """Shown as text, it would record nothing: the author is told where and how to fix it."""
+    assert lesson_problems(tmp_path, text) == [
+        f"lessons/infection.md:7: error: this line does not start an attestation block "
+        f"('{shown}'): it would be shown as text, and nothing would be recorded",
+        NOT_AN_OPENING,
+    ]
+
+
+def test_a_long_line_that_almost_opens_an_attestation_is_quoted_in_part(tmp_path: Path) -> None:
+    text = HEAD + ":::attest " + "読" * 100 + "\n"
+    assert lesson_problems(tmp_path, text)[0] == (
+        "lessons/infection.md:7: error: this line does not start an attestation block "
+        "(':::attest " + "読" * 30 + "…'): it would be shown as text, and nothing would be recorded"
+    )
+
+
+EXAMPLE = ":::attest\n読みました。\n:::\n"
+SHOWN_AS_CODE = [
+    ("longer-fence", "````\n```\n" + EXAMPLE + "````\n"),
+    ("info-string-does-not-close", "```\n```python\n" + EXAMPLE + "```\n"),
+    ("tildes", "~~~\n```\n" + EXAMPLE + "~~~\n"),
+    ("indented-code", "例:\n\n    :::attest\n    読みました。\n    :::\n"),
+    ("tab-indented-code", "例:\n\n\t:::attest\n\t読みました。\n\t:::\n"),
+    ("near-openings", "```\n:::ATTEST\n- :::attest\n:::attest 読みました。\n```\n"),
+]
+
+
+def read_infection(tmp_path: Path, text: str):  # -> (problems, Lesson | None)
+    lessons = tmp_path / "lessons"
+    lessons.mkdir(parents=True)
+    (lessons / "infection.md").write_text(text, encoding="utf-8")
+    problems: list[Problem] = []
+    lesson = read_lesson(
+        lessons / "infection.md", "infection", "lessons/infection.md", problems, table_label="表"
+    )
+    return problems, lesson
+
+
+@pytest.mark.parametrize(
+    "code", [case[1] for case in SHOWN_AS_CODE], ids=[case[0] for case in SHOWN_AS_CODE]
+)
+def test_an_attestation_shown_as_code_stays_in_its_code_block(tmp_path: Path, code: str) -> None:
+    """A lesson teaching the syntax shows the block as CommonMark reads code: as code."""
+    problems, lesson = read_infection(tmp_path, HEAD + code)
+    assert problems == [] and lesson is not None
+    assert lesson.attestation == ""
+    html = lesson.pages[0].html
+    kept = [line.strip() for line in code.split("\n")[1:-2] if line.strip()]
+    assert "<pre><code>" in html and "\n".join(kept) in html.replace("&gt;", ">")
+
+
+def test_after_a_code_example_the_real_attestation_is_taken_and_lines_keep_numbers(
+    tmp_path: Path,
+) -> None:
+    text = (
+        HEAD
+        + "````\n```\n:::attest\n例の文です。\n:::\n```\n````\n\n"  # lines 7-13
+        + "```\n:::attest\n例です。\n:::\n`````\n\n"  # a longer closing fence: lines 15-19
+        + EXAMPLE  # lines 21-23
+        + "\n<script>x</script>\n"  # line 25
+    )
+    problems, _lesson = read_infection(tmp_path, text)
+    assert [(p.rule, p.line) for p in problems] == [("lesson-script", 25)]
+    problems, lesson = read_infection(tmp_path / "again", text.replace("<script>x</script>", ""))
+    assert problems == [] and lesson is not None
+    assert lesson.attestation == "読みました。"
+    assert ":::attest\n例の文です。\n:::" in lesson.pages[0].html
+
+
+def test_an_unclosed_fence_runs_to_the_end_of_the_lesson(tmp_path: Path) -> None:
+    problems, lesson = read_infection(tmp_path, HEAD + "```\n" + EXAMPLE)
+    assert problems == [] and lesson is not None
+    assert lesson.attestation == ""
+
+
+IN_A_CONTAINER = [
+    ("list-item", "- 例:\n\n  ```\n  :::attest\n  読みました。\n  :::\n  ```\n"),
+    ("on-the-items-line", "- ```\n  :::attest\n  読みました。\n  :::\n  ```\n"),
+    ("quote", "> ```\n> :::attest\n> - :::attest\n> :::\n> ```\n"),
+]
+
+
+@pytest.mark.parametrize(
+    "code", [case[1] for case in IN_A_CONTAINER], ids=[case[0] for case in IN_A_CONTAINER]
+)
+def test_an_attestation_in_a_fence_in_a_list_or_a_quote_is_code_too(
+    tmp_path: Path, code: str
+) -> None:
+    problems, lesson = read_infection(tmp_path, HEAD + code)
+    assert problems == [] and lesson is not None
+    assert lesson.attestation == ""
