@@ -62,8 +62,8 @@ class Workers:
                 mp_context=multiprocessing.get_context("fork"),
                 initializer=_worker_start,
             )
-        # A few chunks per worker: big enough to keep the traffic low, small enough to
-        # balance lessons of different lengths.
+        # Sixteen chunks per worker: the workers end together whatever the lessons' lengths
+        # (with four, the last chunk of one worker could leave the other core idle).
         chunk = max(1, len(items) // (self.jobs * 16))
         return list(self._pool.map(function, items, chunksize=chunk))
 
