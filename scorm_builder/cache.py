@@ -102,19 +102,29 @@ class MadeLesson:
 
 def without_words(lesson: Lesson | None) -> Lesson | None:
     """The lesson without the words its page and record part already hold: its sections'
-    HTML, its questions' texts, choices and explanations. What is left (ids, titles, pass
+    HTML, its questions' texts, choices, answers and explanations. What is left (ids, titles, pass
     marks, objectives, how many questions) is all the rest of the build reads, and a course
     of a thousand lessons keeps a thousand of these until the zip is written."""
     if lesson is None:
         return None
-    pages = tuple(dataclasses.replace(page, html="") for page in lesson.pages)
+    # A title with no markup is its own HTML: one string, kept once.
+    pages = tuple(
+        dataclasses.replace(page, html="", title_html=_same(page.title_html, page.title))
+        for page in lesson.pages
+    )
     quiz = lesson.quiz
     if quiz is not None:
         questions = tuple(
-            dataclasses.replace(q, text="", explanation="", choices=()) for q in quiz.questions
+            dataclasses.replace(q, text="", explanation="", choices=(), correct=())
+            for q in quiz.questions
         )
         quiz = dataclasses.replace(quiz, questions=questions)
-    return dataclasses.replace(lesson, pages=pages, quiz=quiz)
+    title_html = _same(lesson.title_html, lesson.title)
+    return dataclasses.replace(lesson, pages=pages, quiz=quiz, title_html=title_html)
+
+
+def _same(text: str, other: str) -> str:
+    return other if text == other else text
 
 
 class Cache:
