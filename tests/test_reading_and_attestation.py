@@ -243,18 +243,7 @@ def test_the_reading_time_and_the_attestation_survive_resume_and_a_new_version_a
     lms.exit()
 
     # A changed lesson is another content version: its attestation is asked for again.
-    source = copy_default_course(tmp_path / "source")
-    (source / "course.toml").write_text(
-        (strict_course_source(strict_course) / "course.toml").read_text(encoding="utf-8"),
-        encoding="utf-8",
-    )
-    lesson = (strict_course_source(strict_course) / "lessons" / "llm-basics.md").read_text(
-        encoding="utf-8"
-    )
-    (source / "lessons" / "llm-basics.md").write_text(
-        lesson.replace("第3版", "第4版"), encoding="utf-8"
-    )
-    changed = build_course(site, source, tmp_path / "v2", "records-v2")
+    changed = new_version_of(strict_course, site, tmp_path)
     sco = lms.launch(changed, saved=lms.stored())
     go_to(sco, pages - 2)
     assert sco.locator("section.attest form").is_visible()
