@@ -52,6 +52,8 @@ class Taken:
 
 def take_attestation(text: str, report: FileProblems) -> Taken | None:
     """The attestation out of the lesson's text, or None after reporting its mistakes."""
+    if CLOSING not in text:
+        return Taken(text, "")  # no opening and nothing like one: most lessons, at once
     lines = text.split("\n")
     fence: _Fence | None = None
     blocks: list[tuple[int, int | None]] = []  # (opening index, closing index or None)

@@ -114,7 +114,7 @@ class LessonRenderer:
                 "numeric": strings["numeric_hint"],
             },
             choice_lists={q.id: self._choices(q) for q in quiz.questions} if quiz else {},
-            sco_data=self._sco_data(lesson, len(pages)),
+            sco_data=self._sco_data(lesson, len(pages), version),
         )
 
     def _choices(self, question: Question) -> tuple[Choice, ...]:
@@ -129,14 +129,14 @@ class LessonRenderer:
             before, figure(quiz.pass_mark), after
         )
 
-    def _sco_data(self, lesson: Lesson, page_count: int) -> dict[str, Any]:
+    def _sco_data(self, lesson: Lesson, page_count: int, version: str) -> dict[str, Any]:
         """What the run-time needs: the answer key (never in plain text), the pools, the pass
         mark and its own strings."""
         quiz = lesson.quiz
         data: dict[str, Any] = {
             "lesson": lesson.id,
             # Saved with the learner's data, so a record names the content it was taken on.
-            "version": content_version(self._settings.version, lesson),
+            "version": version,
             "pageCount": page_count,
             # Milliseconds of reading on the lesson's pages before its quiz opens (0: none).
             "minReading": self._settings.min_reading(lesson.id) * 60000,
