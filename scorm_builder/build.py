@@ -157,6 +157,8 @@ class MemoisedStages:
             self._cache,
         )
         tasks = [(sources.lessons[index], keys[index]) for index in missing]
+        if tasks:  # its templates compiled here, before the workers fork, not in each of them
+            _renderer(sources.settings, self._theme, self._code)
         for index, result in zip(missing, self._workers.map(make, tasks), strict=True):
             made[index] = result
         return [lesson for lesson in made if lesson is not None]

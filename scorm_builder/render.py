@@ -67,16 +67,15 @@ class LessonRenderer:
         self._settings = settings
         self._theme = theme
         self._strings = theme.strings(settings.language)
+        # Made only when a lesson is to be rendered: a rebuild whose pages all come from the
+        # cache never compiles it.
+        self._template = theme.environment().get_template("lesson.html")
 
     @property
     def table_label(self) -> str:
         """The name screen readers give a wide table's scroll box, in the course language."""
         return self._strings["table"]
 
-    @functools.cached_property
-    def _template(self) -> jinja2.Template:
-        # Compiled on first use: a rebuild whose pages all come from the cache never needs it.
-        return self._theme.environment().get_template("lesson.html")
 
     def render_page(self, lesson: Lesson) -> bytes:
         return self.render(lesson).encode("utf-8")
