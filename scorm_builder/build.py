@@ -39,8 +39,8 @@ from scorm_builder.layout import (
     zip_name,
 )
 from scorm_builder.model import Course, CourseSettings
-from scorm_builder.output import not_written, write_output
-from scorm_builder.package import Deflated, Writer, write_zip
+from scorm_builder.output import cache_changed, not_written, write_output
+from scorm_builder.package import Deflated, StreamChanged, Writer, write_zip
 from scorm_builder.problems import BuildError, Problem, errors, warnings
 from scorm_builder.record_sheet import lesson_part, record_writers
 from scorm_builder.render import TEMPLATES_DIR, LessonRenderer, Theme
@@ -92,14 +92,15 @@ def build(
     # Added after the verdict, so they never fail the build, --strict or not: they are about
     # what the LMS already holds, not about these sources, and the new version may be meant
     # (a course is revised); the author decides whether to upload it over the old activity.
-    problems += [
-        finding
-        for path, package in zip(paths, packages, strict=True)
-        for finding in upload_findings(path, package)
-    ]
-    writers = output_files(course, packages, made)
     try:
-        removed = write_output(output_dir, source_dir, writers)
+        problems += [
+            finding
+            for path, package in zip(paths, packages, strict=True)
+            for finding in upload_findings(path, package)
+        ]
+        removed = write_output(output_dir, source_dir, output_files(course, packages, made))
+    except StreamChanged as error:  # a page waiting in its cache entry (package.InFile)
+        raise BuildError([*problems, cache_changed(error.path)]) from error
     except OSError as error:
         where = paths[0] if len(paths) == 1 else output_dir
         raise BuildError([*problems, not_written(where, error)]) from error
@@ -184,8 +185,9 @@ def _make_lesson(
     # them, here and in the cache (less memory for a large course).
     lesson = without_words(read.lesson)
     made = MadeLesson(lesson, tuple(read.problems), key, Deflated.of(page), record)
-    cache.put(made)
-    return made
+    # Once stored, its page is read back from the entry's file when the zip is written: it
+    # never travels back from the worker, nor waits in memory.
+    return cache.put(made)
 
 
 @functools.lru_cache(maxsize=1)

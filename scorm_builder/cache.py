@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from scorm_builder.model import Lesson
-from scorm_builder.package import Deflated
+from scorm_builder.package import Deflated, InFile
 from scorm_builder.problems import Problem
 from scorm_builder.record_sheet import LessonPart
 
@@ -144,23 +144,25 @@ class Cache:
         stored = self._read(key)
         if stored is None:
             return None
+        entry, page, offset = stored
         try:
-            return _decode_entry(key, *stored, _resolved(course_dir))
+            made = _decode_entry(key, entry, page, _resolved(course_dir))
         except (_Damaged, ValueError, TypeError, KeyError, RecursionError):
             return None  # damaged or forged: made again, and stored again
+        return self._page_left_in_file(made, key, offset)
 
-    def put(self, made: MadeLesson) -> None:
+    def put(self, made: MadeLesson) -> MadeLesson:
         """Remember a rendered lesson (kept `without_words`); a failure to write only makes the
-        next build slower."""
+        next build slower. Returns `made`, its page left in the entry's file once written."""
         key = made.key
         if made.lesson is None or made.page is None:
-            return
+            return made
         text = json.dumps(_encode_entry(made), ensure_ascii=False, default=_json_value)
         entry = text.encode("utf-8")
         page = made.page.stream
         if self.folder is None:
             self._memory[key] = (entry, page)
-            return
+            return made
         path = self._path(key)
         signature = self._signature(key, entry, page).encode()
         try:
@@ -168,15 +170,28 @@ class Cache:
             # One file: the signature and the JSON (one line each), then the page.
             _replace(path, signature + b"\n" + entry + b"\n" + page)
         except OSError:
-            pass
+            return made
+        return self._page_left_in_file(made, key, len(signature) + len(entry) + 2)
+
+    def _page_left_in_file(self, made: MadeLesson, key: str, offset: int | None) -> MadeLesson:
+        """`made` with its page read from the entry's file when the zip is written, not kept
+        in memory until then."""
+        if offset is None or made.page is None:
+            return made
+        page = made.page.stream
+        kept = InFile(self._path(key), offset, len(page), hashlib.sha256(page).digest())
+        return dataclasses.replace(made, page=Deflated(kept, made.page.crc, made.page.size))
 
     def _path(self, key: str) -> Path:
         assert self.folder is not None
         return self.folder / key[:2] / f"{key}.lesson"
 
-    def _read(self, key: str) -> tuple[bytes, bytes] | None:
+    def _read(self, key: str) -> tuple[bytes, bytes, int | None] | None:
+        """The entry's JSON and page if its signature holds, and where the page starts in
+        its file (None: kept in memory)."""
         if self.folder is None:
-            return self._memory.get(key)
+            kept = self._memory.get(key)
+            return None if kept is None else (*kept, None)
         try:
             signature, _, rest = self._path(key).read_bytes().partition(b"\n")
         except OSError:
@@ -184,7 +199,7 @@ class Cache:
         entry, _, page = rest.partition(b"\n")
         if not hmac.compare_digest(signature, self._signature(key, entry, page).encode()):
             return None  # edited, or signed by someone else: not ours to vouch for
-        return entry, page
+        return entry, page, len(signature) + len(entry) + 2
 
     def _signature(self, key: str, entry: bytes, page: bytes) -> str:
         mac = hmac.new(self._key, digestmod=hashlib.sha256)

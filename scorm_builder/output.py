@@ -105,3 +105,18 @@ def not_written(path: Path, error: OSError) -> Problem:
         ).format(reason=reason),
         fix,
     )
+
+
+def cache_changed(entry: Path) -> Problem:
+    """A page kept in its cache entry until the zip is written (package.InFile) is not there
+    as it was put: nothing may be zipped from it."""
+    return Problem(
+        "build-cache-changed",
+        "error",
+        str(entry),
+        _(
+            "this page in the build cache was changed or deleted while the build ran (another "
+            "program wrote to the cache folder)"
+        ),
+        _("build again; nothing was written, the previous package is unchanged"),
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import struct
@@ -34,19 +35,54 @@ def deflate(data: bytes) -> bytes:
     return compressor.compress(data) + compressor.flush()
 
 
+class StreamChanged(Exception):
+    """A stream kept in a file is gone, or is no longer the one put there."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(str(path))
+        self.path = path
+
+
+@dataclass(frozen=True, slots=True)
+class InFile:
+    """A deflate stream kept in a file, not in memory: a page that its lesson's cache entry
+    holds. A course of a thousand lessons then keeps none of its pages in memory until the
+    zip is written, when each is read back, and refused if the file changed meanwhile."""
+
+    path: Path
+    offset: int
+    length: int
+    digest: bytes  # sha256 of the stream
+
+    def read(self) -> bytes:
+        try:
+            with self.path.open("rb") as file:
+                file.seek(self.offset)
+                data = file.read(self.length)
+        except OSError as error:
+            raise StreamChanged(self.path) from error
+        if hashlib.sha256(data).digest() != self.digest:
+            raise StreamChanged(self.path)
+        return data
+
+
 @dataclass(frozen=True, slots=True)
 class Deflated:
     """A file kept as the deflate stream of its zip entry, with what the entry's header
     needs: a lesson's page made in a worker (or kept by the cache) is a quarter of its size
-    this way, and is never compressed again."""
+    this way, and is never compressed again. The stream is in memory, or `InFile`."""
 
-    stream: bytes
+    held: bytes | InFile
     crc: int
     size: int
 
     @classmethod
     def of(cls, data: bytes) -> Deflated:
         return cls(deflate(data), zlib.crc32(data), len(data))
+
+    @property
+    def stream(self) -> bytes:
+        return self.held if isinstance(self.held, bytes) else self.held.read()
 
     def inflate(self) -> bytes:
         return zlib.decompress(self.stream, -15)

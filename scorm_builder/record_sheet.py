@@ -164,9 +164,8 @@ def lesson_part(lesson: Lesson, course_dir: Path, language: str) -> LessonPart:
         content_digest=lesson_digest(lesson),
         attestation=lesson.attestation,
         question_count=len(record.questions),
-        # Level 1: kept only while the build runs and in the cache, it needs no more.
-        html=zlib.compress(html.encode("utf-8"), 1),
-        csv_rows=zlib.compress(json.dumps(rows, ensure_ascii=False).encode("utf-8"), 1),
+        html=zlib.compress(html.encode("utf-8")),
+        csv_rows=zlib.compress(json.dumps(rows, ensure_ascii=False).encode("utf-8")),
     )
 
 

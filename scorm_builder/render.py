@@ -76,7 +76,6 @@ class LessonRenderer:
         """The name screen readers give a wide table's scroll box, in the course language."""
         return self._strings["table"]
 
-
     def render_page(self, lesson: Lesson) -> bytes:
         return self.render(lesson).encode("utf-8")
 

@@ -10,10 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from scorm_builder.build import build_package
+from scorm_builder import build as build_module
+from scorm_builder.build import MemoisedStages, build, build_package
+from scorm_builder.cache import Cache
 from scorm_builder.check import compare_packages, readers
 from scorm_builder.layout import launch_path
-from scorm_builder.package import Deflated, write_zip, zip_bytes
+from scorm_builder.package import Deflated, InFile, write_zip, zip_bytes
+from scorm_builder.problems import BuildError
+from scorm_builder.render import TEMPLATES_DIR, Theme
+from scorm_builder.sources import read_sources
+from scorm_builder.workers import Workers
 from tests.course_factory import two_lesson_course
 
 
@@ -58,3 +64,48 @@ def test_check_against_unpacks_only_the_pages_that_changed(
     assert compare_packages(old, build_package(course).files) == []
     assert launch_path("infection-control") in unpacked
     assert launch_path("llm-basics") not in unpacked
+
+
+def test_a_built_page_waits_in_its_cache_entry_not_in_memory(tmp_path: Path) -> None:
+    course = two_lesson_course(tmp_path / "course")
+    cache = Cache(tmp_path / "cache", key=b"k" * 32)
+    made = MemoisedStages(cache, Theme(TEMPLATES_DIR), Workers(1)).make_lessons(
+        read_sources(course)
+    )
+    for lesson in made:
+        assert lesson.page is not None and isinstance(lesson.page.held, InFile)
+        assert lesson.page.held.path.is_file() and lesson.page.held.length < lesson.page.size
+    # Read back, each page is the one a build without a cache folder makes.
+    in_memory = build_package(course)
+    for lesson in made:
+        assert lesson.lesson is not None and lesson.page is not None
+        assert lesson.page.inflate() == in_memory.files[launch_path(lesson.lesson.id)]
+
+
+def test_a_cache_entry_changed_before_the_zip_is_written_stops_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page is never zipped from a file someone changed since the build made it: the build
+    says so and writes nothing (the previous package stays)."""
+    course = two_lesson_course(tmp_path / "course")
+    dist, cache_dir = tmp_path / "dist", tmp_path / "cache"
+    build(course, dist, cache_dir=cache_dir)
+    previous = {path.name: path.read_bytes() for path in dist.iterdir()}
+    (course / "lessons" / "llm-basics.md").write_text(
+        "# 変更\n\n## 一\n\n本文。\n", encoding="utf-8"
+    )
+    real = build_module.lay_out
+
+    def tamper_first(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        for entry in cache_dir.rglob("*.lesson"):
+            data = bytearray(entry.read_bytes())
+            data[-1] ^= 0xFF  # the last byte of the page's deflate stream
+            entry.write_bytes(bytes(data))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "lay_out", tamper_first)
+    with pytest.raises(BuildError) as raised:
+        build(course, dist, cache_dir=cache_dir)
+    [problem] = [p for p in raised.value.problems if p.severity == "error"]
+    assert problem.rule == "build-cache-changed" and "while the build ran" in problem.message
+    assert {path.name: path.read_bytes() for path in dist.iterdir()} == previous
