@@ -234,16 +234,20 @@ class _JapaneseLines(Treeprocessor):
         collect(root, False)
         # Raw HTML tags between the characters do not separate them.
         texts = [PLACEHOLDER.sub("", getattr(element, place) or "") for element, place in slots]
+        # The first character after each text (later texts are not joined yet when it is read).
+        after = [" "] * len(texts)
+        for index in range(len(texts) - 1, 0, -1):
+            after[index - 1] = texts[index][0] if texts[index] else after[index]
+        before = " "  # the last character before this text, as joined so far
         for index, (element, place) in enumerate(slots):
             value = getattr(element, place) or ""
-            if "\n" not in value:
-                continue
-            if element.tag in BLOCK_TAGS and (place == "tail" or not value.strip()):
-                continue
-            before = next((t[-1] for t in reversed(texts[:index]) if t), " ")
-            after = next((t[0] for t in texts[index + 1 :] if t), " ")
-            # One character of context on each side, so a break at either end can be judged.
-            joined = CJK_LINE_BREAK.sub(r"\1", f"{before}{value}{after}")[1:-1]
-            if joined != value:
-                setattr(element, place, joined)
-                texts[index] = PLACEHOLDER.sub("", joined)
+            if "\n" in value and not (
+                element.tag in BLOCK_TAGS and (place == "tail" or not value.strip())
+            ):
+                # One character of context on each side, so a break at either end is judged.
+                joined = CJK_LINE_BREAK.sub(r"\1", f"{before}{value}{after[index]}")[1:-1]
+                if joined != value:
+                    setattr(element, place, joined)
+                    texts[index] = PLACEHOLDER.sub("", joined)
+            if texts[index]:
+                before = texts[index][-1]
