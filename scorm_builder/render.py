@@ -28,6 +28,9 @@ TEMPLATES_DIR = next(
 STATIC_DIR = "static"  # shipped as-is, shared by every SCO of a package
 
 
+INCLUDED = ("attest.html", "quiz.html")  # by lesson.html
+
+
 @dataclass(frozen=True)
 class Theme:
     """The templates, interface strings and static files a package is made with."""
@@ -40,6 +43,9 @@ class Theme:
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=True,
+            # A template is never edited under a renderer: an edited one makes a new renderer
+            # (build._renderer), so no page render needs to look at the files again.
+            auto_reload=False,
         )
         # Japanese as characters, not \u escapes: a third of the bytes.
         environment.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
@@ -68,8 +74,12 @@ class LessonRenderer:
         self._theme = theme
         self._strings = theme.strings(settings.language)
         # Made only when a lesson is to be rendered: a rebuild whose pages all come from the
-        # cache never compiles it.
-        self._template = theme.environment().get_template("lesson.html")
+        # cache never compiles them. The pages it includes are compiled now too, not at the
+        # first page each worker renders.
+        environment = theme.environment()
+        self._template = environment.get_template("lesson.html")
+        for included in INCLUDED:
+            environment.get_template(included)
 
     @property
     def table_label(self) -> str:
