@@ -100,6 +100,9 @@ class PackageFiles(MutableMapping[str, bytes]):
         entry = self._entries[name]
         return entry.inflate() if isinstance(entry, Deflated) else entry
 
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries  # Mapping's own would inflate the file to find out
+
     def __setitem__(self, name: str, data: bytes) -> None:
         self._entries[name] = data
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import operator
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -160,9 +161,11 @@ def _unused_files(lessons_dir: Path, listed: tuple[str, ...], reported: set[str]
     """Lessons and quizzes that will not be in the package: usually a forgotten or typo'd name.
     A quiz already `reported` (shown as lessons/<name>) as misnamed gets no second warning."""
     unused = []
-    for path in sorted(lessons_dir.glob("*.md")):
+    listed_names = frozenset(listed)
+    by_name = operator.attrgetter("name")  # comparing paths themselves is slow in a large course
+    for path in sorted(lessons_dir.glob("*.md"), key=by_name):
         # A reserved name is reported where it is listed; unlisted, it could not be added.
-        if path.stem not in listed and path.stem not in RESERVED_NAMES:
+        if path.stem not in listed_names and path.stem not in RESERVED_NAMES:
             unused.append(
                 Problem(
                     "course-lesson-not-listed",
@@ -176,7 +179,7 @@ def _unused_files(lessons_dir: Path, listed: tuple[str, ...], reported: set[str]
                     ),
                 )
             )
-    for path in sorted(lessons_dir.glob(f"*{QUIZ_SUFFIX}")):
+    for path in sorted(lessons_dir.glob(f"*{QUIZ_SUFFIX}"), key=by_name):
         lesson_id = path.name.removesuffix(QUIZ_SUFFIX)
         if (lessons_dir / f"{lesson_id}.md").is_file() or f"{LESSONS_DIR}/{path.name}" in reported:
             continue

@@ -109,3 +109,17 @@ def test_a_cache_entry_changed_before_the_zip_is_written_stops_the_build(
     [problem] = [p for p in raised.value.problems if p.severity == "error"]
     assert problem.rule == "build-cache-changed" and "while the build ran" in problem.message
     assert {path.name: path.read_bytes() for path in dist.iterdir()} == previous
+
+
+def test_asking_whether_a_page_is_there_does_not_unpack_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = build_package(two_lesson_course(tmp_path / "course"))
+    inflated: list[int] = []
+    real = Deflated.inflate
+    monkeypatch.setattr(Deflated, "inflate", lambda self: inflated.append(1) or real(self))
+    assert launch_path("llm-basics") in package.files
+    assert "lessons/nothing-here.html" not in package.files
+    assert inflated == []
+    assert package.files[launch_path("llm-basics")].startswith(b"<!DOCTYPE html>")
+    assert inflated == [1]
