@@ -10,8 +10,8 @@
     output_files       Packages, parts    -> zips and record sheets (record_sheet.py)
     write_output       those files        -> dist/, all or none
 
-Nothing is written to the output folder until every package exists in memory (its pages
-compressed) and has passed the checks. The cache (cache.py) wraps the per-lesson stages from
+Nothing is written to the output folder until every package exists (its pages compressed, in
+their cache entries or in memory) and has passed the checks. The cache (cache.py) wraps the per-lesson stages from
 here, one entry per lesson; no stage knows it.
 """
 
