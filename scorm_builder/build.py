@@ -11,8 +11,8 @@
     write_output       those files        -> dist/, all or none
 
 Nothing is written to the output folder until every package exists (its pages compressed, in
-their cache entries or in memory) and has passed the checks. The cache (cache.py) wraps the per-lesson stages from
-here, one entry per lesson; no stage knows it.
+their cache entries or in memory) and has passed the checks. The cache (cache.py) wraps the
+per-lesson stages from here, one entry per lesson; no stage knows it.
 """
 
 from __future__ import annotations
@@ -180,7 +180,7 @@ def _make_lesson(
     if read.lesson is None:
         return MadeLesson(None, tuple(read.problems), key=key)
     page = _renderer(job.settings, theme, code).render_page(read.lesson)
-    record = lesson_part(read.lesson, job.course_dir, job.settings.language)
+    record = lesson_part(read.lesson, job.course_dir, job.settings)
     # The page and the record part hold the lesson's words now: the lesson is kept without
     # them, here and in the cache (less memory for a large course).
     lesson = without_words(read.lesson)

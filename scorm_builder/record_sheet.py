@@ -39,7 +39,7 @@ import jinja2
 from markupsafe import Markup
 
 from scorm_builder.content_version import lesson_digest
-from scorm_builder.model import Course, Lesson, Question, Quiz
+from scorm_builder.model import Course, CourseSettings, Lesson, Question, Quiz
 from scorm_builder.render import TEMPLATES_DIR
 from scorm_builder.settings import SETTINGS_FILE
 from scorm_builder.sources import QUIZ_SUFFIX
@@ -117,7 +117,9 @@ class LessonPart:
     attestation: str  # its statement, "" when it has none
     question_count: int
     html: bytes  # its section of the page (lesson.html), zlib
-    csv_rows: bytes  # its CSV rows, without the package's columns: JSON, zlib
+    # Its CSV rows as written, without the package's columns (which start each row): a JSON
+    # list of lines, zlib. Written once here, in the worker, so a sheet is only joined.
+    csv_rows: bytes
 
 
 @dataclass(frozen=True)
@@ -151,22 +153,42 @@ class Sheet:
         return sum(lesson.part.question_count for lesson in self.lessons)
 
 
-def lesson_part(lesson: Lesson, course_dir: Path, language: str) -> LessonPart:
+def lesson_part(lesson: Lesson, course_dir: Path, settings: CourseSettings) -> LessonPart:
     """The lesson's section of the record sheet and its rows of the CSV."""
+    language = settings.language
     strings = _strings(language)
     record = _lesson_record(lesson, _digest(course_dir, lesson_sources(lesson)), strings)
     html = (
         _environment().get_template("lesson.html").render(lesson=record, strings=_words(language))
     )
-    rows = [_csv_row(record, q) for q in record.questions]
+    content_digest = lesson_digest(lesson)
+    facts = [
+        f"{settings.version}+{content_digest}",
+        settings.min_reading(lesson.id) or "",
+        lesson.attestation,
+    ]
+    # A lesson without questions gets a row of its own: its content version and attestation
+    # are records too.
+    rows: list[list[str | int]] = [_csv_row(record, q) for q in record.questions] or [
+        [lesson.id, lesson.title, *[""] * (len(CSV_COLUMNS) - 8)]
+    ]
+    lines = [_csv_line([*row[:2], *facts, *row[2:]]) for row in rows]
     return LessonPart(
         digest=record.digest,
-        content_digest=lesson_digest(lesson),
+        content_digest=content_digest,
         attestation=lesson.attestation,
         question_count=len(record.questions),
         html=zlib.compress(html.encode("utf-8")),
-        csv_rows=zlib.compress(json.dumps(rows, ensure_ascii=False).encode("utf-8")),
+        csv_rows=zlib.compress(json.dumps(lines, ensure_ascii=False).encode("utf-8")),
     )
+
+
+def _csv_line(fields: Sequence[str | int]) -> str:
+    """One CSV row in Excel's own dialect: every field quoted where needed, CRLF at the end.
+    Fields are quoted one by one, so two rows' fields joined by a comma are one row."""
+    line = io.StringIO()
+    csv.writer(line, dialect="excel").writerow(fields)
+    return line.getvalue()
 
 
 def record_writers(
@@ -183,8 +205,7 @@ def record_writers(
 
 def record_files(course: Course, lessons: Sequence[Lesson], package_name: str) -> dict[str, bytes]:
     """The same two files as bytes, their parts made here (tests and tools)."""
-    language = course.settings.language
-    parts = [lesson_part(lesson, course.source_dir, language) for lesson in lessons]
+    parts = [lesson_part(lesson, course.source_dir, course.settings) for lesson in lessons]
     files = {}
     for name, write in record_writers(course, lessons, parts, package_name).items():
         buffer = io.BytesIO()
@@ -344,22 +365,11 @@ def write_html(file: BinaryIO, sheet: Sheet) -> None:
 def write_csv(file: BinaryIO, sheet: Sheet) -> None:
     """One row per question; the course-level columns repeat so that any row stands alone."""
     strings = _strings(sheet.language)
-    text = io.TextIOWrapper(file, encoding="utf-8", newline="", write_through=True)
-    try:
-        text.write(BOM)
-        # Excel's own CSV dialect: every field quoted where needed, CRLF line ends.
-        writer = csv.writer(text, dialect="excel")
-        writer.writerow([strings[f"csv_{column}"] for column in CSV_COLUMNS])
-        package_columns = [sheet.package, sheet.version, sheet.digest]
-        for lesson in sheet.lessons:
-            rows = json.loads(zlib.decompress(lesson.part.csv_rows))
-            facts = [lesson.content_version, lesson.min_reading or "", lesson.part.attestation]
-            if not rows:  # a row of its own: its content version and attestation are records
-                rows = [[lesson.id, lesson.title] + [""] * (len(CSV_COLUMNS) - 8)]
-            for row in rows:
-                writer.writerow([*package_columns, *row[:2], *facts, *row[2:]])
-    finally:
-        text.detach()  # the file is the caller's to close
+    file.write((BOM + _csv_line([strings[f"csv_{c}"] for c in CSV_COLUMNS])).encode("utf-8"))
+    package_columns = _csv_line([sheet.package, sheet.version, sheet.digest]).removesuffix("\r\n")
+    for lesson in sheet.lessons:
+        lines = json.loads(zlib.decompress(lesson.part.csv_rows))
+        file.write("".join(f"{package_columns},{line}" for line in lines).encode("utf-8"))
 
 
 def _csv_row(lesson: LessonRecord, q: QuestionRow) -> list[str | int]:
