@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import struct
 from typing import Any
 
 _MASK = 0xFFFFFFFF
@@ -20,8 +21,9 @@ _MASK = 0xFFFFFFFF
 def fnv(text: str) -> int:
     """FNV-1a, 32 bits, over the characters of an ASCII text."""
     value = 0x811C9DC5
-    for char in text:
-        value = ((value ^ ord(char)) * 0x01000193) & _MASK
+    # An ASCII text's bytes are its character codes, and need no ord() each.
+    for code in text.encode("ascii") if text.isascii() else map(ord, text):
+        value = ((value ^ code) * 0x01000193) & _MASK
     return value
 
 
@@ -51,11 +53,13 @@ def _xor(salt_text: str, question_id: str, data: bytes) -> bytes:
     # One xorshift32 step for every four bytes, all four bytes of the state used (little
     # endian): a quarter of the steps of one per byte, as Python pays for each step.
     state = fnv(salt_text + question_id) or 1
-    stream = bytearray()
-    for _ in range(-(-len(data) // 4)):
+    steps = -(-len(data) // 4)
+    states = []
+    for _ in range(steps):
         state ^= (state << 13) & _MASK
         state ^= state >> 17
         state ^= (state << 5) & _MASK
-        stream += state.to_bytes(4, "little")
+        states.append(state)
+    stream = struct.pack(f"<{steps}I", *states)
     key = int.from_bytes(stream[: len(data)], "little")
     return (int.from_bytes(data, "little") ^ key).to_bytes(len(data), "little")
