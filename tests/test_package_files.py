@@ -123,3 +123,26 @@ def test_asking_whether_a_page_is_there_does_not_unpack_it(
     assert inflated == []
     assert package.files[launch_path("llm-basics")].startswith(b"<!DOCTYPE html>")
     assert inflated == [1]
+
+
+def test_a_cache_entry_deleted_before_the_zip_is_written_leaves_no_half_written_zip(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    course = two_lesson_course(tmp_path / "course")
+    cache_dir = tmp_path / "cache"
+    build(course, tmp_path / "first", cache_dir=cache_dir)  # fills the cache
+    real = build_module.lay_out
+
+    def delete_cache(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        for entry in cache_dir.rglob("*.lesson"):
+            entry.unlink()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "lay_out", delete_cache)
+    dist = tmp_path / "dist"
+    with pytest.raises(BuildError) as raised:
+        build(course, dist, cache_dir=cache_dir)  # every page from the cache, no previous zip
+    assert [p.rule for p in raised.value.problems if p.severity == "error"] == [
+        "build-cache-changed"
+    ]
+    assert not dist.exists() or list(dist.iterdir()) == []
