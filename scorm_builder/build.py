@@ -43,7 +43,7 @@ from scorm_builder.output import cache_changed, not_written, write_output
 from scorm_builder.package import Deflated, StreamChanged, Writer, write_zip
 from scorm_builder.problems import BuildError, Problem, errors, warnings
 from scorm_builder.record_sheet import lesson_part, record_writers
-from scorm_builder.render import TEMPLATES_DIR, LessonRenderer, Theme
+from scorm_builder.render import TEMPLATES_DIR, CompiledTemplates, LessonRenderer, Theme
 from scorm_builder.sources import (
     LessonFiles,
     Sources,
@@ -135,6 +135,8 @@ class MemoisedStages:
         self._theme = theme
         self._workers = workers
         self._code = fingerprint(theme.directory)
+        files = cache.signed_files("templates")
+        self._compiled = CompiledTemplates(files, self._code) if files else None
 
     def make_lessons(self, sources: Sources) -> list[MadeLesson]:
         """Each lesson's model (without its words), problems, page and record sheet part."""
@@ -155,11 +157,12 @@ class MemoisedStages:
             ),
             self._theme,
             self._code,
+            self._compiled,
             self._cache,
         )
         tasks = [(sources.lessons[index], keys[index]) for index in missing]
         if tasks:  # its templates compiled here, before the workers fork, not in each of them
-            _renderer(sources.settings, self._theme, self._code)
+            _renderer(sources.settings, self._theme, self._code, self._compiled)
         for index, result in zip(missing, self._workers.map(make, tasks), strict=True):
             made[index] = result
         return [lesson for lesson in made if lesson is not None]
@@ -173,13 +176,18 @@ class LessonJob:
 
 
 def _make_lesson(
-    job: LessonJob, theme: Theme, code: str, cache: Cache, task: tuple[LessonFiles, str]
+    job: LessonJob,
+    theme: Theme,
+    code: str,
+    compiled: CompiledTemplates | None,
+    cache: Cache,
+    task: tuple[LessonFiles, str],
 ) -> MadeLesson:
     files, key = task
     read = read_lesson_files(files, job.settings, job.table_label)
     if read.lesson is None:
         return MadeLesson(None, tuple(read.problems), key=key)
-    page = _renderer(job.settings, theme, code).render_page(read.lesson)
+    page = _renderer(job.settings, theme, code, compiled).render_page(read.lesson)
     record = lesson_part(read.lesson, job.course_dir, job.settings)
     # The page and the record part hold the lesson's words now: the lesson is kept without
     # them, here and in the cache (less memory for a large course).
@@ -191,10 +199,12 @@ def _make_lesson(
 
 
 @functools.lru_cache(maxsize=1)
-def _renderer(settings: CourseSettings, theme: Theme, code: str) -> LessonRenderer:
-    """One renderer (its template compiled once) per process and build; `code` (the digest of
-    the templates too) makes an edited template a new renderer."""
-    return LessonRenderer(settings, theme)
+def _renderer(
+    settings: CourseSettings, theme: Theme, code: str, compiled: CompiledTemplates | None
+) -> LessonRenderer:
+    """One renderer (its template compiled once, or loaded from `compiled`) per process and
+    build; `code` (the digest of the templates too) makes an edited template a new renderer."""
+    return LessonRenderer(settings, theme, compiled)
 
 
 def _table_label(theme: Theme, settings: CourseSettings) -> str:

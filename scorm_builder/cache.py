@@ -27,7 +27,6 @@ import hmac
 import json
 import os
 import stat
-import tempfile
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -39,6 +38,7 @@ from scorm_builder.model import Lesson
 from scorm_builder.package import Deflated, InFile
 from scorm_builder.problems import Problem
 from scorm_builder.record_sheet import LessonPart
+from scorm_builder.signed_files import SignedFiles, replace
 
 CACHE_DIR_VARIABLE = "SCORM_BUILDER_CACHE_DIR"
 CACHE_KEY_VARIABLE = "SCORM_BUILDER_CACHE_KEY"
@@ -168,10 +168,15 @@ class Cache:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             # One file: the signature and the JSON (one line each), then the page.
-            _replace(path, signature + b"\n" + entry + b"\n" + page)
+            replace(path, signature + b"\n" + entry + b"\n" + page)
         except OSError:
             return made
         return self._page_left_in_file(made, key, len(signature) + len(entry) + 2)
+
+    def signed_files(self, kind: str) -> SignedFiles | None:
+        """A store of other files beside the entries (compiled templates), signed with the
+        same key; None when the cache is kept in memory only."""
+        return None if self.folder is None else SignedFiles(self.folder / kind, self._key)
 
     def _page_left_in_file(self, made: MadeLesson, key: str, offset: int | None) -> MadeLesson:
         """`made` with its page read from the entry's file when the zip is written, not kept
@@ -212,19 +217,6 @@ class Cache:
 @functools.lru_cache(maxsize=8)
 def _resolved(folder: Path) -> Path:
     return folder.resolve()
-
-
-def _replace(path: Path, data: bytes) -> None:
-    """Write through a temporary file, so a reader never sees half an entry. Not synced to
-    disk: after a crash an entry may be lost or torn, which its signature catches."""
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def lesson_key(fingerprint: str, *parts: str) -> str:

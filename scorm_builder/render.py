@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 import tomllib
 from dataclasses import dataclass
@@ -11,12 +12,14 @@ from typing import Any
 
 import jinja2
 import markupsafe
+from jinja2.bccache import Bucket
 
 from scorm_builder import answer_key
 from scorm_builder.content_version import content_version
 from scorm_builder.minify import minify
 from scorm_builder.model import Choice, CourseSettings, Lesson, Page, Question, Quiz
 from scorm_builder.numbers import plain_decimal
+from scorm_builder.signed_files import SignedFiles
 
 # templates/ of the repository; `pip install .` puts it inside the package (pyproject.toml).
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -32,14 +35,40 @@ INCLUDED = ("attest.html", "quiz.html")  # by lesson.html
 
 
 @dataclass(frozen=True)
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled by an earlier build, kept signed in the cache folder: a rebuild
+    that renders one lesson loads its templates' code instead of compiling them again.
+
+    `code` (cache.fingerprint: this code, the templates, the libraries) names the files too,
+    since the environment's options, which shape the compiled code, are not in Jinja's own
+    checksum of a template's source.
+    """
+
+    files: SignedFiles
+    code: str
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        data = self.files.read(self._name(bucket))
+        if data is not None:
+            bucket.bytecode_from_string(data)  # refused by Jinja if the source has changed
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.files.write(self._name(bucket), bucket.bytecode_to_string())
+
+    def _name(self, bucket: Bucket) -> str:
+        return hashlib.sha256(f"{self.code}\0{bucket.key}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
 class Theme:
     """The templates, interface strings and static files a package is made with."""
 
     directory: Path
 
-    def environment(self) -> jinja2.Environment:
+    def environment(self, compiled: CompiledTemplates | None = None) -> jinja2.Environment:
         environment = jinja2.Environment(
             loader=jinja2.FileSystemLoader(self.directory),
+            bytecode_cache=compiled,
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=True,
@@ -69,14 +98,16 @@ class Theme:
 class LessonRenderer:
     """Renders the lessons of one course: `render(lesson)` is the page of its SCO."""
 
-    def __init__(self, settings: CourseSettings, theme: Theme) -> None:
+    def __init__(
+        self, settings: CourseSettings, theme: Theme, compiled: CompiledTemplates | None = None
+    ) -> None:
         self._settings = settings
         self._theme = theme
         self._strings = theme.strings(settings.language)
         # Made only when a lesson is to be rendered: a rebuild whose pages all come from the
         # cache never compiles them. The pages it includes are compiled now too, not at the
         # first page each worker renders.
-        environment = theme.environment()
+        environment = theme.environment(compiled)
         self._template = environment.get_template("lesson.html")
         for included in INCLUDED:
             environment.get_template(included)

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from scorm_builder.build import build_package
 from scorm_builder.problems import BuildError
 from scorm_builder.quiz import QUESTION_KEYS, QUIZ_KEYS, TYPES
-from scorm_builder.render import TEMPLATES_DIR, Theme
+from scorm_builder.render import TEMPLATES_DIR, CompiledTemplates, Theme
 from scorm_builder.settings import KNOWN_KEYS
 from tests.course_factory import PNG, copy_default_course
 
@@ -41,8 +41,8 @@ class OneEnvironmentTheme(Theme):
     """The real templates, compiled once: compiling them per example would be most of the time."""
 
     @functools.cache  # noqa: B019 (one theme for the whole module)
-    def environment(self) -> jinja2.Environment:
-        return super().environment()
+    def environment(self, compiled: CompiledTemplates | None = None) -> jinja2.Environment:
+        return super().environment(compiled)
 
 
 THEME = OneEnvironmentTheme(TEMPLATES_DIR)

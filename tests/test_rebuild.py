@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from scorm_builder import build as build_module
 from scorm_builder import package, sources
 from scorm_builder.build import build
 from scorm_builder.cache import default_cache_dir
@@ -122,6 +123,77 @@ def test_the_record_sheets_of_a_rebuild_are_those_of_a_clean_build(
         assert rebuilt != first[name]
         assert rebuilt == (tmp_path / "clean" / name).read_bytes()
     assert "手洗い".encode() in (tmp_path / "dist" / names[0]).read_bytes()
+
+
+@pytest.fixture
+def templates_compiled(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the templates Jinja compiles from their source (not loaded compiled)."""
+    import jinja2
+
+    compiled: list[str] = []
+    real = jinja2.Environment.compile
+
+    def counting(self: jinja2.Environment, source: str, name: str | None = None, *args, **kw):  # noqa: ANN202, ANN002, ANN003
+        compiled.append(str(name))
+        return real(self, source, name, *args, **kw)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    return compiled
+
+
+def as_in_a_new_process(compiled: list[str]) -> None:
+    """What running scripts/build again starts with: no renderer kept from the last build."""
+    build_module._renderer.cache_clear()
+    compiled.clear()
+
+
+def edit(lesson: Path) -> None:
+    lesson.write_text(lesson.read_text(encoding="utf-8") + "\n追記です。\n", encoding="utf-8")
+
+
+def test_a_rebuild_loads_its_templates_compiled_by_the_last_build(
+    tmp_path: Path, templates_compiled: list[str], cache: Path
+) -> None:
+    source = two_lesson_course(tmp_path / "source")
+    zip_of(source, tmp_path / "dist")
+    assert "lesson.html" in templates_compiled
+    edit(source / "lessons" / "infection-control.md")
+    as_in_a_new_process(templates_compiled)
+    rebuilt = zip_of(source, tmp_path / "dist")
+    assert not {"lesson.html", "quiz.html", "attest.html"} & set(templates_compiled)
+    assert rebuilt == clean_zip(source, tmp_path)
+
+
+def test_compiled_templates_edited_in_the_cache_folder_are_never_loaded(
+    tmp_path: Path, templates_compiled: list[str], cache: Path
+) -> None:
+    """Jinja reads compiled templates with pickle: one planted in a shared cache folder
+    (its signature line kept, since the key is not there to sign with) would run code."""
+    import pickle
+
+    from jinja2.bccache import bc_magic
+
+    source = two_lesson_course(tmp_path / "source")
+    first = zip_of(source, tmp_path / "dist")
+    planted = tmp_path / "planted"
+
+    class Payload:
+        def __reduce__(self) -> tuple:
+            return (Path.touch, (planted,))
+
+    kept = sorted((cache / "v5" / "templates").iterdir())
+    payload = bc_magic + pickle.dumps(Payload())
+    assert kept
+    for path in kept:
+        signature = path.read_bytes().partition(b"\n")[0]
+        path.write_bytes(signature + b"\n" + payload)
+    edit(source / "lessons" / "infection-control.md")
+    as_in_a_new_process(templates_compiled)
+    rebuilt = zip_of(source, tmp_path / "dist")
+    assert not planted.exists()
+    assert "lesson.html" in templates_compiled  # compiled again, and kept signed again
+    assert rebuilt != first and rebuilt == clean_zip(source, tmp_path)
+    assert all(payload not in path.read_bytes() for path in kept)
 
 
 def test_nothing_changed_reads_nothing(tmp_path: Path, lessons_read: list[str]) -> None:
