@@ -11,8 +11,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scorm_builder.check import RULES, Limits, check_files, check_path, run_check_command
+from scorm_builder.check.paths import resolve
 from scorm_builder.cli import main
 from tests.package_corpus import (
     BROKEN,
@@ -338,3 +341,24 @@ def test_generated_files_are_not_parsed_but_count_as_reaching_everything(
     generated = frozenset(name for name in files if name.endswith((".html", ".js", ".css")))
     assert check_files(files, generated=generated) == []
     assert parsed == []
+
+
+@settings(max_examples=2000, derandomize=True)
+@given(st.text(alphabet="aZ09_-./%?#:\\ ~é", max_size=24), st.sampled_from(["", "lesson", "a/b"]))
+def test_a_link_resolves_to_the_same_name_on_the_quick_path_and_the_full_one(
+    url: str, base: str
+) -> None:
+    """Most links are already package names (`lesson-1/index.html`) and are taken as they are;
+    every other link goes the whole way (decoded, joined, normalised): the same names."""
+    assert resolve(base, url) == _resolve_the_whole_way(base, url)
+
+
+def _resolve_the_whole_way(base_dir: str, url: str) -> str | None:
+    import posixpath
+    from urllib.parse import unquote, urlsplit
+
+    path = unquote(urlsplit(url.strip().replace("\\", "/")).path)
+    if not path:
+        return None
+    joined = posixpath.normpath(posixpath.join(base_dir, path))
+    return None if joined.startswith(("../", "/")) or joined == ".." else joined

@@ -179,6 +179,9 @@ def _resource(base: str, element: etree._Element) -> Resource:
 
 
 def _scormtype(element: etree._Element) -> str | None:
+    written = element.get(SCORMTYPE)
+    if written is not None:  # as every tool writes it, this builder too: no loop
+        return str(written)
     # Match the local name in any case: `adlcp:scormType` is a common slip.
     for name, value in element.attrib.items():
         if etree.QName(name).localname.lower() == "scormtype":

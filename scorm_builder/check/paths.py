@@ -21,6 +21,9 @@ MANIFEST = "imsmanifest.xml"
 _EXTERNAL = re.compile(r"^\s*(?:https?:)?//", re.IGNORECASE)
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _DRIVE = re.compile(r"^[a-zA-Z]:")
+# What a manifest or page usually links: a package name already (no "." or ".." segment, no
+# escape, query or fragment), with nothing to decode or join.
+_PLAIN = re.compile(r"(?:[\w-]+[\w.-]*/)*[\w-]+[\w.-]*", re.ASCII)
 
 
 def is_external(url: str) -> bool:
@@ -50,6 +53,8 @@ def resolve(base_dir: str, url: str) -> str | None:
     percent-escapes decoded, as a browser does before asking the server for the file.
     A backslash is a separator, as browsers read it in http URLs (callers report it).
     """
+    if not base_dir and _PLAIN.fullmatch(url):
+        return url
     path = unquote(urlsplit(url.strip().replace("\\", "/")).path)
     if not path:
         return None
