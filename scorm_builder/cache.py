@@ -42,7 +42,7 @@ from scorm_builder.signed_files import SignedFiles, replace
 
 CACHE_DIR_VARIABLE = "SCORM_BUILDER_CACHE_DIR"
 CACHE_KEY_VARIABLE = "SCORM_BUILDER_CACHE_KEY"
-FORMAT = "v5"  # a folder per format: an older builder's entries are never read
+FORMAT = "v6"  # a folder per format: an older builder's entries are never read
 
 
 def default_cache_dir(environ: Mapping[str, str] = os.environ) -> Path:
@@ -189,7 +189,9 @@ class Cache:
 
     def _path(self, key: str) -> Path:
         assert self.folder is not None
-        return self.folder / key[:2] / f"{key}.lesson"
+        # All in one folder: a clean build of a large course would otherwise make a folder
+        # per entry or so, and making one costs as much as writing the entry.
+        return self.folder / f"{key}.lesson"
 
     def _read(self, key: str) -> tuple[bytes, bytes, int | None] | None:
         """The entry's JSON and page if its signature holds, and where the page starts in

@@ -19,7 +19,7 @@ import pytest
 from scorm_builder import build as build_module
 from scorm_builder import package, sources
 from scorm_builder.build import build
-from scorm_builder.cache import default_cache_dir
+from scorm_builder.cache import FORMAT, default_cache_dir
 from scorm_builder.output import LEDGER_FILE
 from scorm_builder.problems import BuildError
 from tests.course_factory import PNG, two_lesson_course
@@ -181,7 +181,7 @@ def test_compiled_templates_edited_in_the_cache_folder_are_never_loaded(
         def __reduce__(self) -> tuple:
             return (Path.touch, (planted,))
 
-    kept = sorted((cache / "v5" / "templates").iterdir())
+    kept = sorted((cache / FORMAT / "templates").iterdir())
     payload = bc_magic + pickle.dumps(Payload())
     assert kept
     for path in kept:
