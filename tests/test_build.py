@@ -314,6 +314,25 @@ def test_the_package_is_the_same_whatever_the_number_of_workers(tmp_path):
     assert zips[0] == zips[1] == zips[2]
 
 
+def test_the_workers_share_the_parents_objects_frozen_and_the_parent_unfreezes_them():
+    """Frozen while the pool runs, the parent's objects are never written to by a worker's
+    collector (their pages stay shared); after the pool, the parent collects them again."""
+    import gc
+
+    from scorm_builder.workers import MIN_ITEMS_PER_WORKER, Workers
+
+    with Workers(2) as workers:
+        frozen_in_workers = workers.map(_frozen_count, range(4 * MIN_ITEMS_PER_WORKER))
+    assert min(frozen_in_workers) > 1000  # the modules, the course read so far...
+    assert gc.get_freeze_count() == 0
+
+
+def _frozen_count(_: int) -> int:
+    import gc
+
+    return gc.get_freeze_count()
+
+
 def test_problems_come_in_the_same_order_whatever_the_number_of_workers(tmp_path):
     from benchmarks.generator import make_course
     from scorm_builder.problems import BuildError
