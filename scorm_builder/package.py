@@ -10,6 +10,7 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -181,6 +182,14 @@ def write_atomically(path: Path, write: Writer) -> None:
     write_all_atomically({path: write})
 
 
+def _sync(path: str) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
 def write_all_atomically(writers: Mapping[Path, Writer]) -> None:
     """Write every file to a temporary file beside it first, then rename them all.
 
@@ -190,16 +199,21 @@ def write_all_atomically(writers: Mapping[Path, Writer]) -> None:
     """
     temporaries: dict[Path, str] = {}
     try:
-        for path, write in writers.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            descriptor, temporaries[path] = tempfile.mkstemp(
-                prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-            )
-            with os.fdopen(descriptor, "wb") as file:
-                write(file)
-                file.flush()
-                os.fsync(file.fileno())
-            os.chmod(temporaries[path], 0o644)
+        # Each file is synced to disk in a thread while the next one is written: the renames
+        # wait for all of them, so a crash never leaves a renamed file that is not on disk.
+        with ThreadPoolExecutor(max_workers=4) as syncing:
+            synced = []
+            for path, write in writers.items():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                descriptor, temporaries[path] = tempfile.mkstemp(
+                    prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+                )
+                with os.fdopen(descriptor, "wb") as file:
+                    write(file)
+                os.chmod(temporaries[path], 0o644)
+                synced.append(syncing.submit(_sync, temporaries[path]))
+            for sync in synced:
+                sync.result()
         for path, temporary in temporaries.items():
             os.replace(temporary, path)
     except BaseException:

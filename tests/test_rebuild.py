@@ -405,6 +405,34 @@ def test_a_split_build_that_fails_halfway_replaces_no_zip(
     assert not list(out.glob(".*.tmp"))
 
 
+def test_every_file_is_on_disk_before_any_replaces_the_previous_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The files are synced while the next ones are written, and renamed only once all are
+    synced: a crash never leaves a renamed file whose data is not on disk."""
+    source = two_lesson_course(tmp_path / "source")
+    events: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(descriptor: int) -> None:
+        real_fsync(descriptor)
+        events.append("synced")
+
+    def replace(source: str, target: Path) -> None:
+        if Path(target).parent == dist:  # not the cache's entries
+            events.append(f"renamed {Path(target).name}")
+        real_replace(source, target)
+
+    dist = tmp_path / "dist"
+    monkeypatch.setattr(package.os, "fsync", fsync)
+    monkeypatch.setattr(package.os, "replace", replace)
+    build(source, dist, split=True)
+    renamed = [event for event in events if event.startswith("renamed")]
+    outputs = renamed[:6]  # two zips, each with its two record sheets; then the ledger
+    assert renamed[6:] == [f"renamed {LEDGER_FILE}"]
+    assert events[:12] == ["synced"] * 6 + outputs
+
+
 def test_deleting_the_cache_keeps_removing_stale_zips(tmp_path: Path, cache: Path) -> None:
     source = two_lesson_course(tmp_path / "source")
     out = tmp_path / "dist"
