@@ -26,7 +26,6 @@ import hashlib
 import hmac
 import json
 import os
-import stat
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -39,6 +38,7 @@ from scorm_builder.package import Deflated, InFile
 from scorm_builder.problems import Problem
 from scorm_builder.record_sheet import LessonPart
 from scorm_builder.signed_files import SignedFiles, replace
+from scorm_builder.sources import read_regular_file
 
 CACHE_DIR_VARIABLE = "SCORM_BUILDER_CACHE_DIR"
 CACHE_KEY_VARIABLE = "SCORM_BUILDER_CACHE_KEY"
@@ -253,9 +253,7 @@ def fingerprint(templates_dir: Path) -> str:
 def file_digest(path: Path) -> str:
     """Of a regular file; "" otherwise (a FIFO would block the build here)."""
     try:
-        if not stat.S_ISREG(path.stat().st_mode):
-            return ""
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return hashlib.sha256(read_regular_file(path)).hexdigest()
     except OSError:
         return ""
 

@@ -11,8 +11,10 @@ one run, in reading order (settings, then each lesson and its quiz).
 from __future__ import annotations
 
 import dataclasses
+import errno
 import hashlib
 import operator
+import os
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -140,15 +142,28 @@ def _read_lesson(
     return read_lesson(path, lesson_id, shown_as, found, table_label=table_label)
 
 
+def read_regular_file(path: Path) -> bytes:
+    """The bytes of a regular file; OSError for anything else. A FIFO or device would block
+    or never end a read: opened without waiting, it is refused before it is read."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        size = os.fstat(descriptor)
+        if not stat.S_ISREG(size.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "not a regular file", str(path))
+        chunks = []
+        while chunk := os.read(descriptor, max(size.st_size, 1 << 16)):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
+
+
 def _digest(*paths: Path) -> str:
-    """Of regular files only: a FIFO or device would block or never end here, before the
-    reader (which reports it) sees it; it digests as absent."""
+    """Of regular files only (the reader reports anything else): others digest as absent."""
     digest = hashlib.sha256()
     for path in paths:
         try:
-            if not stat.S_ISREG(path.stat().st_mode):
-                raise IsADirectoryError(path)
-            data = path.read_bytes()
+            data = read_regular_file(path)
         except OSError:
             digest.update(b"absent")
             continue
