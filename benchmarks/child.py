@@ -17,6 +17,7 @@ code before a change, measured in the same run as the code after it.
 
 from __future__ import annotations
 
+import inspect
 import json
 import resource
 import sys
@@ -49,7 +50,11 @@ def baseline_runner(code: str) -> Callable[[dict[str, Any]], None]:
     from scorm_builder.build import build
 
     assert Path(sys.modules["scorm_builder"].__file__ or "").is_relative_to(code)
-    return lambda job: build(Path(job["source"]), Path(job["output"]))
+    if "cache_dir" not in inspect.signature(build).parameters:  # code older than the cache
+        return lambda job: build(Path(job["source"]), Path(job["output"]))
+    # Its cache folder goes with its output folder, as ours: not the user's own, which grows
+    # from run to run and whose folders already exist.
+    return lambda job: build(Path(job["source"]), Path(job["output"]), cache_dir=Path(job["cache"]))
 
 
 def mkdocs_runner() -> Callable[[dict[str, Any]], None]:
