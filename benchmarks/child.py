@@ -50,11 +50,15 @@ def baseline_runner(code: str) -> Callable[[dict[str, Any]], None]:
     from scorm_builder.build import build
 
     assert Path(sys.modules["scorm_builder"].__file__ or "").is_relative_to(code)
-    if "cache_dir" not in inspect.signature(build).parameters:  # code older than the cache
-        return lambda job: build(Path(job["source"]), Path(job["output"]))
     # Its cache folder goes with its output folder, as ours: not the user's own, which grows
-    # from run to run and whose folders already exist.
-    return lambda job: build(Path(job["source"]), Path(job["output"]), cache_dir=Path(job["cache"]))
+    # from run to run and whose folders already exist (code older than the cache has none).
+    has_cache = "cache_dir" in inspect.signature(build).parameters
+
+    def run(job: dict[str, Any]) -> None:
+        cache = {"cache_dir": Path(job["cache"])} if has_cache else {}
+        build(Path(job["source"]), Path(job["output"]), **cache)
+
+    return run
 
 
 def mkdocs_runner() -> Callable[[dict[str, Any]], None]:

@@ -60,7 +60,7 @@ class Workers:
         if self._pool is None:
             # The workers are forked with the parent's objects: frozen, the collector in a
             # worker never writes to them, so their memory pages stay shared, not copied
-            # (half the page faults in a 200-lesson build; 2-4% of its time).
+            # (half the page faults in a 200-lesson build; README, Performance).
             gc.freeze()
             self._pool = ProcessPoolExecutor(
                 self.jobs,
