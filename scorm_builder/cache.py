@@ -25,6 +25,7 @@ import functools
 import hashlib
 import hmac
 import json
+import operator
 import os
 import types
 import typing
@@ -42,7 +43,7 @@ from scorm_builder.sources import read_regular_file
 
 CACHE_DIR_VARIABLE = "SCORM_BUILDER_CACHE_DIR"
 CACHE_KEY_VARIABLE = "SCORM_BUILDER_CACHE_KEY"
-FORMAT = "v6"  # a folder per format: an older builder's entries are never read
+FORMAT = "v7"  # a folder per format: an older builder's entries are never read
 
 
 def default_cache_dir(environ: Mapping[str, str] = os.environ) -> Path:
@@ -305,13 +306,22 @@ def _json_value(value: Any) -> Any:
     """What json.dumps cannot write by itself: the model's dataclasses, paths and bytes (its
     C encoder calls this for each, and writes tuples as lists)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        # Field by field, not dataclasses.asdict: asdict deep-copies, which costs far more.
-        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+        # Its fields' values in their order, without their names: the key digests this code,
+        # so an entry is only ever read by the same dataclasses, and a lesson's entry is a
+        # sixth smaller and a third quicker to read back (README, Performance).
+        return _field_values(type(value))(value)
     if isinstance(value, Path):
         return str(value)
     if isinstance(value, bytes):
         return base64.b64encode(value).decode("ascii")
     raise TypeError(f"the cache cannot hold a {type(value).__name__}")  # extend this
+
+
+@functools.cache
+def _field_values(kind: type) -> Callable[[Any], tuple[Any, ...]]:
+    names = [f.name for f in dataclasses.fields(kind)]
+    get = operator.attrgetter(*names)
+    return get if len(names) > 1 else lambda value: (get(value),)
 
 
 Decoder = Callable[[Any], Any]
@@ -355,14 +365,16 @@ def _decoder(kind: Any) -> Decoder:
         )
     if dataclasses.is_dataclass(kind):
         hints = get_type_hints(kind)
-        fields = {f.name: _decoder(hints[f.name]) for f in dataclasses.fields(kind) if f.init}
-        names = fields.keys()
+        fields = dataclasses.fields(kind)
+        assert all(f.init for f in fields)  # each value goes back through __init__
+        decoders = [_decoder(hints[f.name]) for f in fields]
+        count = len(decoders)
         factory: Any = kind
 
         def instance(value: Any) -> Any:
-            if type(value) is not dict or value.keys() != names:
+            if type(value) is not list or len(value) != count:
                 raise _Damaged
-            return factory(**{name: decode(value[name]) for name, decode in fields.items()})
+            return factory(*[decode(item) for decode, item in zip(decoders, value, strict=True)])
 
         return instance
     if kind is Path:

@@ -4,6 +4,7 @@ deleted, the build still makes the same package."""
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import hashlib
 import json
@@ -19,7 +20,8 @@ import pytest
 from scorm_builder import build as build_module
 from scorm_builder import package, sources
 from scorm_builder.build import build
-from scorm_builder.cache import FORMAT, default_cache_dir
+from scorm_builder.cache import FORMAT, Cache, default_cache_dir
+from scorm_builder.model import Lesson, Page, Question, Quiz
 from scorm_builder.output import LEDGER_FILE
 from scorm_builder.problems import BuildError
 from tests.course_factory import PNG, two_lesson_course
@@ -246,17 +248,43 @@ def test_a_damaged_cache_is_ignored(tmp_path: Path, lessons_read: list[str], cac
     assert lessons_read == ["llm-basics", "infection-control"]
 
 
+def field_of(value: list, kind: type, name: str) -> object:
+    """A field of a dataclass as its cache entry holds it: its values, in field order."""
+    return value[[f.name for f in dataclasses.fields(kind)].index(name)]
+
+
+def set_field(value: list, kind: type, name: str, new: object) -> None:
+    value[[f.name for f in dataclasses.fields(kind)].index(name)] = new
+
+
+def sign_entry(path: Path, entry: dict, page: bytes) -> None:
+    """What our own bug (or someone holding the key) could write: a signed entry, so that
+    the reader's own checks of what it holds are all that stands in the way."""
+    line = json.dumps(entry, ensure_ascii=False).encode()
+    signature = Cache(path.parent.parent)._signature(path.stem, line, page).encode()
+    path.write_bytes(signature + b"\n" + line + b"\n" + page)
+
+
+def quiz_of(entry: dict) -> list:
+    return field_of(entry["lesson"], Lesson, "quiz")  # type: ignore[return-value]
+
+
+def first_question_of(entry: dict) -> list:
+    return field_of(quiz_of(entry), Quiz, "questions")[0]  # type: ignore[index]
+
+
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda entry: entry["lesson"].update(title=12),
-        lambda entry: entry["lesson"].update(pages="ページ"),
-        lambda entry: entry["lesson"]["pages"][0].update(title=None),
-        lambda entry: entry["lesson"]["quiz"].update(pass_mark="80"),
-        lambda entry: entry["lesson"]["quiz"]["questions"][0].update(type="singel"),
-        lambda entry: entry["lesson"].update(unknown=1),
-        lambda entry: entry["lesson"].pop("media"),
-        lambda entry: entry.update(problems=[{"rule": 1}]),
+        lambda entry: set_field(entry["lesson"], Lesson, "title", 12),
+        lambda entry: set_field(entry["lesson"], Lesson, "pages", "ページ"),
+        lambda entry: set_field(field_of(entry["lesson"], Lesson, "pages")[0], Page, "title", None),
+        lambda entry: set_field(quiz_of(entry), Quiz, "pass_mark", "80"),
+        lambda entry: set_field(first_question_of(entry), Question, "type", "singel"),
+        lambda entry: entry["lesson"].append(1),
+        lambda entry: entry["lesson"].pop(),
+        lambda entry: entry.update(lesson={"id": "llm-basics"}),
+        lambda entry: entry.update(problems=[[1]]),
         lambda entry: entry.update(page=None),
         lambda entry: entry.clear(),
     ],
@@ -266,8 +294,9 @@ def test_a_damaged_cache_is_ignored(tmp_path: Path, lessons_read: list[str], cac
         "page-title-null",
         "pass-mark-a-string",
         "unknown-question-type",
-        "unknown-field",
-        "missing-field",
+        "a-field-too-many",
+        "a-field-missing",
+        "fields-by-name",
         "damaged-problem",
         "no-page-digest",
         "empty",
@@ -281,10 +310,23 @@ def test_a_cache_entry_of_the_wrong_types_is_ignored_not_a_traceback(
     for path in cache_entries(cache):
         entry, page = read_entry(path)
         damage(entry)  # type: ignore[operator]
-        write_entry(path, entry, page)
+        sign_entry(path, entry, page)
     lessons_read.clear()
     assert zip_of(source, tmp_path / "dist") == first
     assert lessons_read == ["llm-basics", "infection-control"]
+
+
+def test_a_cache_entry_signed_again_unchanged_is_used(
+    tmp_path: Path, lessons_read: list[str], cache: Path
+) -> None:
+    """What the test above re-signs is read: its entries are refused for what they hold."""
+    source = two_lesson_course(tmp_path / "source")
+    first = zip_of(source, tmp_path / "dist")
+    for path in cache_entries(cache):
+        sign_entry(path, *read_entry(path))
+    lessons_read.clear()
+    assert zip_of(source, tmp_path / "dist") == first
+    assert lessons_read == []
 
 
 def test_an_edited_cached_page_is_not_shipped(
@@ -498,10 +540,11 @@ def test_a_cache_entry_naming_a_file_outside_the_course_is_not_used(
     secret.write_text("not for the package")
     for path in cache_entries(cache):
         entry, page = read_entry(path)
-        if entry["lesson"]["id"] == "infection-control":
-            entry["lesson"]["media"]["media/leak.txt"] = str(secret)
+        if field_of(entry["lesson"], Lesson, "id") == "infection-control":
+            media = field_of(entry["lesson"], Lesson, "media")
+            media["media/leak.txt"] = str(secret)  # type: ignore[index]
             entry["media"][str(secret)] = hashlib.sha256(secret.read_bytes()).hexdigest()
-            write_entry(path, entry, page)
+            sign_entry(path, entry, page)
     assert zip_of(source, out) == clean
 
 
