@@ -132,10 +132,10 @@ class SheetLesson:
     min_reading: int  # minutes of reading before its quiz opens; 0: none
     min_reading_text: str  # the same in words, "" when none
 
-    @property
-    def html(self) -> Markup:
-        # Opened only while the sheet is written: one lesson's section at a time.
-        return Markup(zlib.decompress(self.part.html).decode("utf-8"))  # noqa: S704 - our own render
+    # Where the template puts the lesson's section: `write_html` writes the section there as
+    # it is stored, UTF-8, never decoded to be encoded again (half the time of a large sheet).
+    # It cannot be one of the author's texts, which are escaped: "<" is never left as it is.
+    html = Markup("<!-- the lesson's section -->")
 
 
 @dataclass(frozen=True)
@@ -356,10 +356,14 @@ def _question_row(
 
 def write_html(file: BinaryIO, sheet: Sheet) -> None:
     template = _environment().get_template("sheet.html")
+    sections = iter(sheet.lessons)  # opened one at a time, as the template reaches each
     for piece in template.generate(
         sheet=sheet, sections=sheet.lessons, strings=_words(sheet.language)
     ):
-        file.write(piece.encode("utf-8"))
+        if piece == SheetLesson.html:
+            file.write(zlib.decompress(next(sections).part.html))
+        else:
+            file.write(piece.encode("utf-8"))
 
 
 def write_csv(file: BinaryIO, sheet: Sheet) -> None:
