@@ -25,7 +25,7 @@ import csv
 import functools
 import hashlib
 import io
-import json
+import itertools
 import os
 import tomllib
 import types
@@ -117,9 +117,11 @@ class LessonPart:
     attestation: str  # its statement, "" when it has none
     question_count: int
     html: bytes  # its section of the page (lesson.html), zlib
-    # Its CSV rows as written, without the package's columns (which start each row): a JSON
-    # list of lines, zlib. Written once here, in the worker, so a sheet is only joined.
+    # Its CSV rows as written (UTF-8, zlib) without the package's columns, which start each
+    # row; `csv_row_ends` says where each row ends (a field may hold a line break). Written
+    # once here, in the worker, so a sheet is only joined, never parsed or encoded again.
     csv_rows: bytes
+    csv_row_ends: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -172,14 +174,15 @@ def lesson_part(lesson: Lesson, course_dir: Path, settings: CourseSettings) -> L
     rows: list[list[str | int]] = [_csv_row(record, q) for q in record.questions] or [
         [lesson.id, lesson.title, *[""] * (len(CSV_COLUMNS) - 8)]
     ]
-    lines = [_csv_line([*row[:2], *facts, *row[2:]]) for row in rows]
+    lines = [_csv_line([*row[:2], *facts, *row[2:]]).encode("utf-8") for row in rows]
     return LessonPart(
         digest=record.digest,
         content_digest=content_digest,
         attestation=lesson.attestation,
         question_count=len(record.questions),
         html=zlib.compress(html.encode("utf-8")),
-        csv_rows=zlib.compress(json.dumps(lines, ensure_ascii=False).encode("utf-8")),
+        csv_rows=zlib.compress(b"".join(lines)),
+        csv_row_ends=tuple(itertools.accumulate(map(len, lines))),
     )
 
 
@@ -371,9 +374,11 @@ def write_csv(file: BinaryIO, sheet: Sheet) -> None:
     strings = _strings(sheet.language)
     file.write((BOM + _csv_line([strings[f"csv_{c}"] for c in CSV_COLUMNS])).encode("utf-8"))
     package_columns = _csv_line([sheet.package, sheet.version, sheet.digest]).removesuffix("\r\n")
+    first = f"{package_columns},".encode()
     for lesson in sheet.lessons:
-        lines = json.loads(zlib.decompress(lesson.part.csv_rows))
-        file.write("".join(f"{package_columns},{line}" for line in lines).encode("utf-8"))
+        rows = zlib.decompress(lesson.part.csv_rows)
+        starts = (0, *lesson.part.csv_row_ends)
+        file.write(b"".join(first + rows[a:b] for a, b in itertools.pairwise(starts)))
 
 
 def _csv_row(lesson: LessonRecord, q: QuestionRow) -> list[str | int]:
