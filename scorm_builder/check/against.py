@@ -78,9 +78,13 @@ def compare_packages(
     same = unchanged | {
         path for path, data in old_files.items() if path in new_files and new_files[path] == data
     }
+    old_launches = _launches(old_files, str(old))
+    # The same manifest (a rebuild that renamed nothing) names the same SCOs: read it once.
+    same_manifest = MANIFEST in same
+    new_launches = old_launches if same_manifest else _launches(new_files, "the new package")
     return compare(
-        _scos(old_files, str(old), skip_pages=same),
-        _scos(new_files, "the new package", skip_pages=same),
+        _scos(old_files, old_launches, skip_pages=same),
+        _scos(new_files, new_launches, skip_pages=same),
     )
 
 
@@ -117,9 +121,8 @@ def _unchanged_in_zip(old: Path, new_files: Mapping[str, bytes]) -> frozenset[st
     return frozenset(same)
 
 
-def _scos(
-    files: Mapping[str, bytes], label: str, skip_pages: frozenset[str] = frozenset()
-) -> dict[str, Sco]:
+def _launches(files: Mapping[str, bytes], label: str) -> list[tuple[str, str, str | None]]:
+    """Each SCO the manifest names, in its order: identifier, title, launch page."""
     if MANIFEST not in files:
         message = _("cannot compare: {package} has no imsmanifest.xml at its root")
         raise CannotCheck(message.format(package=label))
@@ -128,14 +131,25 @@ def _scos(
         message = _("cannot compare: the manifest of {package} cannot be read")
         raise CannotCheck(message.format(package=label))
     manifest = read(root)
-    scos: dict[str, Sco] = {}
+    launches = []
     for item in root.iterfind("{*}organizations/{*}organization//{*}item"):
         resource = manifest.resources.get(item.get("identifierref") or "")
         if resource is None or resource.scormtype != "sco":
             continue
         title = (item.findtext("{*}title") or "").strip()
         launch = resource.launch.name if resource.launch else None
-        sco = Sco(item.get("identifier", ""), title, launch)
+        launches.append((item.get("identifier", ""), title, launch))
+    return launches
+
+
+def _scos(
+    files: Mapping[str, bytes],
+    launches: list[tuple[str, str, str | None]],
+    skip_pages: frozenset[str] = frozenset(),
+) -> dict[str, Sco]:
+    scos: dict[str, Sco] = {}
+    for identifier, title, launch in launches:
+        sco = Sco(identifier, title, launch)
         if launch and launch in files and launch not in skip_pages:
             _read_page(sco, files[launch])
         scos.setdefault(sco.identifier, sco)
