@@ -145,12 +145,12 @@ class Cache:
         stored = self._read(key)
         if stored is None:
             return None
-        entry, page, offset = stored
+        entry, page, offset, page_digest = stored
         try:
             made = _decode_entry(key, entry, page, _resolved(course_dir))
         except (_Damaged, ValueError, TypeError, KeyError, RecursionError):
             return None  # damaged or forged: made again, and stored again
-        return self._page_left_in_file(made, key, offset)
+        return self._page_left_in_file(made, key, offset, page_digest)
 
     def put(self, made: MadeLesson) -> MadeLesson:
         """Remember a rendered lesson (kept `without_words`); a failure to write only makes the
@@ -165,27 +165,29 @@ class Cache:
             self._memory[key] = (entry, page)
             return made
         path = self._path(key)
-        signature = self._signature(key, entry, page).encode()
+        page_digest = hashlib.sha256(page).digest()
+        signature = self._signature(key, entry, page_digest).encode()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             # One file: the signature and the JSON (one line each), then the page.
             replace(path, signature + b"\n" + entry + b"\n" + page)
         except OSError:
             return made
-        return self._page_left_in_file(made, key, len(signature) + len(entry) + 2)
+        return self._page_left_in_file(made, key, len(signature) + len(entry) + 2, page_digest)
 
     def signed_files(self, kind: str) -> SignedFiles | None:
         """A store of other files beside the entries (compiled templates), signed with the
         same key; None when the cache is kept in memory only."""
         return None if self.folder is None else SignedFiles(self.folder / kind, self._key)
 
-    def _page_left_in_file(self, made: MadeLesson, key: str, offset: int | None) -> MadeLesson:
+    def _page_left_in_file(
+        self, made: MadeLesson, key: str, offset: int | None, page_digest: bytes
+    ) -> MadeLesson:
         """`made` with its page read from the entry's file when the zip is written, not kept
         in memory until then."""
         if offset is None or made.page is None:
             return made
-        page = made.page.stream
-        kept = InFile(self._path(key), offset, len(page), hashlib.sha256(page).digest())
+        kept = InFile(self._path(key), offset, len(made.page.stream), page_digest)
         return dataclasses.replace(made, page=Deflated(kept, made.page.crc, made.page.size))
 
     def _path(self, key: str) -> Path:
@@ -194,24 +196,27 @@ class Cache:
         # per entry or so, and making one costs as much as writing the entry.
         return self.folder / f"{key}.lesson"
 
-    def _read(self, key: str) -> tuple[bytes, bytes, int | None] | None:
-        """The entry's JSON and page if its signature holds, and where the page starts in
-        its file (None: kept in memory)."""
+    def _read(self, key: str) -> tuple[bytes, bytes, int | None, bytes] | None:
+        """The entry's JSON and page if its signature holds, where the page starts in its
+        file (None: kept in memory), and the page's SHA-256."""
         if self.folder is None:
             kept = self._memory.get(key)
-            return None if kept is None else (*kept, None)
+            return None if kept is None else (*kept, None, b"")
         try:
             signature, _, rest = self._path(key).read_bytes().partition(b"\n")
         except OSError:
             return None
         entry, _, page = rest.partition(b"\n")
-        if not hmac.compare_digest(signature, self._signature(key, entry, page).encode()):
+        page_digest = hashlib.sha256(page).digest()
+        if not hmac.compare_digest(signature, self._signature(key, entry, page_digest).encode()):
             return None  # edited, or signed by someone else: not ours to vouch for
-        return entry, page, len(signature) + len(entry) + 2
+        return entry, page, len(signature) + len(entry) + 2, page_digest
 
-    def _signature(self, key: str, entry: bytes, page: bytes) -> str:
+    def _signature(self, key: str, entry: bytes, page_digest: bytes) -> str:
+        # The page by its SHA-256, which the zip writer checks it against when it reads the
+        # page back (package.InFile): each page is hashed once, not once more for the HMAC.
         mac = hmac.new(self._key, digestmod=hashlib.sha256)
-        for part in (key.encode(), entry, page):
+        for part in (key.encode(), entry, page_digest):
             mac.update(len(part).to_bytes(8, "big"))
             mac.update(part)
         return mac.hexdigest()

@@ -261,7 +261,8 @@ def sign_entry(path: Path, entry: dict, page: bytes) -> None:
     """What our own bug (or someone holding the key) could write: a signed entry, so that
     the reader's own checks of what it holds are all that stands in the way."""
     line = json.dumps(entry, ensure_ascii=False).encode()
-    signature = Cache(path.parent.parent)._signature(path.stem, line, page).encode()
+    page_digest = hashlib.sha256(page).digest()
+    signature = Cache(path.parent.parent)._signature(path.stem, line, page_digest).encode()
     path.write_bytes(signature + b"\n" + line + b"\n" + page)
 
 
