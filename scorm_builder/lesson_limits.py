@@ -30,6 +30,7 @@ MAX_BRACKET_SCAN = 1_000_000
 # real paragraph (5,000 characters, 100 marks) costs half a million.
 MAX_INLINE_WORK = 50_000_000
 INLINE_MARKS = frozenset("`*_[]<>!&")
+_BRACKET = re.compile(r"[\[\]()<>]")
 _INLINE_MARK = re.compile("[" + re.escape("".join(sorted(INLINE_MARKS))) + "]")
 
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -166,13 +167,19 @@ class _Paragraph:
             )
         if not (self.brackets or self.parens or self.angles or "[" in line or "<" in line):
             return None
-        previous = ""
-        for character in line:
+        # Every character adds what is open after it; between two brackets that stays the
+        # same, so only the brackets are visited (a loop over every character cost a lesson
+        # of links more than its conversion).
+        after = 0  # where the characters not yet counted start
+        for found in _BRACKET.finditer(line):
+            at = found.start()
+            self.scan += (self.brackets + self.parens + self.angles) * (at - after)
+            character = found.group()
             if character == "[":
                 self.brackets += 1
             elif character == "]" and self.brackets:
                 self.brackets -= 1
-            elif character == "(" and (previous == "]" or self.parens):
+            elif character == "(" and ((at and line[at - 1] == "]") or self.parens):
                 self.parens += 1
             elif character == ")" and self.parens:
                 self.parens -= 1
@@ -181,8 +188,9 @@ class _Paragraph:
             elif character == ">" and self.angles:
                 self.angles -= 1
             self.scan += self.brackets + self.parens + self.angles
-            previous = character
-        self.scan += self.brackets + self.parens + self.angles  # the line break
+            after = at + 1
+        # The rest of the line, and its line break.
+        self.scan += (self.brackets + self.parens + self.angles) * (len(line) - after + 1)
         if self.scan > MAX_BRACKET_SCAN:
             return self._too_many_open(number)
         return None

@@ -16,7 +16,10 @@ from pathlib import Path
 
 import html5lib
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from scorm_builder import lesson_limits
 from scorm_builder.build import build_package
 from scorm_builder.lesson import read_lesson
 from scorm_builder.lesson_html import ATTRIBUTES, GLOBAL_ATTRIBUTES, STYLE_PROPERTIES, TAGS
@@ -690,3 +693,38 @@ def test_a_lesson_that_links_to_a_file_outside_the_course_is_not_read(tmp_path: 
         "lessons/llm-basics.md: error: this file is a link to a file outside the course folder\n"
         "    fix: copy the file itself into the course folder in place of the link"
     ]
+
+
+def scanned_character_by_character(lines: list[str]) -> int:
+    """The bracket budget as its definition reads: every character of the paragraph, and
+    each line break, adds the '[', '](' and '<' still open after it (a line that opens
+    nothing, with nothing open before it, scans nothing)."""
+    brackets = parens = angles = scan = 0
+    for line in lines:
+        if not (brackets or parens or angles or "[" in line or "<" in line):
+            continue
+        previous = ""
+        for character in [*line, "\n"]:
+            if character == "[":
+                brackets += 1
+            elif character == "]" and brackets:
+                brackets -= 1
+            elif character == "(" and (previous == "]" or parens):
+                parens += 1
+            elif character == ")" and parens:
+                parens -= 1
+            elif character == "<":
+                angles += 1
+            elif character == ">" and angles:
+                angles -= 1
+            scan += brackets + parens + angles
+            previous = character
+    return scan
+
+
+@given(st.lists(st.text(alphabet="[]()<>a ", max_size=40), max_size=8))
+def test_the_bracket_budget_counts_what_markdown_scans(lines: list[str]) -> None:
+    paragraph = lesson_limits._Paragraph()
+    for number, line in enumerate(lines, start=1):
+        assert paragraph.add(line, number) is None
+    assert paragraph.scan == scanned_character_by_character(lines)
