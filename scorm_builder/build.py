@@ -32,6 +32,7 @@ from scorm_builder.cache import (
     without_words,
 )
 from scorm_builder.check import CannotCheck, check_files, compare_packages
+from scorm_builder.content_version import lesson_digest
 from scorm_builder.layout import (
     Package,
     generated_files,
@@ -187,8 +188,9 @@ def _make_lesson(
     read = read_lesson_files(files, job.settings, job.table_label)
     if read.lesson is None:
         return MadeLesson(None, tuple(read.problems), key=key)
-    page = _renderer(job.settings, theme, code, compiled).render_page(read.lesson)
-    record = lesson_part(read.lesson, job.course_dir, job.settings)
+    content_digest = lesson_digest(read.lesson)  # the page and the record sheet both show it
+    page = _renderer(job.settings, theme, code, compiled).render_page(read.lesson, content_digest)
+    record = lesson_part(read.lesson, job.course_dir, job.settings, content_digest)
     # The page and the record part hold the lesson's words now: the lesson is kept without
     # them, here and in the cache (less memory for a large course).
     lesson = without_words(read.lesson)

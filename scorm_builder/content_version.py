@@ -32,4 +32,9 @@ def lesson_digest(lesson: Lesson) -> str:
 
 def content_version(version: str, lesson: Lesson) -> str:
     """The label the run-time saves with the learner's data, e.g. "1.0+3f9a0c12"."""
-    return f"{version}+{lesson_digest(lesson)}"
+    return label(version, lesson_digest(lesson))
+
+
+def label(version: str, digest: str) -> str:
+    """The same label from the course's version and the lesson's `lesson_digest`."""
+    return f"{version}+{digest}"

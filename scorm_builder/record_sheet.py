@@ -38,7 +38,7 @@ from typing import Any, BinaryIO
 import jinja2
 from markupsafe import Markup
 
-from scorm_builder.content_version import lesson_digest
+from scorm_builder.content_version import label, lesson_digest
 from scorm_builder.model import Course, CourseSettings, Lesson, Question, Quiz
 from scorm_builder.render import TEMPLATES_DIR
 from scorm_builder.settings import SETTINGS_FILE
@@ -155,17 +155,19 @@ class Sheet:
         return sum(lesson.part.question_count for lesson in self.lessons)
 
 
-def lesson_part(lesson: Lesson, course_dir: Path, settings: CourseSettings) -> LessonPart:
-    """The lesson's section of the record sheet and its rows of the CSV."""
+def lesson_part(
+    lesson: Lesson, course_dir: Path, settings: CourseSettings, content_digest: str
+) -> LessonPart:
+    """The lesson's section of the record sheet and its rows of the CSV; `content_digest` is
+    `content_version.lesson_digest(lesson)`, taken once for the page and the sheet."""
     language = settings.language
     strings = _strings(language)
     record = _lesson_record(lesson, _digest(course_dir, lesson_sources(lesson)), strings)
     html = (
         _environment().get_template("lesson.html").render(lesson=record, strings=_words(language))
     )
-    content_digest = lesson_digest(lesson)
     facts = [
-        f"{settings.version}+{content_digest}",
+        label(settings.version, content_digest),
         settings.min_reading(lesson.id) or "",
         lesson.attestation,
     ]
@@ -208,7 +210,10 @@ def record_writers(
 
 def record_files(course: Course, lessons: Sequence[Lesson], package_name: str) -> dict[str, bytes]:
     """The same two files as bytes, their parts made here (tests and tools)."""
-    parts = [lesson_part(lesson, course.source_dir, course.settings) for lesson in lessons]
+    parts = [
+        lesson_part(lesson, course.source_dir, course.settings, lesson_digest(lesson))
+        for lesson in lessons
+    ]
     files = {}
     for name, write in record_writers(course, lessons, parts, package_name).items():
         buffer = io.BytesIO()
@@ -241,7 +246,7 @@ def make_sheet(
                 lesson.id,
                 lesson.title,
                 part,
-                content_version=f"{settings.version}+{part.content_digest}",
+                content_version=label(settings.version, part.content_digest),
                 min_reading=settings.min_reading(lesson.id),
                 min_reading_text=_minutes(
                     settings.min_reading(lesson.id),

@@ -14,8 +14,7 @@ import jinja2
 import markupsafe
 from jinja2.bccache import Bucket
 
-from scorm_builder import answer_key
-from scorm_builder.content_version import content_version
+from scorm_builder import answer_key, content_version
 from scorm_builder.minify import minify
 from scorm_builder.model import Choice, CourseSettings, Lesson, Page, Question, Quiz
 from scorm_builder.numbers import plain_decimal
@@ -117,13 +116,15 @@ class LessonRenderer:
         """The name screen readers give a wide table's scroll box, in the course language."""
         return self._strings["table"]
 
-    def render_page(self, lesson: Lesson) -> bytes:
-        return self.render(lesson).encode("utf-8")
+    def render_page(self, lesson: Lesson, content_digest: str) -> bytes:
+        return self.render(lesson, content_digest).encode("utf-8")
 
-    def render(self, lesson: Lesson) -> str:
+    def render(self, lesson: Lesson, content_digest: str) -> str:
+        """The page; `content_digest` is `content_version.lesson_digest(lesson)`, taken once
+        by the caller for the page and the record sheet alike."""
         strings = self._strings
         quiz = lesson.quiz
-        version = content_version(self._settings.version, lesson)
+        version = content_version.label(self._settings.version, content_digest)
         lesson_pages = list(lesson.pages)
         pages = list(lesson_pages)
         if lesson.attestation:
