@@ -138,10 +138,17 @@ class Cache:
             key = signing_key()
         self.folder = folder / FORMAT if folder is not None and key is not None else None
         self._key = key or b""
-        self._memory: dict[str, tuple[bytes, bytes]] = {}  # key -> (entry JSON, deflated page)
+        # In memory, a lesson is kept as made, with its media files' digests: a preview's
+        # rebuild decodes nothing (200 lessons, one edited: about 50 -> 25 ms).
+        self._memory: dict[str, tuple[MadeLesson, dict[str, str]]] = {}
 
     def get(self, key: str, course_dir: Path) -> MadeLesson | None:
         """The lesson made under `key`, if every part of the entry checks out; else None."""
+        if self.folder is None:
+            kept = self._memory.get(key)
+            if kept is None or not _media_unchanged(kept[1], _resolved(course_dir)):
+                return None
+            return kept[0]
         stored = self._read(key)
         if stored is None:
             return None
@@ -158,12 +165,12 @@ class Cache:
         key = made.key
         if made.lesson is None or made.page is None:
             return made
+        if self.folder is None:
+            self._memory[key] = (made, _media_digests(made.lesson))
+            return made
         text = json.dumps(_encode_entry(made), ensure_ascii=False, default=_json_value)
         entry = text.encode("utf-8")
         page = made.page.stream
-        if self.folder is None:
-            self._memory[key] = (entry, page)
-            return made
         path = self._path(key)
         page_digest = hashlib.sha256(page).digest()
         signature = self._signature(key, entry, page_digest).encode()
@@ -181,11 +188,11 @@ class Cache:
         return None if self.folder is None else SignedFiles(self.folder / kind, self._key)
 
     def _page_left_in_file(
-        self, made: MadeLesson, key: str, offset: int | None, page_digest: bytes
+        self, made: MadeLesson, key: str, offset: int, page_digest: bytes
     ) -> MadeLesson:
         """`made` with its page read from the entry's file when the zip is written, not kept
         in memory until then."""
-        if offset is None or made.page is None:
+        if made.page is None:
             return made
         kept = InFile(self._path(key), offset, len(made.page.stream), page_digest)
         return dataclasses.replace(made, page=Deflated(kept, made.page.crc, made.page.size))
@@ -196,12 +203,9 @@ class Cache:
         # per entry or so, and making one costs as much as writing the entry.
         return self.folder / f"{key}.lesson"
 
-    def _read(self, key: str) -> tuple[bytes, bytes, int | None, bytes] | None:
+    def _read(self, key: str) -> tuple[bytes, bytes, int, bytes] | None:
         """The entry's JSON and page if its signature holds, where the page starts in its
-        file (None: kept in memory), and the page's SHA-256."""
-        if self.folder is None:
-            kept = self._memory.get(key)
-            return None if kept is None else (*kept, None, b"")
+        file, and the page's SHA-256."""
         try:
             signature, _, rest = self._path(key).read_bytes().partition(b"\n")
         except OSError:
@@ -276,7 +280,7 @@ def _encode_entry(made: MadeLesson) -> dict[str, Any]:
     return {
         "lesson": made.lesson,
         "problems": made.problems,
-        "media": {str(path): file_digest(path) for path in made.lesson.media.values()},
+        "media": _media_digests(made.lesson),
         "page": {"crc": made.page.crc, "size": made.page.size},
         "record": made.record,
     }
@@ -294,17 +298,27 @@ def _decode_entry(
     # Every file the lesson uses must be listed, inside the course folder, and unchanged.
     if set(media) != {str(path) for path in lesson.media.values()}:
         raise _Damaged
-    course = course_dir
-    for name, digest in media.items():
-        path = Path(name)
-        if not path.resolve().is_relative_to(course) or file_digest(path) != digest:
-            raise _Damaged
+    if not _media_unchanged(media, course_dir):
+        raise _Damaged
     # The page is not inflated to be checked: the signature covers its stream, and the zip
     # takes the stream as it is.
     page = _decode(dict[str, int], entry["page"])
     record = _decode(LessonPart, entry["record"])
     stored = Deflated(deflated_page, page["crc"], page["size"])
     return MadeLesson(lesson, problems, key, stored, record)
+
+
+def _media_digests(lesson: Lesson) -> dict[str, str]:
+    return {str(path): file_digest(path) for path in lesson.media.values()}
+
+
+def _media_unchanged(digests: Mapping[str, str], course_dir: Path) -> bool:
+    """Whether each file is still inside the course folder and as it was when it was read."""
+    for name, digest in digests.items():
+        path = Path(name)
+        if not path.resolve().is_relative_to(course_dir) or file_digest(path) != digest:
+            return False
+    return True
 
 
 def _json_value(value: Any) -> Any:

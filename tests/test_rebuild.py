@@ -19,7 +19,7 @@ import pytest
 
 from scorm_builder import build as build_module
 from scorm_builder import package, sources
-from scorm_builder.build import build
+from scorm_builder.build import build, build_package
 from scorm_builder.cache import FORMAT, Cache, default_cache_dir
 from scorm_builder.model import Lesson, Page, Question, Quiz
 from scorm_builder.output import LEDGER_FILE
@@ -222,6 +222,26 @@ def test_changing_the_course_settings_or_a_quiz_redoes_what_depends_on_it(
     lessons_read.clear()
     zip_of(source, tmp_path / "dist")
     assert lessons_read == ["llm-basics", "infection-control"]
+
+
+def test_the_previews_cache_keeps_lessons_as_made_and_still_checks_their_images(
+    tmp_path: Path, lessons_read: list[str]
+) -> None:
+    """In memory (the preview), a lesson is kept as it was made, not encoded and decoded
+    again; an image it uses is still checked on every rebuild."""
+    source = two_lesson_course(tmp_path / "source")
+    cache = Cache(None)
+    first = build_package(source, cache=cache)
+    lessons_read.clear()
+    again = build_package(source, cache=cache)
+    assert lessons_read == []
+    assert again.lessons == first.lessons
+    image = source / "lessons" / "handwash.png"
+    data = image.read_bytes()
+    image.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    rebuilt = build_package(source, cache=cache)
+    assert lessons_read == ["infection-control"]
+    assert dict(rebuilt.files.items()) == dict(build_package(source).files.items())
 
 
 def test_a_replaced_image_is_taken_again(tmp_path: Path, lessons_read: list[str]) -> None:
