@@ -178,6 +178,18 @@ def _time_scorm(
         edit_lesson(source, 1 + (round_number * 37) % workspace.lesson_count, round_number + 1)
         rebuilt = run_child(task, work / "task.json")
         rounds.runs.setdefault(f"{name}-rebuild", []).append(rebuilt)
+        if code is None:
+            # The same edit in the preview, which stays running: built once, one lesson
+            # edited, built again in the same process (the figure is the second build).
+            lesson = 1 + (round_number * 53 + 11) % workspace.lesson_count
+            preview = {
+                "candidate": "scorm-preview",
+                "warm_up": task["warm_up"],
+                "prepare": {"source": str(source), "then_edit": [lesson, round_number + 101]},
+                "job": {"source": str(source)},
+            }
+            previewed = run_child(preview, work / "task.json")
+            rounds.runs.setdefault("scorm-preview-rebuild", []).append(previewed)
     shutil.rmtree(run_dir)
 
 

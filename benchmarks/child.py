@@ -91,8 +91,28 @@ def markdown_runner() -> Callable[[dict[str, Any]], None]:
     return run
 
 
+def preview_runner() -> Callable[[dict[str, Any]], None]:
+    """The preview's rebuild: one process that keeps its lessons in memory between builds, as
+    `scorm-builder preview` does. A job with `then_edit` changes that lesson once built (the
+    task's untimed `prepare` step), so that the timed job is the rebuild after one edit."""
+    from benchmarks.generator import edit_lesson
+    from scorm_builder.build import build_package
+    from scorm_builder.cache import Cache
+    from scorm_builder.render import TEMPLATES_DIR, Theme
+
+    cache, theme = Cache(None), Theme(TEMPLATES_DIR)
+
+    def run(job: dict[str, Any]) -> None:
+        build_package(Path(job["source"]), theme, cache)
+        if "then_edit" in job:
+            edit_lesson(Path(job["source"]), *job["then_edit"])
+
+    return run
+
+
 RUNNERS: dict[str, Callable[[], Callable[[dict[str, Any]], None]]] = {
     "scorm": scorm_runner,
+    "scorm-preview": preview_runner,
     "mkdocs": mkdocs_runner,
     "markdown": markdown_runner,
 }
@@ -131,6 +151,8 @@ def main(task_file: str) -> None:
     else:
         run = RUNNERS[task["candidate"]]()
     run(task["warm_up"])
+    if "prepare" in task:
+        run(task["prepare"])
     rss_before = _max_rss_bytes()
     cpu_start, wall_start = _cpu_seconds(), time.perf_counter()
     run(task["job"])

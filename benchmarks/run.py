@@ -142,6 +142,14 @@ def _rebuild_figures(rounds: Rounds) -> dict[str, Any]:
                 "share_of_full_build": rounds.ratio(f"{name}-rebuild", name),
                 "cpu_share_of_full_build": rounds.ratio(f"{name}-rebuild", name, "cpu_seconds"),
             }
+    if "scorm-preview-rebuild" in rounds.runs:
+        figures["scorm-preview"] = {
+            "median_wall_seconds": rounds.median("scorm-preview-rebuild", "wall_seconds"),
+            "share_of_full_build": rounds.ratio("scorm-preview-rebuild", "scorm"),
+            "cpu_share_of_full_build": rounds.ratio(
+                "scorm-preview-rebuild", "scorm", "cpu_seconds"
+            ),
+        }
     return figures
 
 
@@ -217,6 +225,15 @@ def table(results: dict[str, Any]) -> list[Row]:
                 f"{share:.3f}x ({rebuild['cpu_share_of_full_build']:.3f}x)",
                 f"<= {MAX_REBUILD_SHARE}x" if name == "scorm" else "",
                 share <= MAX_REBUILD_SHARE if name == "scorm" else None,
+            )
+        )
+    preview = results["rebuild"].get("scorm-preview")
+    if preview is not None:
+        share, cpu_share = preview["share_of_full_build"], preview["cpu_share_of_full_build"]
+        rows.append(
+            Row(
+                f"preview's rebuild, 1 of {REBUILD_SIZE} changed / full build, wall (CPU)",
+                f"{share:.3f}x ({cpu_share:.3f}x)",
             )
         )
     helps = results["help"]["median_seconds"]
