@@ -268,13 +268,17 @@ def test_a_damaged_cache_is_ignored(tmp_path: Path, lessons_read: list[str], cac
     assert lessons_read == ["llm-basics", "infection-control"]
 
 
+def field_index(kind: type, name: str) -> int:
+    """Where a dataclass's field is in its cache entry, which holds its values in field order."""
+    return [f.name for f in dataclasses.fields(kind)].index(name)
+
+
 def field_of(value: list, kind: type, name: str) -> object:
-    """A field of a dataclass as its cache entry holds it: its values, in field order."""
-    return value[[f.name for f in dataclasses.fields(kind)].index(name)]
+    return value[field_index(kind, name)]
 
 
 def set_field(value: list, kind: type, name: str, new: object) -> None:
-    value[[f.name for f in dataclasses.fields(kind)].index(name)] = new
+    value[field_index(kind, name)] = new
 
 
 def sign_entry(path: Path, entry: dict, page: bytes) -> None:

@@ -145,7 +145,7 @@ def _launches(files: Mapping[str, bytes], label: str) -> list[tuple[str, str, st
 def _scos(
     files: Mapping[str, bytes],
     launches: list[tuple[str, str, str | None]],
-    skip_pages: frozenset[str] = frozenset(),
+    skip_pages: frozenset[str],
 ) -> dict[str, Sco]:
     scos: dict[str, Sco] = {}
     for identifier, title, launch in launches:
