@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-import html5lib
 import nh3
 
 from scorm_builder.i18n import N_, _
@@ -460,7 +459,7 @@ def sanitise_fragment(markup: str, rules: HtmlRules, *, inline: bool) -> tuple[s
     before = len(rules.findings)
     if inline:
         return _sanitise_tag(markup, rules)
-    fragment = html5lib.parseFragment(markup, treebuilder="etree", namespaceHTMLElements=False)
+    fragment = _parse_fragment(markup)
     _judge_children(fragment, rules)
     if len(rules.findings) > before:
         return "", rules.findings[before:]
@@ -496,7 +495,7 @@ def _sanitise_tag(markup: str, rules: HtmlRules) -> tuple[str, list[Finding]]:
 @functools.lru_cache(maxsize=4096)
 def _parse_tag(markup: str) -> tuple[str, tuple[tuple[str, str], ...]] | Literal["vanished"] | None:
     """One tag as the browser reads it (cached: the same `<b>` comes in every lesson)."""
-    fragment = html5lib.parseFragment(markup, treebuilder="etree", namespaceHTMLElements=False)
+    fragment = _parse_fragment(markup)
     nodes = list(fragment)
     elements = [node for node in nodes if isinstance(node.tag, str)]
     if nodes and not elements and not (fragment.text or "").strip():
@@ -532,7 +531,7 @@ def _changed(markup: str) -> Finding:
 
 def _shape(markup: str) -> list[tuple[str, tuple[tuple[str, str], ...], str]]:
     """The tree as the browser builds it, with style values compared property by property."""
-    tree = html5lib.parseFragment(markup, treebuilder="etree", namespaceHTMLElements=False)
+    tree = _parse_fragment(markup)
     shape = []
     for element in _walk(tree):
         if not isinstance(element.tag, str):
@@ -561,7 +560,22 @@ def _escape_attribute(value: str) -> str:
     return value.replace("&", "&amp;").replace('"', "&quot;").replace("\u00a0", "&nbsp;")
 
 
+# html5lib is imported where raw HTML is parsed, not with this module: it brings in
+# http.client, email and ssl, a quarter of a build's start-up, and most lessons hold no HTML.
+
+
+def _parse_fragment(markup: str) -> etree.Element:
+    import html5lib
+
+    fragment: etree.Element = html5lib.parseFragment(
+        markup, treebuilder="etree", namespaceHTMLElements=False
+    )
+    return fragment
+
+
 def _serialise(fragment: etree.Element) -> str:
+    import html5lib
+
     text: str = html5lib.serialize(
         fragment, tree="etree", quote_attr_values="always", omit_optional_tags=False
     )

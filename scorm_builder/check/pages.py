@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-import html5lib
-
 from scorm_builder.i18n import _
 
 from .paths import is_external
@@ -181,7 +179,6 @@ _LOADING_RELS = {
 }  # fmt: skip
 _SCRIPT_TYPES = ("", "module", "text/javascript", "application/javascript", "text/ecmascript")
 _REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\"\s;]+)", re.I)
-_TREE = html5lib.treebuilders.getTreeBuilder("etree")
 
 
 class TooCostly(Exception):
@@ -191,10 +188,16 @@ class TooCostly(Exception):
 def parse_html(data: bytes) -> tuple[ET.Element, dict[ET.Element, int]]:
     """The document as a browser builds it, and the line where each element's start tag
     ends (as libxml2 reports it, so messages point at the tag)."""
+    # Imported here, not with the module: the build checks pages only when an author's
+    # files include one, and html5lib (with the http and email modules it brings in) is a
+    # quarter of the build's start-up.
+    import html5lib
+
+    tree: Any = html5lib.treebuilders.getTreeBuilder("etree")
     lines: dict[ET.Element, int] = {}
     parser: Any = None
 
-    class Element(_TREE.elementClass):  # type: ignore[misc, name-defined]
+    class Element(tree.elementClass):  # type: ignore[misc]
         def __init__(self, name: str, namespace: str | None = None) -> None:
             super().__init__(name, namespace)
             lines[self._element] = parser.tokenizer.stream.position()[0]
@@ -204,7 +207,7 @@ def parse_html(data: bytes) -> tuple[ET.Element, dict[ET.Element, int]]:
                 message = _("makes the HTML5 parser build over {limit} elements")
                 raise TooCostly(message.format(limit=f"{MAX_ELEMENTS:,}"))
 
-    class TreeBuilder(_TREE):  # type: ignore[misc, valid-type]
+    class TreeBuilder(tree):  # type: ignore[misc]
         elementClass = Element
 
     parser = html5lib.HTMLParser(tree=TreeBuilder, namespaceHTMLElements=False)
