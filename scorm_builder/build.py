@@ -43,7 +43,7 @@ from scorm_builder.model import Course, CourseSettings
 from scorm_builder.output import cache_changed, not_written, write_output
 from scorm_builder.package import Deflated, StreamChanged, Writer, write_zip
 from scorm_builder.problems import BuildError, Problem, errors, warnings
-from scorm_builder.record_sheet import lesson_part, record_writers
+from scorm_builder.record_sheet import compile_templates, lesson_part, record_writers
 from scorm_builder.render import TEMPLATES_DIR, CompiledTemplates, LessonRenderer, Theme
 from scorm_builder.sources import (
     LessonFiles,
@@ -99,7 +99,9 @@ def build(
             for path, package in zip(paths, packages, strict=True)
             for finding in upload_findings(path, package)
         ]
-        removed = write_output(output_dir, source_dir, output_files(course, packages, made))
+        removed = write_output(
+            output_dir, source_dir, output_files(course, packages, made, stages.compiled)
+        )
     except StreamChanged as error:  # a page waiting in its cache entry (package.InFile)
         raise BuildError([*problems, cache_changed(error.path)]) from error
     except OSError as error:
@@ -139,6 +141,11 @@ class MemoisedStages:
         files = cache.signed_files("templates")
         self._compiled = CompiledTemplates(files, self._code) if files else None
 
+    @property
+    def compiled(self) -> CompiledTemplates | None:
+        """The templates' compiled code kept in the cache folder (None: in memory only)."""
+        return self._compiled
+
     def make_lessons(self, sources: Sources) -> list[MadeLesson]:
         """Each lesson's model (without its words), problems, page and record sheet part."""
         folder = str(sources.folder.resolve())  # the same lesson elsewhere uses other images
@@ -164,6 +171,7 @@ class MemoisedStages:
         tasks = [(sources.lessons[index], keys[index]) for index in missing]
         if tasks:  # its templates compiled here, before the workers fork, not in each of them
             _renderer(sources.settings, self._theme, self._code, self._compiled)
+            compile_templates(self._compiled)
         for index, result in zip(missing, self._workers.map(make, tasks), strict=True):
             made[index] = result
         return [lesson for lesson in made if lesson is not None]
@@ -190,7 +198,7 @@ def _make_lesson(
         return MadeLesson(None, tuple(read.problems), key=key)
     content_digest = lesson_digest(read.lesson)  # the page and the record sheet both show it
     page = _renderer(job.settings, theme, code, compiled).render_page(read.lesson, content_digest)
-    record = lesson_part(read.lesson, job.course_dir, job.settings, content_digest)
+    record = lesson_part(read.lesson, job.course_dir, job.settings, content_digest, compiled)
     # The page and the record part hold the lesson's words now: the lesson is kept without
     # them, here and in the cache (less memory for a large course).
     lesson = without_words(read.lesson)
@@ -247,14 +255,18 @@ def upload_findings(previous: Path, package: Package) -> list[Problem]:
 
 
 def output_files(
-    course: Course, packages: Sequence[Package], made: Sequence[MadeLesson]
+    course: Course,
+    packages: Sequence[Package],
+    made: Sequence[MadeLesson],
+    compiled: CompiledTemplates | None = None,
 ) -> dict[str, Writer]:
-    """What goes into the output folder: each zip, and its record sheets beside it."""
+    """What goes into the output folder: each zip, and its record sheets beside it (their
+    template loaded from `compiled`, if given)."""
     parts = {m.lesson.id: m.record for m in made if m.lesson and m.record}
     writers: dict[str, Writer] = {}
     for package in packages:
         # The pages go in as their deflate streams, made with them (or kept by the cache).
         writers[zip_name(package)] = functools.partial(write_zip, files=package.files.entries())
         lesson_parts = [parts[lesson.id] for lesson in package.lessons]
-        writers |= record_writers(course, package.lessons, lesson_parts, package.name)
+        writers |= record_writers(course, package.lessons, lesson_parts, package.name, compiled)
     return writers

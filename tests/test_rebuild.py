@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from scorm_builder import build as build_module
-from scorm_builder import package, sources
+from scorm_builder import package, record_sheet, sources
 from scorm_builder.build import build, build_package
 from scorm_builder.cache import FORMAT, Cache, default_cache_dir
 from scorm_builder.model import Lesson, Page, Question, Quiz
@@ -144,8 +144,10 @@ def templates_compiled(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def as_in_a_new_process(compiled: list[str]) -> None:
-    """What running scripts/build again starts with: no renderer kept from the last build."""
+    """What running scripts/build again starts with: no renderer kept from the last build,
+    no record sheet template either."""
     build_module._renderer.cache_clear()
+    record_sheet._environment.cache_clear()
     compiled.clear()
 
 
@@ -162,7 +164,8 @@ def test_a_rebuild_loads_its_templates_compiled_by_the_last_build(
     edit(source / "lessons" / "infection-control.md")
     as_in_a_new_process(templates_compiled)
     rebuilt = zip_of(source, tmp_path / "dist")
-    assert not {"lesson.html", "quiz.html", "attest.html"} & set(templates_compiled)
+    # Neither the page's templates nor the record sheet's (its lesson.html and sheet.html).
+    assert not {"lesson.html", "quiz.html", "attest.html", "sheet.html"} & set(templates_compiled)
     assert rebuilt == clean_zip(source, tmp_path)
 
 
