@@ -10,15 +10,16 @@ fork is not available, the work is done in-process.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from types import TracebackType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from scorm_builder.i18n import _
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 JOBS_VARIABLE = "SCORM_BUILDER_JOBS"
 # Starting a worker costs about as much as converting a few lessons: below this many items
@@ -51,13 +52,18 @@ class Workers:
     """A process pool, started on the first `map` that is worth it; a context manager."""
 
     def __init__(self, jobs: int) -> None:
-        self.jobs = jobs if "fork" in multiprocessing.get_all_start_methods() else 1
+        self.jobs = jobs if hasattr(os, "fork") else 1  # only fork starts workers cheaply
         self._pool: ProcessPoolExecutor | None = None
 
     def map(self, function: Callable[[Item], Result], items: Sequence[Item]) -> list[Result]:
         if self.jobs <= 1 or len(items) < 2 * MIN_ITEMS_PER_WORKER:
             return [function(item) for item in items]
         if self._pool is None:
+            # Imported only now: a rebuild of a lesson or two never starts a pool, and these
+            # (with subprocess and socket) are a tenth of the build's start-up.
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
             # The workers are forked with the parent's objects: frozen, the collector in a
             # worker never writes to them, so their memory pages stay shared, not copied
             # (half the page faults in a 200-lesson build; README, Performance).
