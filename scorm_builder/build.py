@@ -44,7 +44,13 @@ from scorm_builder.output import cache_changed, not_written, write_output
 from scorm_builder.package import Deflated, StreamChanged, Writer, write_zip
 from scorm_builder.problems import BuildError, Problem, errors, warnings
 from scorm_builder.record_sheet import compile_templates, lesson_part, record_writers
-from scorm_builder.render import TEMPLATES_DIR, CompiledTemplates, LessonRenderer, Theme
+from scorm_builder.render import (
+    TEMPLATES_DIR,
+    CompiledTemplates,
+    LessonRenderer,
+    MinifiedFiles,
+    Theme,
+)
 from scorm_builder.sources import (
     LessonFiles,
     Sources,
@@ -84,7 +90,7 @@ def build(
         made = stages.make_lessons(sources)
         course, problems = course_model(sources, made)
     pages = {m.lesson.id: m.page for m in made if m.lesson and m.page}
-    packages = lay_out(course, pages, theme.static_files(), split)
+    packages = lay_out(course, pages, stages.static_files(), split)
     paths = [output_dir / zip_name(package) for package in packages]
     for path, package in zip(paths, packages, strict=True):
         problems += check_package(package, path)
@@ -124,14 +130,15 @@ def build_package(
     made = stages.make_lessons(sources)
     course, _ = course_model(sources, made)
     pages = {m.lesson.id: m.page for m in made if m.lesson and m.page}
-    [package] = lay_out(course, pages, theme.static_files(), split=False)
+    [package] = lay_out(course, pages, stages.static_files(), split=False)
     return package
 
 
 class MemoisedStages:
     """The per-lesson stages (read_lesson_files, render_page, lesson_part), each lesson's results
     taken from `cache` when the digest of everything they depend on is the same as before;
-    the others made by `workers`, one task per lesson from its files to its stored entry."""
+    the others made by `workers`, one task per lesson from its files to its stored entry.
+    The templates' compiled code and the minified static files are kept there too, signed."""
 
     def __init__(self, cache: Cache, theme: Theme, workers: Workers) -> None:
         self._cache = cache
@@ -140,6 +147,13 @@ class MemoisedStages:
         self._code = fingerprint(theme.directory)
         files = cache.signed_files("templates")
         self._compiled = CompiledTemplates(files, self._code) if files else None
+        files = cache.signed_files("static")
+        self._minified = MinifiedFiles(files, self._code) if files else None
+
+    def static_files(self) -> dict[str, bytes]:
+        """The theme's static files as shipped, as an earlier build minified them if the cache
+        folder holds them."""
+        return self._theme.static_files(self._minified)
 
     @property
     def compiled(self) -> CompiledTemplates | None:

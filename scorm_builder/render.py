@@ -83,15 +83,32 @@ class Theme:
         with (self.directory / "strings" / f"{language}.toml").open("rb") as file:
             return tomllib.load(file)
 
-    def static_files(self) -> dict[str, bytes]:
+    def static_files(self, minified: MinifiedFiles | None = None) -> dict[str, bytes]:
         """Static file name -> bytes as shipped (scripts and styles minified), in a stable
-        order."""
+        order; with `minified`, as an earlier build minified them."""
         folder = self.directory / STATIC_DIR
+        shipped = minified.get if minified else _minified
         return {
-            p.name: _minified(p.name, p.read_bytes())
-            for p in sorted(folder.iterdir())
-            if p.is_file()
+            p.name: shipped(p.name, p.read_bytes()) for p in sorted(folder.iterdir()) if p.is_file()
         }
+
+
+@dataclass(frozen=True)
+class MinifiedFiles:
+    """Static files as an earlier build minified them, kept signed in the cache folder: a
+    build in a new process reads them instead of minifying the run-time again (8 ms)."""
+
+    files: SignedFiles
+    code: str  # cache.fingerprint: the minifier is part of it
+
+    def get(self, name: str, data: bytes) -> bytes:
+        source = hashlib.sha256(data).hexdigest()
+        key = hashlib.sha256(f"{self.code}\0{name}\0{source}".encode()).hexdigest()
+        kept = self.files.read(key)
+        if kept is None:
+            kept = _minified(name, data)
+            self.files.write(key, kept)
+        return kept
 
 
 class LessonRenderer:

