@@ -362,3 +362,19 @@ def _resolve_the_whole_way(base_dir: str, url: str) -> str | None:
         return None
     joined = posixpath.normpath(posixpath.join(base_dir, path))
     return None if joined.startswith(("../", "/")) or joined == ".." else joined
+
+
+def test_identifiers_are_judged_by_the_xs_id_rule_as_written_for_every_character() -> None:
+    """The checker's pattern spells U+00C0..U+FFFF so that it compiles fast; it must accept
+    exactly what the rule as one reads it accepts, first character and later ones."""
+    import re
+
+    from scorm_builder.check.manifest import _XML_ID
+
+    as_written = re.compile(r"[A-Za-z_\u00c0-\uffff][\w.\-\u00b7\u00c0-\uffff]*")
+    # Every character of the Basic Multilingual Plane, and a sample of those beyond it.
+    for code in [*range(0x10000), *range(0x10000, 0x110000, 251)]:
+        char = chr(code)
+        for identifier in (char, f"a{char}", f"{char}a"):
+            expected = as_written.fullmatch(identifier) is not None
+            assert (_XML_ID.fullmatch(identifier) is not None) == expected, hex(code)
