@@ -9,6 +9,7 @@ taken within each round and the median of the rounds is reported.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -213,6 +214,57 @@ def measure_help(repeats: int, baseline_code: Path | None) -> dict[str, list[flo
             subprocess.run(command, cwd=ROOT, capture_output=True, check=True)
             times[name].append(time.perf_counter() - started)
     return times
+
+
+def measure_commands(
+    work: Path, lesson_count: int, repeats: int, baseline_code: Path | None
+) -> Rounds:
+    """Wall time of the commands an author types, each a new process with its start-up and
+    imports: `scorm-builder build` of a course never built, the same command again after one
+    lesson is edited, and `mkdocs build` of the same Markdown (as "scorm", "scorm-rebuild",
+    "mkdocs"; with `baseline_code`, that checkout's build too)."""
+    workspace = Workspace.create(_fresh(work / "commands"), lesson_count)
+    # As on an author's machine, Python keeps the modules it compiled (.pyc): without, every
+    # run would compile the modules again, the same for every candidate.
+    environ = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    mkdocs = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(workspace.mkdocs_config)]
+    ours = {"scorm": ["-m", "scorm_builder"]}
+    if baseline_code:
+        ours[BASELINE] = [
+            "-c",
+            f"import sys; sys.path.insert(0, {str(baseline_code)!r}); "
+            "from scorm_builder.cli import main; sys.exit(main(sys.argv[1:]))",
+        ]
+    rounds = Rounds(lesson_count)
+
+    def timed(name: str, command: list[str], cache: Path | None = None) -> None:
+        env = environ | ({"SCORM_BUILDER_CACHE_DIR": str(cache)} if cache else {})
+        started = time.perf_counter()
+        subprocess.run(command, cwd=ROOT, env=env, capture_output=True, check=True)
+        rounds.runs.setdefault(name, []).append({"wall_seconds": time.perf_counter() - started})
+
+    def ours_then_rebuild(name: str, round_number: int) -> None:
+        run_dir = _fresh(workspace.root / f"{name}-{round_number}")
+        source = run_dir / "course"
+        shutil.copytree(workspace.course, source)
+        build = [sys.executable, *ours[name], "build", str(source), "-o", str(run_dir / "out")]
+        timed(name, build, run_dir / "cache")
+        edit_lesson(source, 1 + (round_number * 37) % lesson_count, round_number + 1)
+        timed(f"{name}-rebuild", build, run_dir / "cache")
+        shutil.rmtree(run_dir)
+
+    candidates = [*ours, "mkdocs"]
+    for round_number in range(repeats + 1):  # the first round only writes the .pyc files
+        shift = round_number % len(candidates)
+        for name in candidates[shift:] + candidates[:shift]:
+            if name == "mkdocs":
+                shutil.rmtree(workspace.site, ignore_errors=True)
+                timed("mkdocs", mkdocs)
+            else:
+                ours_then_rebuild(name, round_number)
+        if round_number == 0:
+            rounds.runs.clear()
+    return rounds
 
 
 def measure_traced_memory(work: Path, sizes: tuple[int, ...]) -> dict[int, dict[str, int]]:

@@ -19,7 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import lms, weight
-from benchmarks.builds import BASELINE, Rounds, measure_builds, measure_help, measure_traced_memory
+from benchmarks.builds import (
+    BASELINE,
+    Rounds,
+    measure_builds,
+    measure_commands,
+    measure_help,
+    measure_traced_memory,
+)
 from benchmarks.report import KB, MB, Row, machine, print_table, write_json
 from benchmarks.stages import print_profile
 
@@ -82,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         log(f"build times ({repeats} rounds per size, each run in a fresh process)")
         baseline = arguments.baseline_code.resolve() if arguments.baseline_code else None
         rounds = measure_builds(work, repeats, REBUILD_SIZE, log, baseline)
+        log(f"commands, as an author runs them ({TARGET_SIZE} lessons, a new process each)")
+        commands = measure_commands(work, TARGET_SIZE, arguments.repeats, baseline)
         log("memory (tracemalloc)")
         traced = measure_traced_memory(work, TRACED_SIZES)
     log("start-up (--help)")
@@ -102,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
 
     results["build"] = {str(size): _build_figures(r) for size, r in rounds.items()}
     results["rebuild"] = _rebuild_figures(rounds[REBUILD_SIZE])
+    results["commands"] = _command_figures(commands)
     results["memory"] = _memory_figures(rounds, traced)
     results["help"] = {
         "median_seconds": {name: statistics.median(times) for name, times in helps.items()},
@@ -150,6 +160,21 @@ def _rebuild_figures(rounds: Rounds) -> dict[str, Any]:
                 "scorm-preview-rebuild", "scorm", "cpu_seconds"
             ),
         }
+    return figures
+
+
+def _command_figures(rounds: Rounds) -> dict[str, Any]:
+    figures: dict[str, Any] = {"lessons": rounds.lesson_count}
+    for name in ("scorm", BASELINE):
+        if name in rounds.runs:
+            figures[name] = {
+                "build_median_wall_seconds": rounds.median(name, "wall_seconds"),
+                "rebuild_median_wall_seconds": rounds.median(f"{name}-rebuild", "wall_seconds"),
+                "build_ratio_to_mkdocs": rounds.ratio(name, "mkdocs"),
+                "rebuild_share_of_build": rounds.ratio(f"{name}-rebuild", name),
+            }
+    figures["mkdocs_median_wall_seconds"] = rounds.median("mkdocs", "wall_seconds")
+    figures["runs"] = rounds.runs
     return figures
 
 
@@ -234,6 +259,26 @@ def table(results: dict[str, Any]) -> list[Row]:
             Row(
                 f"preview's rebuild, 1 of {REBUILD_SIZE} changed / full build, wall (CPU)",
                 f"{share:.3f}x ({cpu_share:.3f}x)",
+            )
+        )
+    commands = results["commands"]
+    for name, label in (("scorm", ""), (BASELINE, " (baseline code)")):
+        if name not in commands:
+            continue
+        figures, lessons = commands[name], commands["lessons"]
+        mkdocs_ms = commands["mkdocs_median_wall_seconds"] * 1000
+        rows.append(
+            Row(
+                f"`build` of {lessons} lessons as a command / `mkdocs build`{label}, wall",
+                f"{figures['build_ratio_to_mkdocs']:.2f}x "
+                f"({figures['build_median_wall_seconds'] * 1000:.0f} / {mkdocs_ms:.0f} ms)",
+            )
+        )
+        rows.append(
+            Row(
+                f"`build` again, 1 of {lessons} changed / the first `build`{label}, wall",
+                f"{figures['rebuild_share_of_build']:.3f}x "
+                f"({figures['rebuild_median_wall_seconds'] * 1000:.0f} ms)",
             )
         )
     helps = results["help"]["median_seconds"]
