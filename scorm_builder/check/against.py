@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lxml import etree, html
+from lxml import etree
 
 from scorm_builder import answer_key
 from scorm_builder.i18n import N_, _
@@ -160,10 +160,13 @@ def _read_page(sco: Sco, page: bytes) -> None:
     # Only the page's titles and its `sco-data` are read here, never judged: libxml2's HTML
     # parser (C, forgiving, a bounded depth) reads a course's hundreds of pages in a blink,
     # where the HTML5 parser the content rules need would take seconds per hundred.
-    parser = html.HTMLParser(recover=True, no_network=True, remove_comments=True, remove_pis=True)
+    # (lxml.etree's own parser: lxml.html would only add element classes, and its import.)
+    parser = etree.HTMLParser(recover=True, no_network=True, remove_comments=True, remove_pis=True)
     try:
-        document = html.document_fromstring(page, parser=parser)
+        document = etree.fromstring(page, parser=parser)
     except (etree.ParserError, ValueError):
+        return
+    if document is None:  # nothing but white space, or no markup at all
         return
     for element in document.iter(tag=etree.Element):
         tag = str(element.tag).lower()
