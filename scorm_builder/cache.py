@@ -14,7 +14,9 @@ digest: so each entry (its JSON and its page's deflate stream) is signed (HMAC-S
 a key kept outside the cache folder (`$SCORM_BUILDER_CACHE_KEY`, else a random key made once in
 `$XDG_CONFIG_HOME/scorm-builder/cache.key`, readable by the user only); an entry signed
 with another key is not used. Each entry is one file: a line of JSON (never pickle: reading it
-never runs code), then the page's deflate stream.
+never runs code), then the lesson's record sheet part (its HTML, then its CSV rows, their
+lengths on the signature's line) and last the page's deflate stream; the page and the part
+are read back from the file when they are written into dist/, not kept in memory.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import dataclasses
 import functools
 import hashlib
 import hmac
+import itertools
 import json
 import operator
 import os
@@ -43,7 +46,7 @@ from scorm_builder.sources import read_regular_file
 
 CACHE_DIR_VARIABLE = "SCORM_BUILDER_CACHE_DIR"
 CACHE_KEY_VARIABLE = "SCORM_BUILDER_CACHE_KEY"
-FORMAT = "v7"  # a folder per format: an older builder's entries are never read
+FORMAT = "v8"  # a folder per format: an older builder's entries are never read
 
 
 def default_cache_dir(environ: Mapping[str, str] = os.environ) -> Path:
@@ -152,50 +155,68 @@ class Cache:
         stored = self._read(key)
         if stored is None:
             return None
-        entry, page, offset, page_digest = stored
+        entry, page, start, lengths, digests = stored
         try:
             made = _decode_entry(key, entry, page, _resolved(course_dir))
         except (_Damaged, ValueError, TypeError, KeyError, RecursionError):
             return None  # damaged or forged: made again, and stored again
-        return self._page_left_in_file(made, key, offset, page_digest)
+        return self._left_in_file(made, key, start, lengths, digests)
 
     def put(self, made: MadeLesson) -> MadeLesson:
         """Remember a rendered lesson (kept `without_words`); a failure to write only makes the
         next build slower. Returns `made`, its page left in the entry's file once written."""
         key = made.key
-        if made.lesson is None or made.page is None:
+        if made.lesson is None or made.page is None or made.record is None:
             return made
         if self.folder is None:
             self._memory[key] = (made, _media_digests(made.lesson))
             return made
         text = json.dumps(_encode_entry(made), ensure_ascii=False, default=_json_value)
         entry = text.encode("utf-8")
-        page = made.page.stream
+        record = made.record
+        blobs = (_held(record.html), _held(record.csv_rows), made.page.stream)
+        digests = tuple(hashlib.sha256(blob).digest() for blob in blobs)
+        signature = self._signature(key, entry, digests)
+        header = f"{signature} {len(blobs[0])} {len(blobs[1])}".encode()
         path = self._path(key)
-        page_digest = hashlib.sha256(page).digest()
-        signature = self._signature(key, entry, page_digest).encode()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            # One file: the signature and the JSON (one line each), then the page.
-            replace(path, signature + b"\n" + entry + b"\n" + page)
+            # One file: the signature with the part's lengths, the JSON (a line each), then
+            # the record sheet part and the page.
+            replace(path, b"".join([header, b"\n", entry, b"\n", *blobs]))
         except OSError:
             return made
-        return self._page_left_in_file(made, key, len(signature) + len(entry) + 2, page_digest)
+        start = len(header) + len(entry) + 2
+        return self._left_in_file(made, key, start, tuple(map(len, blobs)), digests)
 
     def signed_files(self, kind: str) -> SignedFiles | None:
         """A store of other files beside the entries (compiled templates), signed with the
         same key; None when the cache is kept in memory only."""
         return None if self.folder is None else SignedFiles(self.folder / kind, self._key)
 
-    def _page_left_in_file(
-        self, made: MadeLesson, key: str, offset: int, page_digest: bytes
+    def _left_in_file(
+        self,
+        made: MadeLesson,
+        key: str,
+        start: int,
+        lengths: tuple[int, ...],
+        digests: tuple[bytes, ...],
     ) -> MadeLesson:
-        """`made` with its page read from the entry's file when the zip is written, not kept
-        in memory until then."""
-        if made.page is None:
+        """`made` with its record sheet part and its page read from the entry's file (where
+        they are stored from `start` on, with these lengths and SHA-256s) when they are
+        written, not kept in memory until then."""
+        if made.page is None or made.record is None:
             return made
-        kept = InFile(self._path(key), offset, len(made.page.stream), page_digest)
-        return dataclasses.replace(made, page=Deflated(kept, made.page.crc, made.page.size))
+        path = self._path(key)
+        starts = itertools.accumulate(lengths, initial=start)
+        html, csv_rows, page = (
+            InFile(path, offset, length, digest)
+            for offset, length, digest in zip(starts, lengths, digests, strict=False)
+        )
+        record = dataclasses.replace(made.record, html=html, csv_rows=csv_rows)
+        return dataclasses.replace(
+            made, page=Deflated(page, made.page.crc, made.page.size), record=record
+        )
 
     def _path(self, key: str) -> Path:
         assert self.folder is not None
@@ -203,24 +224,33 @@ class Cache:
         # per entry or so, and making one costs as much as writing the entry.
         return self.folder / f"{key}.lesson"
 
-    def _read(self, key: str) -> tuple[bytes, bytes, int, bytes] | None:
-        """The entry's JSON and page if its signature holds, where the page starts in its
-        file, and the page's SHA-256."""
+    def _read(
+        self, key: str
+    ) -> tuple[bytes, bytes, int, tuple[int, ...], tuple[bytes, ...]] | None:
+        """The entry's JSON and page if its signature holds; where its record sheet part
+        starts in its file, the lengths and SHA-256s of the part's HTML, CSV rows and page."""
         try:
-            signature, _, rest = self._path(key).read_bytes().partition(b"\n")
-        except OSError:
+            header, _, rest = self._path(key).read_bytes().partition(b"\n")
+            signature, html_length, csv_length = header.split(b" ")
+            lengths = (int(html_length), int(csv_length))
+        except (OSError, ValueError):
             return None
-        entry, _, page = rest.partition(b"\n")
-        page_digest = hashlib.sha256(page).digest()
-        if not hmac.compare_digest(signature, self._signature(key, entry, page_digest).encode()):
+        entry, _, tail = rest.partition(b"\n")
+        html, csv_rows, page = (
+            tail[: lengths[0]],
+            tail[lengths[0] : sum(lengths)],
+            tail[sum(lengths) :],
+        )
+        digests = tuple(hashlib.sha256(blob).digest() for blob in (html, csv_rows, page))
+        if not hmac.compare_digest(signature, self._signature(key, entry, digests).encode()):
             return None  # edited, or signed by someone else: not ours to vouch for
-        return entry, page, len(signature) + len(entry) + 2, page_digest
+        return entry, page, len(header) + len(entry) + 2, (*lengths, len(page)), digests
 
-    def _signature(self, key: str, entry: bytes, page_digest: bytes) -> str:
-        # The page by its SHA-256, which the zip writer checks it against when it reads the
-        # page back (package.InFile): each page is hashed once, not once more for the HMAC.
+    def _signature(self, key: str, entry: bytes, digests: tuple[bytes, ...]) -> str:
+        # The stored parts by their SHA-256s, which InFile checks them against when they are
+        # read back for dist/: each is hashed once, not once more for the HMAC.
         mac = hmac.new(self._key, digestmod=hashlib.sha256)
-        for part in (key.encode(), entry, page_digest):
+        for part in (key.encode(), entry, *digests):
             mac.update(len(part).to_bytes(8, "big"))
             mac.update(part)
         return mac.hexdigest()
@@ -276,14 +306,19 @@ class _Damaged(Exception):
 
 
 def _encode_entry(made: MadeLesson) -> dict[str, Any]:
-    assert made.lesson is not None and made.page is not None
+    assert made.lesson is not None and made.page is not None and made.record is not None
     return {
         "lesson": made.lesson,
         "problems": made.problems,
         "media": _media_digests(made.lesson),
         "page": {"crc": made.page.crc, "size": made.page.size},
-        "record": made.record,
+        # Its HTML and CSV rows follow the JSON, as they are: not base64 in it.
+        "record": dataclasses.replace(made.record, html=b"", csv_rows=b""),
     }
+
+
+def _held(data: bytes | InFile) -> bytes:
+    return data if isinstance(data, bytes) else data.read()
 
 
 def _decode_entry(
@@ -382,6 +417,8 @@ def _decoder(kind: Any) -> Decoder:
         return lambda value: (
             {key(k): item(v) for k, v in value.items()} if type(value) is dict else _damaged()
         )
+    if kind is InFile:  # never read from an entry, which could name any file: b"" stands for it
+        return lambda value: _damaged()
     if dataclasses.is_dataclass(kind):
         hints = get_type_hints(kind)
         fields = dataclasses.fields(kind)

@@ -46,14 +46,15 @@ class StreamChanged(Exception):
 
 @dataclass(frozen=True, slots=True)
 class InFile:
-    """A deflate stream kept in a file, not in memory: a page that its lesson's cache entry
-    holds. A course of a thousand lessons then keeps none of its pages in memory until the
-    zip is written, when each is read back, and refused if the file changed meanwhile."""
+    """Bytes kept in a file, not in memory: a page's deflate stream or a record sheet part
+    that its lesson's cache entry holds. A course of a thousand lessons then keeps none of
+    them in memory until they are written, when each is read back, and refused if the file
+    changed meanwhile."""
 
     path: Path
     offset: int
     length: int
-    digest: bytes  # sha256 of the stream
+    digest: bytes  # sha256 of the bytes
 
     def read(self) -> bytes:
         try:

@@ -29,7 +29,6 @@ import itertools
 import os
 import tomllib
 import types
-import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +39,7 @@ from markupsafe import Markup
 
 from scorm_builder.content_version import label, lesson_digest
 from scorm_builder.model import Course, CourseSettings, Lesson, Question, Quiz
+from scorm_builder.package import InFile
 from scorm_builder.render import TEMPLATES_DIR, CompiledTemplates
 from scorm_builder.settings import SETTINGS_FILE
 from scorm_builder.sources import QUIZ_SUFFIX
@@ -107,8 +107,9 @@ class LessonRecord:
 
 @dataclass(frozen=True, slots=True)
 class LessonPart:
-    """One lesson's part of the sheets, made with its page and kept by the cache; compressed,
-    since a course of a thousand lessons holds a thousand of them until they are written."""
+    """One lesson's part of the sheets, made with its page and kept by the cache: its HTML
+    and CSV rows stay in the cache entry's file (`InFile`) until they are written, since a
+    course of a thousand lessons holds a thousand of them."""
 
     digest: str  # of the lesson's source files
     # The content version's digest (content_version.lesson_digest), taken here from the whole
@@ -116,11 +117,11 @@ class LessonPart:
     content_digest: str
     attestation: str  # its statement, "" when it has none
     question_count: int
-    html: bytes  # its section of the page (lesson.html), zlib
-    # Its CSV rows as written (UTF-8, zlib) without the package's columns, which start each
+    html: bytes | InFile  # its section of the page (lesson.html), UTF-8
+    # Its CSV rows as written (UTF-8) without the package's columns, which start each
     # row; `csv_row_ends` says where each row ends (a field may hold a line break). Written
     # once here, in the worker, so a sheet is only joined, never parsed or encoded again.
-    csv_rows: bytes
+    csv_rows: bytes | InFile
     csv_row_ends: tuple[int, ...]
 
 
@@ -168,7 +169,7 @@ def lesson_part(
     language = settings.language
     strings = _strings(language)
     record = _lesson_record(lesson, _digest(course_dir, lesson_sources(lesson)), strings)
-    template = _environment(compiled).get_template("lesson.html")
+    template = _template("lesson.html", compiled)
     html = template.render(lesson=record, strings=_words(language))
     facts = [
         label(settings.version, content_digest),
@@ -186,8 +187,8 @@ def lesson_part(
         content_digest=content_digest,
         attestation=lesson.attestation,
         question_count=len(record.questions),
-        html=zlib.compress(html.encode("utf-8")),
-        csv_rows=zlib.compress(b"".join(lines)),
+        html=html.encode("utf-8"),
+        csv_rows=b"".join(lines),
         csv_row_ends=tuple(itertools.accumulate(map(len, lines))),
     )
 
@@ -373,13 +374,13 @@ def _question_row(
 
 
 def write_html(file: BinaryIO, sheet: Sheet, compiled: CompiledTemplates | None = None) -> None:
-    template = _environment(compiled).get_template("sheet.html")
+    template = _template("sheet.html", compiled)
     sections = iter(sheet.lessons)  # opened one at a time, as the template reaches each
     for piece in template.generate(
         sheet=sheet, sections=sheet.lessons, strings=_words(sheet.language)
     ):
         if piece == SheetLesson.html:
-            file.write(zlib.decompress(next(sections).part.html))
+            file.write(_held(next(sections).part.html))
         else:
             file.write(piece.encode("utf-8"))
 
@@ -391,9 +392,13 @@ def write_csv(file: BinaryIO, sheet: Sheet) -> None:
     package_columns = _csv_line([sheet.package, sheet.version, sheet.digest]).removesuffix("\r\n")
     first = f"{package_columns},".encode()
     for lesson in sheet.lessons:
-        rows = zlib.decompress(lesson.part.csv_rows)
+        rows = _held(lesson.part.csv_rows)
         starts = (0, *lesson.part.csv_row_ends)
         file.write(b"".join(first + rows[a:b] for a, b in itertools.pairwise(starts)))
+
+
+def _held(data: bytes | InFile) -> bytes:
+    return data if isinstance(data, bytes) else data.read()
 
 
 def _csv_row(lesson: LessonRecord, q: QuestionRow) -> list[str | int]:
@@ -441,16 +446,23 @@ CSV_COLUMNS = (
 def compile_templates(compiled: CompiledTemplates | None) -> None:
     """The lesson part's template, compiled (or loaded from `compiled`) in this process now:
     workers forked afterwards start with it, instead of compiling it each."""
-    _environment(compiled).get_template("lesson.html")
+    _template("lesson.html", compiled)
 
 
-@functools.lru_cache(maxsize=4)
-def _environment(compiled: CompiledTemplates | None = None) -> jinja2.Environment:
-    # With `compiled`, a build in a new process loads the templates' code (1 ms) instead of
-    # compiling them (20 ms, a sixth of a rebuild).
+def _template(name: str, compiled: CompiledTemplates | None) -> jinja2.Template:
+    environment = _environment()
+    # A build in a new process loads the templates' code from the cache folder (1 ms) instead
+    # of compiling them (20 ms, a sixth of a rebuild); the environment is the process's, so a
+    # process that builds again (the preview, with any cache folder) has them compiled already.
+    if environment.bytecode_cache is None:
+        environment.bytecode_cache = compiled
+    return environment.get_template(name)
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(RECORD_DIR),
-        bytecode_cache=compiled,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,

@@ -111,6 +111,35 @@ def test_a_cache_entry_changed_before_the_zip_is_written_stops_the_build(
     assert {path.name: path.read_bytes() for path in dist.iterdir()} == previous
 
 
+def test_a_record_sheet_part_changed_before_the_sheets_are_written_stops_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lesson's part of the record sheet waits in its cache entry too, and is refused the
+    same way: an inspector's sheet never holds what someone else wrote into the cache."""
+    course = two_lesson_course(tmp_path / "course")
+    dist, cache_dir = tmp_path / "dist", tmp_path / "cache"
+    build(course, dist, cache_dir=cache_dir)
+    previous = {path.name: path.read_bytes() for path in dist.iterdir()}
+    real = build_module.lay_out
+
+    def tamper_first(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        for entry in cache_dir.rglob("*.lesson"):
+            data = entry.read_bytes()
+            header, entry_line = data.split(b"\n", 2)[:2]
+            start = len(header) + len(entry_line) + 2  # where the part's HTML starts
+            part = data[start:].replace(b'class="facts"', b'class="forged"', 1)
+            assert part != data[start:]
+            entry.write_bytes(data[:start] + part)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "lay_out", tamper_first)
+    with pytest.raises(BuildError) as raised:
+        build(course, dist, cache_dir=cache_dir)  # every part from the cache
+    [problem] = [p for p in raised.value.problems if p.severity == "error"]
+    assert problem.rule == "build-cache-changed"
+    assert {path.name: path.read_bytes() for path in dist.iterdir()} == previous
+
+
 def test_asking_whether_a_page_is_there_does_not_unpack_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

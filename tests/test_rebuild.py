@@ -64,18 +64,29 @@ def cache_entries(cache: Path) -> list[Path]:
 
 
 def read_entry(path: Path) -> tuple[dict, bytes]:
-    """A cache entry: its JSON line (after the signature line), then the page's deflate
-    stream."""
-    _signature, _, rest = path.read_bytes().partition(b"\n")
-    line, _, page = rest.partition(b"\n")
-    return json.loads(line), page
+    """A cache entry: its JSON line (after the line of its signature and of its record sheet
+    part's lengths), and the page's deflate stream at the end of the file."""
+    header, _, rest = path.read_bytes().partition(b"\n")
+    line, _, tail = rest.partition(b"\n")
+    return json.loads(line), tail[_record_length(header) :]
+
+
+def _stored(path: Path) -> tuple[bytes, bytes]:
+    """The entry's line of signature and lengths, and its record sheet part as stored."""
+    header, _, rest = path.read_bytes().partition(b"\n")
+    tail = rest.partition(b"\n")[2]
+    return header, tail[: _record_length(header)]
+
+
+def _record_length(header: bytes) -> int:
+    return sum(int(length) for length in header.split(b" ")[1:])
 
 
 def write_entry(path: Path, entry: dict, page: bytes) -> None:
     """What a forger with write access to the cache folder can do: everything but sign."""
-    signature = path.read_bytes().partition(b"\n")[0]
+    header, record = _stored(path)
     line = json.dumps(entry, ensure_ascii=False).encode()
-    path.write_bytes(signature + b"\n" + line + b"\n" + page)
+    path.write_bytes(header + b"\n" + line + b"\n" + record + page)
 
 
 def test_a_rebuild_reads_only_the_changed_lesson_and_gives_clean_build_bytes(
@@ -159,6 +170,7 @@ def test_a_rebuild_loads_its_templates_compiled_by_the_last_build(
     tmp_path: Path, templates_compiled: list[str], cache: Path
 ) -> None:
     source = two_lesson_course(tmp_path / "source")
+    as_in_a_new_process(templates_compiled)  # not the templates earlier tests compiled
     zip_of(source, tmp_path / "dist")
     assert "lesson.html" in templates_compiled
     edit(source / "lessons" / "infection-control.md")
@@ -321,10 +333,14 @@ def set_field(value: list, kind: type, name: str, new: object) -> None:
 def sign_entry(path: Path, entry: dict, page: bytes) -> None:
     """What our own bug (or someone holding the key) could write: a signed entry, so that
     the reader's own checks of what it holds are all that stands in the way."""
+    header, record = _stored(path)
+    html_length, csv_length = (int(length) for length in header.split(b" ")[1:])
     line = json.dumps(entry, ensure_ascii=False).encode()
-    page_digest = hashlib.sha256(page).digest()
-    signature = Cache(path.parent.parent)._signature(path.stem, line, page_digest).encode()
-    path.write_bytes(signature + b"\n" + line + b"\n" + page)
+    parts = (record[:html_length], record[html_length:], page)
+    digests = tuple(hashlib.sha256(part).digest() for part in parts)
+    signature = Cache(path.parent.parent)._signature(path.stem, line, digests)
+    lengths = f" {html_length} {csv_length}".encode()
+    path.write_bytes(signature.encode() + lengths + b"\n" + line + b"\n" + record + page)
 
 
 def quiz_of(entry: dict) -> list:
@@ -409,6 +425,23 @@ def test_an_edited_cached_page_is_not_shipped(
     lessons_read.clear()
     rebuilt = zip_of(source, tmp_path / "dist")
     assert b"steal()" not in rebuilt and rebuilt == first
+    assert lessons_read == ["llm-basics", "infection-control"]
+
+
+def test_an_edited_record_sheet_part_in_the_cache_is_not_written(
+    tmp_path: Path, lessons_read: list[str], cache: Path
+) -> None:
+    """A lesson's part of the record sheet is kept as it is, after the entry's JSON: changed
+    there, the entry is not ours any more, and the lesson is made again."""
+    source = two_lesson_course(tmp_path / "source")
+    zip_of(source, tmp_path / "dist")
+    sheet = tmp_path / "dist" / "ai-basics-for-clinicians.record.html"
+    first = sheet.read_bytes()
+    for path in cache_entries(cache):
+        path.write_bytes(path.read_bytes().replace("正解".encode(), "不正解".encode()))
+    lessons_read.clear()
+    zip_of(source, tmp_path / "dist")
+    assert sheet.read_bytes() == first
     assert lessons_read == ["llm-basics", "infection-control"]
 
 
