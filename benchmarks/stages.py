@@ -27,6 +27,7 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("  quizzes", "scorm_builder/quiz.py", "read_quiz"),
     ("  cache lookups", "scorm_builder/cache.py", "get"),
     ("  render (Jinja2)", "scorm_builder/render.py", "render_page"),
+    ("  record sheet part", "scorm_builder/record_sheet.py", "lesson_part"),
     ("  cache stores", "scorm_builder/cache.py", "put"),
     ("lay out", "scorm_builder/layout.py", "lay_out"),
     ("  manifest", "scorm_builder/manifest.py", "write_manifest"),
@@ -35,7 +36,7 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("  manifest", "scorm_builder/check/manifest.py", "check_manifest"),
     ("  per-file facts", "scorm_builder/check/content.py", "facts_of"),
     ("  scorm api", "scorm_builder/check/content.py", "check_scorm_api"),
-    ("write (deflate)", "scorm_builder/output.py", "write_output"),
+    ("write (zip, record sheets)", "scorm_builder/output.py", "write_output"),
 )
 
 
