@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from scorm_builder.model import Lesson
-from scorm_builder.package import Deflated, InFile
+from scorm_builder.package import Deflated, InFile, bytes_of
 from scorm_builder.problems import Problem
 from scorm_builder.record_sheet import LessonPart
 from scorm_builder.signed_files import SignedFiles, replace
@@ -174,7 +174,7 @@ class Cache:
         text = json.dumps(_encode_entry(made), ensure_ascii=False, default=_json_value)
         entry = text.encode("utf-8")
         record = made.record
-        blobs = (_held(record.html), _held(record.csv_rows), made.page.stream)
+        blobs = (bytes_of(record.html), bytes_of(record.csv_rows), made.page.stream)
         digests = tuple(hashlib.sha256(blob).digest() for blob in blobs)
         signature = self._signature(key, entry, digests)
         header = f"{signature} {len(blobs[0])} {len(blobs[1])}".encode()
@@ -315,10 +315,6 @@ def _encode_entry(made: MadeLesson) -> dict[str, Any]:
         # Its HTML and CSV rows follow the JSON, as they are: not base64 in it.
         "record": dataclasses.replace(made.record, html=b"", csv_rows=b""),
     }
-
-
-def _held(data: bytes | InFile) -> bytes:
-    return data if isinstance(data, bytes) else data.read()
 
 
 def _decode_entry(

@@ -68,6 +68,11 @@ class InFile:
         return data
 
 
+def bytes_of(data: bytes | InFile) -> bytes:
+    """The bytes, read back from their file if they are kept in one."""
+    return data if isinstance(data, bytes) else data.read()
+
+
 @dataclass(frozen=True, slots=True)
 class Deflated:
     """A file kept as the deflate stream of its zip entry, with what the entry's header
@@ -84,7 +89,7 @@ class Deflated:
 
     @property
     def stream(self) -> bytes:
-        return self.held if isinstance(self.held, bytes) else self.held.read()
+        return bytes_of(self.held)
 
     def inflate(self) -> bytes:
         return zlib.decompress(self.stream, -15)

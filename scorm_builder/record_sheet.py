@@ -39,7 +39,7 @@ from markupsafe import Markup
 
 from scorm_builder.content_version import label, lesson_digest
 from scorm_builder.model import Course, CourseSettings, Lesson, Question, Quiz
-from scorm_builder.package import InFile
+from scorm_builder.package import InFile, bytes_of
 from scorm_builder.render import TEMPLATES_DIR, CompiledTemplates
 from scorm_builder.settings import SETTINGS_FILE
 from scorm_builder.sources import QUIZ_SUFFIX
@@ -380,7 +380,7 @@ def write_html(file: BinaryIO, sheet: Sheet, compiled: CompiledTemplates | None 
         sheet=sheet, sections=sheet.lessons, strings=_words(sheet.language)
     ):
         if piece == SheetLesson.html:
-            file.write(_held(next(sections).part.html))
+            file.write(bytes_of(next(sections).part.html))
         else:
             file.write(piece.encode("utf-8"))
 
@@ -392,13 +392,9 @@ def write_csv(file: BinaryIO, sheet: Sheet) -> None:
     package_columns = _csv_line([sheet.package, sheet.version, sheet.digest]).removesuffix("\r\n")
     first = f"{package_columns},".encode()
     for lesson in sheet.lessons:
-        rows = _held(lesson.part.csv_rows)
+        rows = bytes_of(lesson.part.csv_rows)
         starts = (0, *lesson.part.csv_row_ends)
         file.write(b"".join(first + rows[a:b] for a, b in itertools.pairwise(starts)))
-
-
-def _held(data: bytes | InFile) -> bytes:
-    return data if isinstance(data, bytes) else data.read()
 
 
 def _csv_row(lesson: LessonRecord, q: QuestionRow) -> list[str | int]:
