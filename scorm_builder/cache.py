@@ -164,7 +164,8 @@ class Cache:
 
     def put(self, made: MadeLesson) -> MadeLesson:
         """Remember a rendered lesson (kept `without_words`); a failure to write only makes the
-        next build slower. Returns `made`, its page left in the entry's file once written."""
+        next build slower. Returns `made`, its page and record sheet part left in the entry's
+        file once written."""
         key = made.key
         if made.lesson is None or made.page is None or made.record is None:
             return made
