@@ -105,9 +105,7 @@ def build(
             for path, package in zip(paths, packages, strict=True)
             for finding in upload_findings(path, package)
         ]
-        removed = write_output(
-            output_dir, source_dir, output_files(course, packages, made, stages.compiled)
-        )
+        removed = write_output(output_dir, source_dir, output_files(course, packages, made))
     except StreamChanged as error:  # a page waiting in its cache entry (package.InFile)
         raise BuildError([*problems, cache_changed(error.path)]) from error
     except OSError as error:
@@ -149,16 +147,12 @@ class MemoisedStages:
         self._compiled = CompiledTemplates(files, self._code) if files else None
         files = cache.signed_files("static")
         self._minified = MinifiedFiles(files, self._code) if files else None
+        compile_templates(self._compiled)  # the record sheets'
 
     def static_files(self) -> dict[str, bytes]:
         """The theme's static files as shipped, as an earlier build minified them if the cache
         folder holds them."""
         return self._theme.static_files(self._minified)
-
-    @property
-    def compiled(self) -> CompiledTemplates | None:
-        """The templates' compiled code kept in the cache folder (None: in memory only)."""
-        return self._compiled
 
     def make_lessons(self, sources: Sources) -> list[MadeLesson]:
         """Each lesson's model (without its words), problems, page and record sheet part."""
@@ -185,7 +179,6 @@ class MemoisedStages:
         tasks = [(sources.lessons[index], keys[index]) for index in missing]
         if tasks:  # its templates compiled here, before the workers fork, not in each of them
             _renderer(sources.settings, self._theme, self._code, self._compiled)
-            compile_templates(self._compiled)
         for index, result in zip(missing, self._workers.map(make, tasks), strict=True):
             made[index] = result
         return [lesson for lesson in made if lesson is not None]
@@ -212,7 +205,7 @@ def _make_lesson(
         return MadeLesson(None, tuple(read.problems), key=key)
     content_digest = lesson_digest(read.lesson)  # the page and the record sheet both show it
     page = _renderer(job.settings, theme, code, compiled).render_page(read.lesson, content_digest)
-    record = lesson_part(read.lesson, job.course_dir, job.settings, content_digest, compiled)
+    record = lesson_part(read.lesson, job.course_dir, job.settings, content_digest)
     # The page and the record part hold the lesson's words now: the lesson is kept without
     # them, here and in the cache (less memory for a large course).
     lesson = without_words(read.lesson)
@@ -269,18 +262,14 @@ def upload_findings(previous: Path, package: Package) -> list[Problem]:
 
 
 def output_files(
-    course: Course,
-    packages: Sequence[Package],
-    made: Sequence[MadeLesson],
-    compiled: CompiledTemplates | None = None,
+    course: Course, packages: Sequence[Package], made: Sequence[MadeLesson]
 ) -> dict[str, Writer]:
-    """What goes into the output folder: each zip, and its record sheets beside it (their
-    template loaded from `compiled`, if given)."""
+    """What goes into the output folder: each zip, and its record sheets beside it."""
     parts = {m.lesson.id: m.record for m in made if m.lesson and m.record}
     writers: dict[str, Writer] = {}
     for package in packages:
         # The pages go in as their deflate streams, made with them (or kept by the cache).
         writers[zip_name(package)] = functools.partial(write_zip, files=package.files.entries())
         lesson_parts = [parts[lesson.id] for lesson in package.lessons]
-        writers |= record_writers(course, package.lessons, lesson_parts, package.name, compiled)
+        writers |= record_writers(course, package.lessons, lesson_parts, package.name)
     return writers

@@ -209,10 +209,10 @@ class Cache:
         if made.page is None or made.record is None:
             return made
         path = self._path(key)
-        starts = itertools.accumulate(lengths, initial=start)
+        starts = itertools.accumulate(lengths[:-1], initial=start)
         html, csv_rows, page = (
             InFile(path, offset, length, digest)
-            for offset, length, digest in zip(starts, lengths, digests, strict=False)
+            for offset, length, digest in zip(starts, lengths, digests, strict=True)
         )
         record = dataclasses.replace(made.record, html=html, csv_rows=csv_rows)
         return dataclasses.replace(

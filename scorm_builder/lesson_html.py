@@ -560,11 +560,9 @@ def _escape_attribute(value: str) -> str:
     return value.replace("&", "&amp;").replace('"', "&quot;").replace("\u00a0", "&nbsp;")
 
 
-# html5lib is imported where raw HTML is parsed, not with this module: it brings in
-# http.client, email and ssl, a quarter of a build's start-up, and most lessons hold no HTML.
-
-
 def _parse_fragment(markup: str) -> etree.Element:
+    # html5lib is imported here and in _serialise, not with this module: it brings in
+    # http.client, email and ssl, a quarter of a build's start-up, and most lessons hold no HTML.
     import html5lib
 
     fragment: etree.Element = html5lib.parseFragment(

@@ -161,15 +161,13 @@ def lesson_part(
     course_dir: Path,
     settings: CourseSettings,
     content_digest: str,
-    compiled: CompiledTemplates | None = None,
 ) -> LessonPart:
     """The lesson's section of the record sheet and its rows of the CSV; `content_digest` is
-    `content_version.lesson_digest(lesson)`, taken once for the page and the sheet. With
-    `compiled`, the template is loaded from an earlier build's compiled code."""
+    `content_version.lesson_digest(lesson)`, taken once for the page and the sheet."""
     language = settings.language
     strings = _strings(language)
     record = _lesson_record(lesson, _digest(course_dir, lesson_sources(lesson)), strings)
-    template = _template("lesson.html", compiled)
+    template = _environment().get_template("lesson.html")
     html = template.render(lesson=record, strings=_words(language))
     facts = [
         label(settings.version, content_digest),
@@ -206,15 +204,12 @@ def record_writers(
     lessons: Sequence[Lesson],
     parts: Sequence[LessonPart],
     package_name: str,
-    compiled: CompiledTemplates | None = None,
 ) -> dict[str, Callable[[BinaryIO], None]]:
     """`<package>.record.html` and `.record.csv` for the zip holding `lessons` (with their
     `parts`), each as a function that writes it into a file."""
     sheet = make_sheet(course, lessons, parts, package_name)
     return {
-        f"{package_name}{HTML_SUFFIX}": functools.partial(
-            write_html, sheet=sheet, compiled=compiled
-        ),
+        f"{package_name}{HTML_SUFFIX}": functools.partial(write_html, sheet=sheet),
         f"{package_name}{CSV_SUFFIX}": functools.partial(write_csv, sheet=sheet),
     }
 
@@ -373,8 +368,8 @@ def _question_row(
     )
 
 
-def write_html(file: BinaryIO, sheet: Sheet, compiled: CompiledTemplates | None = None) -> None:
-    template = _template("sheet.html", compiled)
+def write_html(file: BinaryIO, sheet: Sheet) -> None:
+    template = _environment().get_template("sheet.html")
     sections = iter(sheet.lessons)  # opened one at a time, as the template reaches each
     for piece in template.generate(
         sheet=sheet, sections=sheet.lessons, strings=_words(sheet.language)
@@ -440,19 +435,15 @@ CSV_COLUMNS = (
 
 
 def compile_templates(compiled: CompiledTemplates | None) -> None:
-    """The lesson part's template, compiled (or loaded from `compiled`) in this process now:
-    workers forked afterwards start with it, instead of compiling it each."""
-    _template("lesson.html", compiled)
-
-
-def _template(name: str, compiled: CompiledTemplates | None) -> jinja2.Template:
+    """The sheets' templates compiled in this process now, or loaded from `compiled` (1 ms
+    instead of 20 in a new process): workers forked afterwards start with them. The
+    environment is the process's, so a process that builds again (the preview, with any cache
+    folder) keeps them compiled, and the first store given is the one used."""
     environment = _environment()
-    # A build in a new process loads the templates' code from the cache folder (1 ms) instead
-    # of compiling them (20 ms, a sixth of a rebuild); the environment is the process's, so a
-    # process that builds again (the preview, with any cache folder) has them compiled already.
     if environment.bytecode_cache is None:
         environment.bytecode_cache = compiled
-    return environment.get_template(name)
+    for name in ("lesson.html", "sheet.html"):
+        environment.get_template(name)
 
 
 @functools.cache
