@@ -201,12 +201,7 @@ def measure_help(repeats: int, baseline_code: Path | None) -> dict[str, list[flo
         "mkdocs": [sys.executable, "-m", "mkdocs", "--help"],
     }
     if baseline_code:
-        commands[BASELINE] = [
-            sys.executable,
-            "-c",
-            f"import sys; sys.path.insert(0, {str(baseline_code)!r}); "
-            "from scorm_builder.cli import main; main(['--help'])",
-        ]
+        commands[BASELINE] = [sys.executable, *_command_line_of(baseline_code), "--help"]
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(repeats):
         for name, command in commands.items():
@@ -230,11 +225,7 @@ def measure_commands(
     mkdocs = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(workspace.mkdocs_config)]
     ours = {"scorm": ["-m", "scorm_builder"]}
     if baseline_code:
-        ours[BASELINE] = [
-            "-c",
-            f"import sys; sys.path.insert(0, {str(baseline_code)!r}); "
-            "from scorm_builder.cli import main; sys.exit(main(sys.argv[1:]))",
-        ]
+        ours[BASELINE] = _command_line_of(baseline_code)
     rounds = Rounds(lesson_count)
 
     def timed(name: str, command: list[str], cache: Path | None = None) -> None:
@@ -265,6 +256,16 @@ def measure_commands(
         if round_number == 0:
             rounds.runs.clear()
     return rounds
+
+
+def _command_line_of(code: Path) -> list[str]:
+    """Python's arguments that run the command line of the builder at `code` (an older
+    checkout) with the arguments that follow them."""
+    return [
+        "-c",
+        f"import sys; sys.path.insert(0, {str(code)!r}); "
+        "from scorm_builder.cli import main; sys.exit(main(sys.argv[1:]))",
+    ]
 
 
 def measure_traced_memory(work: Path, sizes: tuple[int, ...]) -> dict[int, dict[str, int]]:
